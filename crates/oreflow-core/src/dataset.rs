@@ -1,0 +1,580 @@
+//! The validated dataset: everything the model needs, with provenance.
+
+use crate::{Commodity, Element, TonnesMagnet, TonnesReo, UsdPerKg, Year, N_ELEMENTS};
+
+/// Index of a region in [`Dataset::regions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct RegionId(pub u16);
+
+impl RegionId {
+    /// Position in [`Dataset::regions`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// How a figure was obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Quality {
+    /// Read in the cited source.
+    Reported,
+    /// Arithmetic on cited figures (the note says which).
+    Derived,
+    /// A judgement; the note gives the basis.
+    Estimate,
+    /// A plan from news or company statements, not operating.
+    Announced,
+}
+
+impl Quality {
+    /// Parses the lower-case name used in data files.
+    pub fn parse(s: &str) -> Option<Quality> {
+        match s.trim() {
+            "reported" => Some(Quality::Reported),
+            "derived" => Some(Quality::Derived),
+            "estimate" => Some(Quality::Estimate),
+            "announced" => Some(Quality::Announced),
+            _ => None,
+        }
+    }
+
+    /// The names accepted by [`Quality::parse`].
+    pub const NAMES: [&'static str; 4] = ["reported", "derived", "estimate", "announced"];
+
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quality::Reported => "reported",
+            Quality::Derived => "derived",
+            Quality::Estimate => "estimate",
+            Quality::Announced => "announced",
+        }
+    }
+}
+
+/// Where a data row came from: its file and line, its sources and quality.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Provenance {
+    /// File name the row was read from (e.g. `mines.csv`).
+    pub file: String,
+    /// 1-based line number in that file.
+    pub line: u64,
+    /// Source ids (see [`Dataset::sources`]).
+    pub sources: Vec<String>,
+    /// How the figure was obtained.
+    pub quality: Quality,
+    /// Free-text note (basis of an estimate, arithmetic of a derivation).
+    pub note: String,
+}
+
+/// A publication cited by data rows.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Source {
+    /// Short id used in the `source` column of data files.
+    pub id: String,
+    /// Title and publisher.
+    pub publication: String,
+    /// Table, page or section, if any.
+    pub table: String,
+    /// Publication year.
+    pub year: Option<Year>,
+    /// Where it can be read.
+    pub url: String,
+    /// Free text (e.g. "seen via" copy).
+    pub note: String,
+}
+
+/// A country or bloc.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Region {
+    /// Short code used in files (`CN`, `TR`, `EU`, …).
+    pub code: String,
+    /// Display name (`China`, `Türkiye`, …).
+    pub name: String,
+    /// Other accepted names (`Turkey`, `Burma`, …).
+    pub aliases: Vec<String>,
+    /// Where the row came from.
+    pub provenance: Provenance,
+}
+
+/// Reference information about one element's oxide.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ElementInfo {
+    /// The element.
+    pub element: Element,
+    /// Oxide formula (`Nd2O3`).
+    pub oxide: String,
+    /// Reference-year price of the oxide, if there is a market quote.
+    /// Elements without one are unpriced by-products (disposed).
+    pub reference_price: Option<UsdPerKg>,
+    /// Where the row came from.
+    pub provenance: Provenance,
+}
+
+/// An ore type with its element composition.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct OreType {
+    /// Id used in `mines.csv`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Share of each element in the REO of the concentrate (sums to 1).
+    pub composition: [f64; N_ELEMENTS],
+    /// Where the row came from.
+    pub provenance: Provenance,
+}
+
+/// Life-cycle status of a facility.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Operating,
+    Construction,
+    Feasibility,
+    Announced,
+    Pilot,
+    Closed,
+}
+
+impl Status {
+    /// The names accepted in data files.
+    pub const NAMES: [&'static str; 6] = [
+        "operating",
+        "construction",
+        "feasibility",
+        "announced",
+        "pilot",
+        "closed",
+    ];
+
+    /// Parses a lower-case status name.
+    pub fn parse(s: &str) -> Option<Status> {
+        Some(match s.trim() {
+            "operating" => Status::Operating,
+            "construction" => Status::Construction,
+            "feasibility" => Status::Feasibility,
+            "announced" => Status::Announced,
+            "pilot" => Status::Pilot,
+            "closed" => Status::Closed,
+            _ => return None,
+        })
+    }
+
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        Status::NAMES[self as usize]
+    }
+}
+
+/// A capacity path: nameplate reached linearly over `ramp_years` from `start_year`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct CapacityPath {
+    /// Full capacity per year (t REO, or t magnet for magnet plants).
+    pub nameplate: f64,
+    /// First year with output.
+    pub start_year: Year,
+    /// Years to reach full capacity (0: full from the start year).
+    pub ramp_years: u32,
+    /// Last year with output, if the facility closes.
+    pub end_year: Option<Year>,
+}
+
+impl CapacityPath {
+    /// Capacity available in `year`: zero before start and after end; in the
+    /// ramp, `nameplate × (year − start + 1) / (ramp_years + 1)`.
+    pub fn at(&self, year: Year) -> f64 {
+        if year < self.start_year || self.end_year.is_some_and(|e| year > e) {
+            return 0.0;
+        }
+        let done = (year - self.start_year + 1) as f64;
+        let fraction = (done / (self.ramp_years as f64 + 1.0)).min(1.0);
+        self.nameplate * fraction
+    }
+}
+
+/// A mine or mining region producing concentrate.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Mine {
+    pub id: String,
+    pub name: String,
+    pub region: RegionId,
+    /// Index into [`Dataset::ore_types`].
+    pub ore_type: usize,
+    pub status: Status,
+    /// Capacity in t REO per year.
+    pub capacity: CapacityPath,
+    /// Ore throughput (t ore per year), when the capacity is stated in ore.
+    pub ore_capacity_t: Option<f64>,
+    /// Recovered REO per t ore, when the capacity is stated in ore.
+    pub recovered_grade: Option<f64>,
+    /// Cash cost of mining and beneficiation, USD per kg REO in concentrate.
+    pub cost: UsdPerKg,
+    pub provenance: Provenance,
+}
+
+/// A separation (refining) plant turning concentrate into separated oxides.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SeparationPlant {
+    pub id: String,
+    pub name: String,
+    pub region: RegionId,
+    pub status: Status,
+    /// Feed capacity in t REO per year.
+    pub capacity: CapacityPath,
+    /// Separation cost, USD per kg REO of feed.
+    pub cost: UsdPerKg,
+    pub provenance: Provenance,
+}
+
+/// An NdFeB magnet plant (metal, alloy and magnet making).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MagnetPlant {
+    pub id: String,
+    pub name: String,
+    pub region: RegionId,
+    pub status: Status,
+    /// Output capacity in t magnet per year.
+    pub capacity: CapacityPath,
+    /// Conversion cost, USD per kg magnet, excluding the oxide content.
+    pub cost: UsdPerKg,
+    pub provenance: Provenance,
+}
+
+/// Whether an end use consumes magnets or oxides directly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EndUseKind {
+    Magnet,
+    Oxide,
+}
+
+/// An end use of rare earths.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct EndUse {
+    pub id: String,
+    pub name: String,
+    pub kind: EndUseKind,
+    /// Own-price elasticity of demand (negative).
+    pub elasticity: f64,
+    /// Mean product lifetime in years.
+    pub lifetime_years: f64,
+    /// Downstream output lost per kg not supplied (USD per kg of oxide, or of magnet).
+    pub value_added: UsdPerKg,
+    pub provenance: Provenance,
+}
+
+/// Reference-year magnet consumption of one region and magnet end use.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MagnetDemand {
+    pub region: RegionId,
+    /// Index into [`Dataset::end_uses`] (a magnet end use).
+    pub end_use: usize,
+    pub quantity: TonnesMagnet,
+    pub provenance: Provenance,
+}
+
+/// Reference-year direct use of one element by one region and oxide end use.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct OxideDemand {
+    pub region: RegionId,
+    /// Index into [`Dataset::end_uses`] (an oxide end use).
+    pub end_use: usize,
+    pub element: Element,
+    pub quantity: TonnesReo,
+    pub provenance: Provenance,
+}
+
+/// A demand growth path: an index (reference year = 1) per end use over time.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GrowthPath {
+    /// Path name (`steps`, `aps`, `nze`, …).
+    pub name: String,
+    /// Per end use (index into [`Dataset::end_uses`]): points (year, index), sorted by year.
+    pub points: Vec<Vec<(Year, f64)>>,
+}
+
+impl GrowthPath {
+    /// Demand index of `end_use` in `year`, linearly interpolated and held
+    /// flat outside the given years; 1.0 if the path has no points for it.
+    pub fn index(&self, end_use: usize, year: Year) -> f64 {
+        let pts = match self.points.get(end_use) {
+            Some(p) if !p.is_empty() => p,
+            _ => return 1.0,
+        };
+        if year <= pts[0].0 {
+            return pts[0].1;
+        }
+        for w in pts.windows(2) {
+            let ((y0, v0), (y1, v1)) = (w[0], w[1]);
+            if year <= y1 {
+                let t = (year - y0) as f64 / (y1 - y0) as f64;
+                return v0 + t * (v1 - v0);
+            }
+        }
+        pts[pts.len() - 1].1
+    }
+}
+
+/// Cost of shipping one kg of a commodity between two regions.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TradeCost {
+    pub commodity: Commodity,
+    /// `None` = any origin.
+    pub from: Option<RegionId>,
+    /// `None` = any destination.
+    pub to: Option<RegionId>,
+    pub cost: UsdPerKg,
+    pub provenance: Provenance,
+}
+
+/// Average content of one tonne of NdFeB magnet in t REO per element.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RecipeRow {
+    pub element: Element,
+    pub t_reo_per_t_magnet: f64,
+    pub provenance: Provenance,
+}
+
+/// Everything the model needs. Built by `oreflow-data`, which validates it
+/// (ids resolve, compositions sum to one, capacities and costs are finite and
+/// non-negative, every row names a defined source); [`Dataset::check`] re-runs
+/// the semantic checks after a change.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Dataset {
+    pub sources: Vec<Source>,
+    pub regions: Vec<Region>,
+    pub elements: Vec<ElementInfo>,
+    pub ore_types: Vec<OreType>,
+    pub mines: Vec<Mine>,
+    pub separation_plants: Vec<SeparationPlant>,
+    pub magnet_plants: Vec<MagnetPlant>,
+    pub recipe: Vec<RecipeRow>,
+    pub end_uses: Vec<EndUse>,
+    pub magnet_demand: Vec<MagnetDemand>,
+    pub oxide_demand: Vec<OxideDemand>,
+    pub growth_paths: Vec<GrowthPath>,
+    pub trade_costs: Vec<TradeCost>,
+}
+
+/// A problem found in a dataset, located by file, line and field.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DataIssue {
+    pub file: String,
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for DataIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: field `{}`: {}", self.file, self.line, self.field, self.message)
+    }
+}
+
+/// Tolerance on the sum of an ore composition.
+pub const COMPOSITION_TOLERANCE: f64 = 0.005;
+
+impl Dataset {
+    /// Region with this code, name or alias (case-insensitive).
+    pub fn region(&self, name: &str) -> Option<RegionId> {
+        let n = name.trim();
+        self.regions
+            .iter()
+            .position(|r| {
+                r.code.eq_ignore_ascii_case(n)
+                    || r.name.to_lowercase() == n.to_lowercase()
+                    || r.aliases.iter().any(|a| a.to_lowercase() == n.to_lowercase())
+            })
+            .map(|i| RegionId(i as u16))
+    }
+
+    /// The region's short code.
+    pub fn region_code(&self, r: RegionId) -> &str {
+        &self.regions[r.index()].code
+    }
+
+    /// Index of the end use with this id.
+    pub fn end_use(&self, id: &str) -> Option<usize> {
+        self.end_uses.iter().position(|u| u.id == id)
+    }
+
+    /// Growth path by name.
+    pub fn growth_path(&self, name: &str) -> Option<&GrowthPath> {
+        self.growth_paths.iter().find(|p| p.name == name)
+    }
+
+    /// Reference price of an element, if it has one.
+    pub fn reference_price(&self, e: Element) -> Option<UsdPerKg> {
+        self.elements
+            .iter()
+            .find(|i| i.element == e)
+            .and_then(|i| i.reference_price)
+    }
+
+    /// Magnet recipe as an array indexed by element (t REO per t magnet).
+    pub fn recipe_array(&self) -> [f64; N_ELEMENTS] {
+        let mut a = [0.0; N_ELEMENTS];
+        for r in &self.recipe {
+            a[r.element.index()] = r.t_reo_per_t_magnet;
+        }
+        a
+    }
+
+    /// Shipping cost of `commodity` from `from` to `to` (0 within a region):
+    /// the most specific matching row wins (pair, then origin, then destination, then `*`).
+    pub fn trade_cost(&self, commodity: Commodity, from: RegionId, to: RegionId) -> UsdPerKg {
+        if from == to {
+            return UsdPerKg::ZERO;
+        }
+        let mut best: Option<(u8, UsdPerKg)> = None;
+        for t in self.trade_costs.iter().filter(|t| t.commodity == commodity) {
+            let rank = match (t.from, t.to) {
+                (Some(f), Some(d)) if f == from && d == to => 4,
+                (Some(f), None) if f == from => 3,
+                (None, Some(d)) if d == to => 2,
+                (None, None) => 1,
+                _ => 0,
+            };
+            if rank > 0 && best.is_none_or(|(r, _)| rank > r) {
+                best = Some((rank, t.cost));
+            }
+        }
+        best.map(|b| b.1).unwrap_or(UsdPerKg::ZERO)
+    }
+
+    /// Semantic checks: everything that must hold for the model to be well
+    /// defined. Returns every problem found (empty = valid).
+    pub fn check(&self) -> Vec<DataIssue> {
+        let mut out = Vec::new();
+        let mut issue = |p: &Provenance, field: &str, message: String| {
+            out.push(DataIssue {
+                file: p.file.clone(),
+                line: p.line,
+                field: field.to_string(),
+                message,
+            })
+        };
+        let nonneg = |v: f64| v.is_finite() && v >= 0.0;
+        for o in &self.ore_types {
+            let sum: f64 = o.composition.iter().sum();
+            if o.composition.iter().any(|&s| !nonneg(s)) {
+                issue(&o.provenance, "composition", "shares must be finite and non-negative".into());
+            } else if (sum - 1.0).abs() > COMPOSITION_TOLERANCE {
+                issue(
+                    &o.provenance,
+                    "composition",
+                    format!(
+                        "element shares of ore type `{}` sum to {sum:.4}; expected 1 (± {COMPOSITION_TOLERANCE})",
+                        o.id
+                    ),
+                );
+            }
+        }
+        let mut cap = |p: &Provenance, id: &str, c: &CapacityPath, cost: UsdPerKg, cap_field: &str, cost_field: &str| {
+            if !nonneg(c.nameplate) {
+                issue(p, cap_field, format!("capacity of `{id}` is {}; expected a non-negative number", c.nameplate));
+            }
+            if !nonneg(cost.0) {
+                issue(p, cost_field, format!("cost of `{id}` is {}; expected a non-negative number", cost.0));
+            }
+            if let Some(e) = c.end_year {
+                if e < c.start_year {
+                    issue(p, "end_year", format!("`{id}` ends ({e}) before it starts ({})", c.start_year));
+                }
+            }
+        };
+        for m in &self.mines {
+            cap(&m.provenance, &m.id, &m.capacity, m.cost, "capacity_t_reo", "cost_usd_per_kg_reo");
+        }
+        for s in &self.separation_plants {
+            cap(&s.provenance, &s.id, &s.capacity, s.cost, "capacity_t_reo", "cost_usd_per_kg_reo");
+        }
+        for g in &self.magnet_plants {
+            cap(&g.provenance, &g.id, &g.capacity, g.cost, "capacity_t_magnet", "cost_usd_per_kg_magnet");
+        }
+        for u in &self.end_uses {
+            if !(u.elasticity.is_finite() && u.elasticity < 0.0) {
+                issue(&u.provenance, "elasticity", format!("elasticity of `{}` is {}; expected a negative number", u.id, u.elasticity));
+            }
+        }
+        for d in &self.magnet_demand {
+            if !nonneg(d.quantity.0) {
+                issue(&d.provenance, "t_magnet", format!("demand is {}; expected a non-negative number", d.quantity.0));
+            }
+        }
+        for d in &self.oxide_demand {
+            if !nonneg(d.quantity.0) {
+                issue(&d.provenance, "t_reo", format!("demand is {}; expected a non-negative number", d.quantity.0));
+            }
+        }
+        for r in &self.recipe {
+            if !nonneg(r.t_reo_per_t_magnet) {
+                issue(&r.provenance, "t_reo_per_t_magnet", "expected a non-negative number".into());
+            }
+        }
+        for t in &self.trade_costs {
+            if !nonneg(t.cost.0) {
+                issue(&t.provenance, "usd_per_kg", format!("trade cost is {}; expected a non-negative number", t.cost.0));
+            }
+        }
+        out
+    }
+}
+
+/// The closest candidate to `name` by edit distance, if it is close enough to
+/// be a plausible typo ("did you mean …?").
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let n = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (c, levenshtein(&n, &c.to_lowercase())))
+        .filter(|(c, d)| *d <= (c.chars().count().max(3) / 2).max(2))
+        .min_by_key(|(_, d)| *d)
+        .map(|(c, _)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_ramps_linearly() {
+        let c = CapacityPath { nameplate: 300.0, start_year: 2028, ramp_years: 2, end_year: Some(2035) };
+        assert_eq!(c.at(2027), 0.0);
+        assert_eq!(c.at(2028), 100.0);
+        assert_eq!(c.at(2029), 200.0);
+        assert_eq!(c.at(2030), 300.0);
+        assert_eq!(c.at(2035), 300.0);
+        assert_eq!(c.at(2036), 0.0);
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(closest("Turky", ["Türkiye", "Turkey", "China"]), Some("Turkey"));
+        assert_eq!(closest("Zzzzzz", ["China", "Japan"]), None);
+    }
+
+    #[test]
+    fn growth_index_interpolates() {
+        let p = GrowthPath { name: "x".into(), points: vec![vec![(2024, 1.0), (2030, 2.2)]] };
+        assert_eq!(p.index(0, 2020), 1.0);
+        assert!((p.index(0, 2027) - 1.6).abs() < 1e-12);
+        assert_eq!(p.index(0, 2040), 2.2);
+        assert_eq!(p.index(5, 2040), 1.0);
+    }
+}

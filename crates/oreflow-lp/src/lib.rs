@@ -1,0 +1,276 @@
+//! A small linear-programming layer: a labelled problem, a backend trait and
+//! a HiGHS backend.
+//!
+//! Architecture invariant: this crate knows nothing of minerals. Columns and
+//! rows carry free-text labels so that callers can name the data behind a
+//! failing row; the solver outcome is data ([`Status`]), never a panic.
+//!
+//! Dual convention: `row_duals[r]` is the change of the objective per unit
+//! increase of row `r`'s bounds (so for a maximisation, the dual of a binding
+//! `≤ capacity` row is the capacity's non-negative scarcity rent), and
+//! `reduced_costs[c]` is the change of the objective per unit increase of
+//! column `c`'s bounds.
+
+mod highs_backend;
+
+pub use highs_backend::HighsBackend;
+
+/// Index of a column (variable).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Col(pub u32);
+
+/// Index of a row (constraint).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowId(pub u32);
+
+/// Optimisation direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sense {
+    Minimise,
+    Maximise,
+}
+
+/// A linear program `opt c·x  s.t.  lo_r ≤ A x ≤ hi_r,  lo_c ≤ x ≤ hi_c`,
+/// with a label on every row and column.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    sense: Sense,
+    col_cost: Vec<f64>,
+    col_lower: Vec<f64>,
+    col_upper: Vec<f64>,
+    col_label: Vec<String>,
+    row_lower: Vec<f64>,
+    row_upper: Vec<f64>,
+    row_label: Vec<String>,
+    /// Column-wise sparse entries (row, value) per column.
+    entries: Vec<Vec<(u32, f64)>>,
+}
+
+impl Problem {
+    /// An empty problem.
+    pub fn new(sense: Sense) -> Self {
+        Problem {
+            sense,
+            col_cost: Vec::new(),
+            col_lower: Vec::new(),
+            col_upper: Vec::new(),
+            col_label: Vec::new(),
+            row_lower: Vec::new(),
+            row_upper: Vec::new(),
+            row_label: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Adds a row `lower ≤ Σ a·x ≤ upper` (coefficients are added with the columns).
+    pub fn add_row(&mut self, lower: f64, upper: f64, label: impl Into<String>) -> RowId {
+        self.row_lower.push(lower);
+        self.row_upper.push(upper);
+        self.row_label.push(label.into());
+        RowId(self.row_lower.len() as u32 - 1)
+    }
+
+    /// Adds a column with its objective coefficient, bounds and row coefficients.
+    pub fn add_col(
+        &mut self,
+        cost: f64,
+        lower: f64,
+        upper: f64,
+        coefs: &[(RowId, f64)],
+        label: impl Into<String>,
+    ) -> Col {
+        self.col_cost.push(cost);
+        self.col_lower.push(lower);
+        self.col_upper.push(upper);
+        self.col_label.push(label.into());
+        self.entries
+            .push(coefs.iter().filter(|(_, v)| *v != 0.0).map(|(r, v)| (r.0, *v)).collect());
+        Col(self.col_cost.len() as u32 - 1)
+    }
+
+    /// Number of columns.
+    pub fn num_cols(&self) -> usize {
+        self.col_cost.len()
+    }
+
+    /// Number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.row_lower.len()
+    }
+
+    /// Number of non-zero matrix entries.
+    pub fn num_nonzeros(&self) -> usize {
+        self.entries.iter().map(Vec::len).sum()
+    }
+
+    /// Label of a column.
+    pub fn col_label(&self, c: Col) -> &str {
+        &self.col_label[c.0 as usize]
+    }
+
+    /// Label of a row.
+    pub fn row_label(&self, r: RowId) -> &str {
+        &self.row_label[r.0 as usize]
+    }
+
+    /// Changes the upper bound of a column.
+    pub fn set_col_upper(&mut self, c: Col, upper: f64) {
+        self.col_upper[c.0 as usize] = upper;
+    }
+
+    /// Changes the objective coefficient of a column.
+    pub fn set_col_cost(&mut self, c: Col, cost: f64) {
+        self.col_cost[c.0 as usize] = cost;
+    }
+
+    /// Checks the numbers before solving: every bound and coefficient is a
+    /// number, lower ≤ upper. Returns the first problem, naming its label.
+    pub fn validate(&self) -> Result<(), LpError> {
+        for i in 0..self.num_cols() {
+            let (lo, hi, c) = (self.col_lower[i], self.col_upper[i], self.col_cost[i]);
+            if lo.is_nan() || hi.is_nan() || !c.is_finite() || lo > hi || lo == f64::INFINITY {
+                return Err(LpError::BadColumn {
+                    label: self.col_label[i].clone(),
+                    detail: format!("bounds [{lo}, {hi}], objective coefficient {c}"),
+                });
+            }
+            if let Some((r, v)) = self.entries[i].iter().find(|(_, v)| !v.is_finite()) {
+                return Err(LpError::BadColumn {
+                    label: self.col_label[i].clone(),
+                    detail: format!("coefficient {v} in row `{}`", self.row_label[*r as usize]),
+                });
+            }
+        }
+        for i in 0..self.num_rows() {
+            let (lo, hi) = (self.row_lower[i], self.row_upper[i]);
+            if lo.is_nan() || hi.is_nan() || lo > hi {
+                return Err(LpError::BadRow {
+                    label: self.row_label[i].clone(),
+                    detail: format!("bounds [{lo}, {hi}]"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Outcome of a solve.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// An optimal solution was found.
+    Optimal,
+    /// No point satisfies all constraints.
+    Infeasible,
+    /// The objective can be improved without limit.
+    Unbounded,
+    /// Any other solver outcome (time limit, numerical trouble, …).
+    Other(String),
+}
+
+/// Primal and dual values of a solve.
+#[derive(Clone, Debug)]
+pub struct Solution {
+    pub status: Status,
+    pub objective: f64,
+    pub col_values: Vec<f64>,
+    pub reduced_costs: Vec<f64>,
+    pub row_values: Vec<f64>,
+    pub row_duals: Vec<f64>,
+    /// Simplex iterations used.
+    pub iterations: u64,
+}
+
+impl Solution {
+    /// Value of a column.
+    pub fn value(&self, c: Col) -> f64 {
+        self.col_values[c.0 as usize]
+    }
+
+    /// Dual value of a row (see the crate docs for the sign convention).
+    pub fn dual(&self, r: RowId) -> f64 {
+        self.row_duals[r.0 as usize]
+    }
+
+    /// Reduced cost of a column (see the crate docs for the sign convention).
+    pub fn reduced_cost(&self, c: Col) -> f64 {
+        self.reduced_costs[c.0 as usize]
+    }
+}
+
+/// Errors of the LP layer: bad numbers in the problem or a solver failure.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum LpError {
+    #[error("column `{label}` is malformed: {detail}")]
+    BadColumn { label: String, detail: String },
+    #[error("row `{label}` is malformed: {detail}")]
+    BadRow { label: String, detail: String },
+    #[error("solver {solver} failed: {detail}")]
+    Solver { solver: &'static str, detail: String },
+}
+
+/// A linear-programming solver.
+pub trait Backend: Send + Sync {
+    /// Short name for reports (`highs`).
+    fn name(&self) -> &'static str;
+    /// Solves the problem. `Err` only for malformed input or a solver
+    /// failure; infeasibility and unboundedness are a [`Status`].
+    fn solve(&self, problem: &Problem) -> Result<Solution, LpError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// max x + 2y + z  s.t. 3x + y ≤ 6, y + 2z ≤ 7: x=0, y=6, z=0.5, obj 12.5.
+    fn small() -> Problem {
+        let mut p = Problem::new(Sense::Maximise);
+        let c1 = p.add_row(f64::NEG_INFINITY, 6.0, "c1");
+        let c2 = p.add_row(f64::NEG_INFINITY, 7.0, "c2");
+        p.add_col(1.0, 0.0, f64::INFINITY, &[(c1, 3.0)], "x");
+        p.add_col(2.0, 0.0, f64::INFINITY, &[(c1, 1.0), (c2, 1.0)], "y");
+        p.add_col(1.0, 0.0, f64::INFINITY, &[(c2, 2.0)], "z");
+        p
+    }
+
+    #[test]
+    fn highs_solves_and_duals_follow_convention() {
+        let s = HighsBackend::default().solve(&small()).unwrap();
+        assert_eq!(s.status, Status::Optimal);
+        assert!((s.objective - 12.5).abs() < 1e-9);
+        assert!((s.col_values[1] - 6.0).abs() < 1e-9);
+        assert!((s.col_values[2] - 0.5).abs() < 1e-9);
+        // Relaxing c2 by one unit gains 0.5 (one more z/2); c1 gains 1.5.
+        assert!((s.row_duals[1] - 0.5).abs() < 1e-9, "{:?}", s.row_duals);
+        assert!((s.row_duals[0] - 1.5).abs() < 1e-9, "{:?}", s.row_duals);
+    }
+
+    #[test]
+    fn minimise_duals_follow_convention() {
+        // min x s.t. x ≥ 2: raising the row bound by one costs +1.
+        let mut p = Problem::new(Sense::Minimise);
+        let r = p.add_row(2.0, f64::INFINITY, "r");
+        p.add_col(1.0, 0.0, f64::INFINITY, &[(r, 1.0)], "x");
+        let s = HighsBackend::default().solve(&p).unwrap();
+        assert!((s.row_duals[0] - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn infeasible_is_a_status_not_an_error() {
+        let mut p = Problem::new(Sense::Maximise);
+        let r = p.add_row(5.0, 5.0, "needs five");
+        p.add_col(1.0, 0.0, 1.0, &[(r, 1.0)], "x");
+        let s = HighsBackend::default().solve(&p).unwrap();
+        assert_eq!(s.status, Status::Infeasible);
+    }
+
+    #[test]
+    fn malformed_bounds_name_the_column() {
+        let mut p = Problem::new(Sense::Maximise);
+        p.add_col(1.0, 2.0, 1.0, &[], "capacity of mine X");
+        let e = HighsBackend::default().solve(&p).unwrap_err();
+        assert!(e.to_string().contains("capacity of mine X"), "{e}");
+        let mut p = Problem::new(Sense::Maximise);
+        p.add_col(f64::NAN, 0.0, 1.0, &[], "nan cost");
+        assert!(matches!(p.validate(), Err(LpError::BadColumn { .. })));
+    }
+}
