@@ -1,0 +1,119 @@
+//! Piecewise-linear (stepped) demand curves.
+
+/// One step of a demand curve: up to `width` tonnes are worth `value` USD/kg each.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Step {
+    pub width: f64,
+    pub value: f64,
+}
+
+/// How a constant-elasticity curve is cut into steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CurveParams {
+    /// Price ratio between neighbouring steps near the reference point.
+    pub fine_ratio: f64,
+    /// Number of fine steps on each side of the reference step.
+    pub fine_steps: u32,
+    /// Price ratio between steps further out.
+    pub coarse_ratio: f64,
+    /// Highest price, as a multiple of the reference price (the choke price:
+    /// demand below the quantity it implies is valued at this price).
+    pub max_multiple: f64,
+    /// Lowest price step, as a multiple of the reference price: beyond the
+    /// quantity it implies, nobody buys.
+    pub min_multiple: f64,
+}
+
+impl Default for CurveParams {
+    fn default() -> Self {
+        CurveParams { fine_ratio: 1.04, fine_steps: 6, coarse_ratio: 1.3, max_multiple: 20.0, min_multiple: 0.05 }
+    }
+}
+
+/// Steps of the constant-elasticity curve `q(p) = q_ref (p / p_ref)^elasticity`
+/// through the reference point `(q_ref, p_ref)`.
+///
+/// Steps are spaced geometrically in price (finely near the reference, coarsely
+/// further out); step `k` at price `p_k` covers the quantities between
+/// `q(p_k·√r)` and `q(p_k/√r)`. The reference step is centred on `q_ref` with
+/// value exactly `p_ref`, so a market that clears at `q_ref` prices at `p_ref`.
+/// The first step runs from zero at the choke price `max_multiple × p_ref`.
+pub fn constant_elasticity_steps(q_ref: f64, p_ref: f64, elasticity: f64, params: &CurveParams) -> Vec<Step> {
+    if !(q_ref > 0.0 && p_ref > 0.0 && elasticity < 0.0) {
+        return Vec::new();
+    }
+    let q = |p: f64| q_ref * (p / p_ref).powf(elasticity);
+    // Price levels, highest first.
+    let mut levels: Vec<(f64, f64)> = Vec::new(); // (price, half-ratio)
+    let mut above = Vec::new();
+    let mut p = p_ref;
+    for _ in 0..params.fine_steps {
+        p *= params.fine_ratio;
+        above.push((p, params.fine_ratio));
+    }
+    while p * params.coarse_ratio <= p_ref * params.max_multiple {
+        p *= params.coarse_ratio;
+        above.push((p, params.coarse_ratio));
+    }
+    above.reverse();
+    levels.extend(above);
+    levels.push((p_ref, params.fine_ratio));
+    let mut p = p_ref;
+    for _ in 0..params.fine_steps {
+        p /= params.fine_ratio;
+        levels.push((p, params.fine_ratio));
+    }
+    while p / params.coarse_ratio >= p_ref * params.min_multiple {
+        p /= params.coarse_ratio;
+        levels.push((p, params.coarse_ratio));
+    }
+    // Boundaries between levels: geometric mean of neighbouring prices.
+    let mut steps = Vec::with_capacity(levels.len());
+    let mut q_prev = 0.0;
+    for (i, &(price, ratio)) in levels.iter().enumerate() {
+        let lower_price = match levels.get(i + 1) {
+            Some(&(next, _)) => (price * next).sqrt(),
+            None => price / ratio.sqrt(),
+        };
+        let q_hi = q(lower_price);
+        let width = q_hi - q_prev;
+        if width > 0.0 {
+            steps.push(Step { width, value: price });
+        }
+        q_prev = q_hi;
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_step_is_centred_on_the_reference_point() {
+        for el in [-0.2, -0.5, -1.2] {
+            let s = constant_elasticity_steps(1000.0, 56.0, el, &CurveParams::default());
+            let mut q = 0.0;
+            let mut found = false;
+            for st in &s {
+                if (st.value - 56.0).abs() < 1e-9 {
+                    assert!(q < 1000.0 && q + st.width > 1000.0, "reference step must contain q_ref");
+                    found = true;
+                }
+                q += st.width;
+            }
+            assert!(found);
+            // Values decrease, widths are positive.
+            assert!(s.windows(2).all(|w| w[0].value > w[1].value));
+            assert!(s.iter().all(|st| st.width > 0.0));
+            // Top step is at most the choke price.
+            assert!(s[0].value <= 56.0 * 20.0 + 1e-9);
+        }
+    }
+
+    #[test]
+    fn degenerate_inputs_give_no_steps() {
+        assert!(constant_elasticity_steps(0.0, 1.0, -0.5, &CurveParams::default()).is_empty());
+        assert!(constant_elasticity_steps(1.0, 1.0, 0.5, &CurveParams::default()).is_empty());
+    }
+}

@@ -1,0 +1,104 @@
+//! The yearly market equilibrium (MODEL.md §2): one linear program that
+//! maximises welfare — the area under the demand curves minus mining,
+//! separation, magnet-making, transport and disposal costs — over
+//! concentrate flows indexed by mine (so element content stays linear under
+//! joint production), oxide and magnet trade, demand steps and disposal.
+//! Prices are the duals of the element and magnet balance rows.
+//!
+//! Architecture invariant: this crate knows the supply chain but not files,
+//! scenarios or the time loop. It takes a [`Network`] (what exists and where)
+//! and a [`YearData`] (this year's numbers) and returns a [`YearSolution`]; it
+//! does no IO. Units: quantities in tonnes (t REO or t magnet), money in
+//! USD/kg, so the objective is in thousands of USD and duals are USD/kg.
+
+mod build;
+mod curve;
+mod solution;
+
+pub use build::{solve_year, MarketError};
+pub use curve::{constant_elasticity_steps, CurveParams, Step};
+pub use solution::{BalanceViolation, YearSolution};
+
+use oreflow_core::{Element, RegionId, N_ELEMENTS};
+
+/// A mine as the market sees it.
+#[derive(Clone, Debug)]
+pub struct MineSpec {
+    pub name: String,
+    pub region: RegionId,
+    /// Share of each element in the mine's REO (sums to 1).
+    pub composition: [f64; N_ELEMENTS],
+}
+
+/// A plant (separation or magnet) as the market sees it.
+#[derive(Clone, Debug)]
+pub struct PlantSpec {
+    pub name: String,
+    pub region: RegionId,
+}
+
+/// What a demand curve buys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Good {
+    /// Magnets (t magnet).
+    Magnet,
+    /// One separated oxide (t REO).
+    Oxide(Element),
+}
+
+/// A demand curve's identity: who buys what for which end use.
+#[derive(Clone, Debug)]
+pub struct CurveSpec {
+    pub region: RegionId,
+    /// Index of the end use (in the caller's list).
+    pub end_use: usize,
+    pub good: Good,
+    /// Label for LP rows and columns (`JP ev_motors magnet`).
+    pub label: String,
+}
+
+/// The structure of the market: regions, facilities, curves and the cost of
+/// moving goods between regions. Fixed over a run; a year only changes numbers.
+#[derive(Clone, Debug)]
+pub struct Network {
+    /// Region codes, indexed by [`RegionId`].
+    pub regions: Vec<String>,
+    pub mines: Vec<MineSpec>,
+    pub separation_plants: Vec<PlantSpec>,
+    pub magnet_plants: Vec<PlantSpec>,
+    /// t REO of each element per t magnet.
+    pub recipe: [f64; N_ELEMENTS],
+    pub curves: Vec<CurveSpec>,
+    /// Shipping cost of concentrate, `[from][to]`, USD/kg REO.
+    pub concentrate_cost: Vec<Vec<f64>>,
+    /// Shipping cost of oxide, `[from][to]`, USD/kg.
+    pub oxide_cost: Vec<Vec<f64>>,
+    /// Shipping cost of magnets, `[from][to]`, USD/kg magnet.
+    pub magnet_cost: Vec<Vec<f64>>,
+}
+
+/// One year's numbers for a [`Network`].
+#[derive(Clone, Debug)]
+pub struct YearData {
+    pub year: oreflow_core::Year,
+    /// t REO per year, per mine.
+    pub mine_capacity: Vec<f64>,
+    /// USD/kg REO, per mine.
+    pub mine_cost: Vec<f64>,
+    /// t REO feed per year, per separation plant.
+    pub separation_capacity: Vec<f64>,
+    /// USD/kg REO feed, per separation plant.
+    pub separation_cost: Vec<f64>,
+    /// t magnet per year, per magnet plant.
+    pub magnet_capacity: Vec<f64>,
+    /// USD/kg magnet (conversion only), per magnet plant.
+    pub magnet_cost: Vec<f64>,
+    /// Demand steps per curve (same order as [`Network::curves`]).
+    pub steps: Vec<Vec<Step>>,
+    /// Baseline demand per curve at the reference price (for shortfall).
+    pub baseline_demand: Vec<f64>,
+    /// Recycled oxide available per region and element (t REO).
+    pub recycled: Vec<[f64; N_ELEMENTS]>,
+    /// Cost of disposing of (or stockpiling) a surplus element, USD/kg.
+    pub disposal_cost: f64,
+}

@@ -1,0 +1,113 @@
+//! A hand-solved toy market: two regions, two elements, one mine each with
+//! different compositions. See the comments for the hand solution.
+
+use oreflow_core::{Element, RegionId, N_ELEMENTS};
+use oreflow_lp::HighsBackend;
+use oreflow_market::{solve_year, CurveSpec, Good, MineSpec, Network, PlantSpec, Step, YearData};
+
+fn comp(nd: f64, ce: f64) -> [f64; N_ELEMENTS] {
+    let mut a = [0.0; N_ELEMENTS];
+    a[Element::Nd.index()] = nd;
+    a[Element::Ce.index()] = ce;
+    a
+}
+
+/// Region A (0) and B (1). Mine 1 in A yields 50% Nd / 50% Ce, mine 2 in B
+/// 20% Nd / 80% Ce; each has 100 t REO capacity at 1 USD/kg. Each region has
+/// a free separation plant; concentrate cannot cross (1000 USD/kg); oxide
+/// shipping costs 1 USD/kg. Only A consumes: Nd up to 80 t worth 10 USD/kg,
+/// Ce up to 20 t worth 2 USD/kg.
+fn toy() -> (Network, YearData) {
+    let r = |i| RegionId(i);
+    let net = Network {
+        regions: vec!["A".into(), "B".into()],
+        mines: vec![
+            MineSpec { name: "m1".into(), region: r(0), composition: comp(0.5, 0.5) },
+            MineSpec { name: "m2".into(), region: r(1), composition: comp(0.2, 0.8) },
+        ],
+        separation_plants: vec![
+            PlantSpec { name: "sA".into(), region: r(0) },
+            PlantSpec { name: "sB".into(), region: r(1) },
+        ],
+        magnet_plants: vec![],
+        recipe: [0.0; N_ELEMENTS],
+        curves: vec![
+            CurveSpec { region: r(0), end_use: 0, good: Good::Oxide(Element::Nd), label: "A Nd".into() },
+            CurveSpec { region: r(0), end_use: 0, good: Good::Oxide(Element::Ce), label: "A Ce".into() },
+        ],
+        concentrate_cost: vec![vec![0.0, 1000.0], vec![1000.0, 0.0]],
+        oxide_cost: vec![vec![0.0, 1.0], vec![1.0, 0.0]],
+        magnet_cost: vec![vec![0.0, 1.0], vec![1.0, 0.0]],
+    };
+    let data = YearData {
+        year: 2024,
+        mine_capacity: vec![100.0, 100.0],
+        mine_cost: vec![1.0, 1.0],
+        separation_capacity: vec![1000.0, 1000.0],
+        separation_cost: vec![0.0, 0.0],
+        magnet_capacity: vec![],
+        magnet_cost: vec![],
+        steps: vec![vec![Step { width: 80.0, value: 10.0 }], vec![Step { width: 20.0, value: 2.0 }]],
+        baseline_demand: vec![80.0, 20.0],
+        recycled: vec![[0.0; N_ELEMENTS]; 2],
+        disposal_cost: 0.0,
+    };
+    (net, data)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-7
+}
+
+#[test]
+fn toy_market_matches_the_hand_solution() {
+    let (net, data) = toy();
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    let (nd, ce) = (Element::Nd.index(), Element::Ce.index());
+
+    // Mine 1 earns 0.5·10 + 0.5·0 − 1 = 4 > 0 per kg: full output. A then has
+    // 50 t Nd and needs 30 more; mine 2 earns 0.2·(10 − 1) − 1 = 0.8 > 0: full
+    // output, its 20 t Nd go to A. A consumes 70 t Nd (< 80, so the step is
+    // marginal and Nd is worth 10 in A, 10 − 1 = 9 in B).
+    assert!(close(s.mine_output[0], 100.0) && close(s.mine_output[1], 100.0), "{:?}", s.mine_output);
+    assert!(close(s.consumption[0], 70.0), "Nd consumed {}", s.consumption[0]);
+    assert_eq!(s.oxide_trade.len(), 1, "{:?}", s.oxide_trade);
+    let t = &s.oxide_trade[0];
+    assert_eq!((t.from, t.to, t.element), (1, 0, Some(Element::Nd)));
+    assert!(close(t.tonnes, 20.0));
+    assert!(close(s.prices[0][nd].unwrap(), 10.0), "Nd price in A {:?}", s.prices[0][nd]);
+    assert!(close(s.prices[1][nd].unwrap(), 9.0), "Nd price in B {:?}", s.prices[1][nd]);
+
+    // Ce: 50 t in A of which 20 are wanted, 80 t in B that nobody wants. The
+    // surplus is disposed of and Ce's price is exactly zero in both regions.
+    assert!(close(s.consumption[1], 20.0));
+    assert!(close(s.disposal[0][ce], 30.0) && close(s.disposal[1][ce], 80.0), "{:?}", s.disposal);
+    assert_eq!(s.prices[0][ce], Some(0.0));
+    assert_eq!(s.prices[1][ce], Some(0.0));
+
+    // Mine rents are the per-kg margins above; welfare 70·10 + 20·2 − 200·1 − 20·1.
+    assert!(close(s.mine_rent[0], 4.0) && close(s.mine_rent[1], 0.8), "{:?}", s.mine_rent);
+    assert!(close(s.welfare_kusd, 520.0), "welfare {}", s.welfare_kusd);
+    assert!(s.check_mass_balance(&net, &data, 1e-9).is_empty());
+    assert!(s.flows_non_negative());
+}
+
+#[test]
+fn a_tight_mine_raises_the_price_to_the_demand_value() {
+    // With mine 2 closed, A gets only 50 t Nd: still below 80, price stays 10;
+    // B has no supply and its Nd price is at most A's minus shipping.
+    let (net, mut data) = toy();
+    data.mine_capacity[1] = 0.0;
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(close(s.consumption[0], 50.0));
+    assert!(close(s.prices[0][Element::Nd.index()].unwrap(), 10.0));
+    assert!(s.oxide_trade.is_empty());
+}
+
+#[test]
+fn mismatched_input_is_an_error_not_a_panic() {
+    let (net, mut data) = toy();
+    data.mine_capacity.pop();
+    let e = solve_year(&net, &data, &HighsBackend::default()).unwrap_err();
+    assert!(e.to_string().contains("mine_capacity has 1 entries, expected 2"), "{e}");
+}
