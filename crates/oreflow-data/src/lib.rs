@@ -1,0 +1,70 @@
+//! The embedded default dataset and the CSV loader that validates any dataset.
+//!
+//! Architecture invariant: parsing and validation happen here and only here;
+//! the result is an [`oreflow_core::Dataset`] whose ids all resolve. Every
+//! problem is reported with its file, line and field, and all problems of a
+//! load are collected (not just the first). No function here panics on bad
+//! input. The only IO is [`load_dir`] reading files the caller names.
+
+mod load;
+mod tables;
+
+use std::path::Path;
+
+pub use load::parse;
+pub use oreflow_core::DataIssue;
+pub use tables::{TableInfo, TABLES};
+
+/// A set of problems found while loading a dataset.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{}", render(.issues))]
+pub struct DataError {
+    /// Every problem found, in file order.
+    pub issues: Vec<DataIssue>,
+}
+
+fn render(issues: &[DataIssue]) -> String {
+    let mut s = format!("{} problem(s) in the dataset:", issues.len());
+    for i in issues {
+        s.push_str("\n  ");
+        s.push_str(&i.to_string());
+    }
+    s
+}
+
+/// The embedded CSV files, by file name.
+pub fn embedded_files() -> Vec<(&'static str, &'static str)> {
+    TABLES.iter().map(|t| (t.file, t.embedded)).collect()
+}
+
+/// The embedded default dataset (validated).
+pub fn embedded() -> Result<oreflow_core::Dataset, DataError> {
+    let files: Vec<(String, String)> = embedded_files()
+        .into_iter()
+        .map(|(n, c)| (n.to_string(), c.to_string()))
+        .collect();
+    parse(&files)
+}
+
+/// Loads a dataset from a directory holding some or all of the table files;
+/// tables missing from the directory are taken from the embedded dataset.
+pub fn load_dir(dir: &Path) -> Result<oreflow_core::Dataset, DataError> {
+    let mut files = Vec::new();
+    for t in TABLES {
+        let p = dir.join(t.file);
+        let content = if p.exists() {
+            std::fs::read_to_string(&p).map_err(|e| DataError {
+                issues: vec![DataIssue {
+                    file: p.display().to_string(),
+                    line: 0,
+                    field: String::new(),
+                    message: format!("cannot read file: {e}"),
+                }],
+            })?
+        } else {
+            t.embedded.to_string()
+        };
+        files.push((t.file.to_string(), content));
+    }
+    parse(&files)
+}

@@ -1,0 +1,37 @@
+/// One table of the dataset: its file, what it holds, and its embedded content.
+#[derive(Clone, Copy, Debug)]
+pub struct TableInfo {
+    /// File name (also the name used in error messages).
+    pub file: &'static str,
+    /// One-line description with units.
+    pub description: &'static str,
+    /// The embedded default content.
+    pub embedded: &'static str,
+}
+
+macro_rules! table {
+    ($file:literal, $desc:literal) => {
+        TableInfo {
+            file: $file,
+            description: $desc,
+            embedded: include_str!(concat!("../data/", $file)),
+        }
+    };
+}
+
+/// All tables, in load order (sources first, then ids that others refer to).
+pub const TABLES: &[TableInfo] = &[
+    table!("sources.csv", "publications cited by every other table"),
+    table!("regions.csv", "countries and blocs, with aliases"),
+    table!("elements.csv", "rare-earth oxides and their 2024 reference prices (USD/kg)"),
+    table!("ore_types.csv", "element composition of each ore type (shares of REO, sum 1)"),
+    table!("mines.csv", "mines and mining regions: capacity (t REO/yr), ramp, status, cost (USD/kg REO)"),
+    table!("separation_plants.csv", "separation/refining plants: feed capacity (t REO/yr), cost (USD/kg REO)"),
+    table!("magnet_plants.csv", "NdFeB magnet plants: capacity (t magnet/yr), conversion cost (USD/kg magnet)"),
+    table!("magnet_recipe.csv", "oxide content of one tonne of NdFeB magnet (t REO per t magnet)"),
+    table!("end_uses.csv", "end uses: kind, price elasticity, lifetime, value added (USD/kg)"),
+    table!("magnet_demand.csv", "2024 magnet consumption by region and end use (t magnet)"),
+    table!("oxide_demand.csv", "2024 direct oxide use by region, end use and element (t REO)"),
+    table!("demand_growth.csv", "demand index (2024 = 1) per growth path, end use and year"),
+    table!("trade_costs.csv", "shipping cost per stage and region pair (USD/kg)"),
+];
