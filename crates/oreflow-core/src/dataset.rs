@@ -368,7 +368,11 @@ pub struct DataIssue {
 
 impl std::fmt::Display for DataIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: field `{}`: {}", self.file, self.line, self.field, self.message)
+        if self.field.is_empty() {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        } else {
+            write!(f, "{}:{}: field `{}`: {}", self.file, self.line, self.field, self.message)
+        }
     }
 }
 

@@ -118,9 +118,7 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
             Good::Oxide(e) => used[e.index()] = true,
             Good::Magnet => {
                 for e in ELEMENTS {
-                    if net.recipe[e.index()] > 0.0 {
-                        used[e.index()] = true;
-                    }
+                    used[e.index()] |= net.recipe[e.index()] > 0.0;
                 }
             }
         }
@@ -143,19 +141,33 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
         })
         .collect();
 
-    // Rows: element balances `uses − supplies = recycled` where anything can happen.
-    let mut has_supply = vec![false; n];
+    // Rows: element balances `uses − supplies = recycled`, for every region
+    // and element with a market there: local separation or recycling, a
+    // direct use, or magnet making that needs the element.
+    let mut relevant = vec![[false; N_ELEMENTS]; n];
     for p in &net.separation_plants {
-        has_supply[p.region.index()] = true;
+        relevant[p.region.index()] = [true; N_ELEMENTS];
+    }
+    for (r, rec) in d.recycled.iter().enumerate() {
+        for e in ELEMENTS {
+            relevant[r][e.index()] |= rec[e.index()] > 0.0;
+        }
+    }
+    for p in &net.magnet_plants {
+        for e in ELEMENTS {
+            relevant[p.region.index()][e.index()] |= net.recipe[e.index()] > 0.0;
+        }
+    }
+    for c in &net.curves {
+        if let Good::Oxide(e) = c.good {
+            relevant[c.region.index()][e.index()] = true;
+        }
     }
     let mut balance: Vec<[Option<RowId>; N_ELEMENTS]> = vec![[None; N_ELEMENTS]; n];
     for r in 0..n {
-        if !(has_supply[r] || ox_origin[r] || ox_dest[r]) {
-            continue;
-        }
         for e in ELEMENTS {
-            let rec = d.recycled[r][e.index()];
-            if used[e.index()] || has_supply[r] || rec > 0.0 {
+            if relevant[r][e.index()] {
+                let rec = d.recycled[r][e.index()];
                 balance[r][e.index()] = Some(lp.add_row(rec, rec, format!("balance of {e} oxide in {}", code(r))));
             }
         }

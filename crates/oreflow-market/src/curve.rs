@@ -26,7 +26,7 @@ pub struct CurveParams {
 
 impl Default for CurveParams {
     fn default() -> Self {
-        CurveParams { fine_ratio: 1.04, fine_steps: 6, coarse_ratio: 1.3, max_multiple: 20.0, min_multiple: 0.05 }
+        CurveParams { fine_ratio: 1.04, fine_steps: 4, coarse_ratio: 1.5, max_multiple: 20.0, min_multiple: 0.05 }
     }
 }
 

@@ -1,0 +1,78 @@
+//! `oreflow run`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use oreflow_lp::{Backend, HighsBackend};
+use oreflow_sim::{run as run_model, Model, RunConfig, MAX_YEAR};
+
+use crate::output::{write_csv, write_json};
+use crate::summary::{self, Summary};
+use crate::{load_dataset, Failure};
+
+#[derive(Args, Debug)]
+pub(crate) struct RunArgs {
+    /// `baseline` (the embedded dataset, the default) or a directory whose CSV
+    /// tables replace the embedded ones (see `oreflow data`).
+    scenario: Option<PathBuf>,
+    /// Output directory [default: out/<scenario>]
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// First year (from 2024).
+    #[arg(long, default_value_t = 2024)]
+    from: i32,
+    /// Last year (up to 2050).
+    #[arg(long, default_value_t = 2040)]
+    to: i32,
+    /// Demand growth path (`steps`, `aps` or `nze`).
+    #[arg(long, default_value = "steps")]
+    growth: String,
+    /// Do not print the summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
+    if a.from > a.to || a.from < 2024 || a.to > MAX_YEAR {
+        return Err(Failure::input(format!(
+            "--from {} --to {}: years must satisfy 2024 ≤ from ≤ to ≤ {MAX_YEAR}",
+            a.from, a.to
+        )));
+    }
+    let (name, ds) = load_dataset(a.scenario.as_ref())?;
+    let config = RunConfig { from: a.from, to: a.to, growth_path: a.growth.clone(), ..RunConfig::default() };
+    let model = Model::new(ds, config).map_err(|e| match e {
+        oreflow_sim::SimError::Config(m) => Failure::input(m),
+        other => Failure::model(other.to_string()),
+    })?;
+    let backend = HighsBackend::default();
+    let started = Instant::now();
+    let result = run_model(&model, &backend, |_| {}).map_err(|e| Failure::model(e.to_string()))?;
+    let seconds = started.elapsed().as_secs_f64();
+
+    let dir = a.out.unwrap_or_else(|| PathBuf::from("out").join(&name));
+    std::fs::create_dir_all(&dir).map_err(|e| Failure::model(format!("cannot create {}: {e}", dir.display())))?;
+    let production = oreflow_metrics::production(&model, &result);
+    let prices = oreflow_metrics::prices(&model, &result);
+    let consumption = oreflow_metrics::consumption(&model, &result);
+    let trade = oreflow_metrics::trade(&model, &result);
+    let shares = oreflow_metrics::shares(&model, &result);
+    write_csv(&dir, "production.csv", &production, &["year", "stage", "facility", "region", "element", "tonnes"])?;
+    write_csv(&dir, "prices.csv", &prices, &["year", "region", "commodity", "usd_per_kg"])?;
+    write_csv(
+        &dir,
+        "consumption.csv",
+        &consumption,
+        &["year", "region", "end_use", "element", "demand_t", "consumed_t", "shortfall_t"],
+    )?;
+    write_csv(&dir, "trade.csv", &trade, &["year", "from", "to", "commodity", "element", "tonnes", "value_usd"])?;
+    write_csv(&dir, "shares.csv", &shares, &["year", "stage", "element", "region", "tonnes", "share", "hhi"])?;
+    let sum = Summary::new(&name, &model, &result, &shares, backend.name(), seconds);
+    write_json(&dir, "summary.json", &sum)?;
+    if !a.quiet {
+        print!("{}", summary::render(&model, &result, &shares, &sum));
+        println!("\nwrote production.csv, prices.csv, consumption.csv, trade.csv, shares.csv, summary.json to {}", dir.display());
+    }
+    Ok(())
+}

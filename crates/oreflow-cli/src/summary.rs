@@ -1,0 +1,247 @@
+//! The run summary: `summary.json` and the terminal report.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use oreflow_core::{Element, Stage, Year, ELEMENTS};
+use oreflow_market::Good;
+use oreflow_metrics::{ShareRow, MAGNET_REE};
+use oreflow_sim::{Model, RunResult};
+use serde::Serialize;
+
+/// Headline figures of one year.
+#[derive(Serialize)]
+pub(crate) struct Headline {
+    /// China's share of mine output, separation and magnet making (0–1).
+    china_share: BTreeMap<String, f64>,
+    /// HHI per stage (all REO; magnets in t magnet), 0–10,000.
+    hhi: BTreeMap<String, f64>,
+    /// Oxide prices in China (USD/kg) and the magnet price (USD/kg magnet).
+    price_china_usd_per_kg: BTreeMap<String, f64>,
+    /// Shortfall per element against baseline demand, t REO.
+    shortfall_t: BTreeMap<String, f64>,
+    /// Surplus disposed of per element, t REO.
+    disposed_t: BTreeMap<String, f64>,
+    welfare_musd: f64,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Summary {
+    scenario: String,
+    oreflow_version: &'static str,
+    solver: &'static str,
+    years: [Year; 2],
+    growth_path: String,
+    lp: BTreeMap<&'static str, f64>,
+    calibration: BTreeMap<String, f64>,
+    headline: BTreeMap<Year, Headline>,
+}
+
+fn share(rows: &[ShareRow], year: Year, stage: Stage, element: &str, region: &str) -> f64 {
+    rows.iter()
+        .find(|r| r.year == year && r.stage == stage && r.element == element && r.region == region)
+        .map(|r| r.share)
+        .unwrap_or(0.0)
+}
+
+fn hhi(rows: &[ShareRow], year: Year, stage: Stage, element: &str) -> f64 {
+    rows.iter().find(|r| r.year == year && r.stage == stage && r.element == element).map(|r| r.hhi).unwrap_or(0.0)
+}
+
+/// (supply, demand, consumed, disposed) per element in a year: supply is
+/// separated output plus recycling; demand the baseline at reference prices.
+fn balance(model: &Model, run: &RunResult, i: usize) -> [(f64, f64, f64, f64); 15] {
+    let (s, d) = (&run.years[i].solution, &run.years[i].data);
+    let mut out = [(0.0, 0.0, 0.0, 0.0); 15];
+    for sep in &s.separated {
+        for e in ELEMENTS {
+            out[e.index()].0 += sep[e.index()];
+        }
+    }
+    for (r, rec) in d.recycled.iter().enumerate() {
+        for e in ELEMENTS {
+            out[e.index()].0 += rec[e.index()];
+            out[e.index()].3 += s.disposal[r][e.index()];
+        }
+    }
+    for (c, curve) in model.network.curves.iter().enumerate() {
+        match curve.good {
+            Good::Oxide(e) => {
+                out[e.index()].1 += d.baseline_demand[c];
+                out[e.index()].2 += s.consumption[c];
+            }
+            Good::Magnet => {
+                for e in ELEMENTS {
+                    let k = model.network.recipe[e.index()];
+                    out[e.index()].1 += k * d.baseline_demand[c];
+                    out[e.index()].2 += k * s.consumption[c];
+                }
+            }
+        }
+    }
+    out
+}
+
+fn china_price(model: &Model, run: &RunResult, i: usize, e: Element) -> Option<f64> {
+    let cn = model.network.regions.iter().position(|c| c == "CN")?;
+    run.years[i].solution.prices[cn][e.index()]
+}
+
+impl Summary {
+    pub(crate) fn new(name: &str, model: &Model, run: &RunResult, shares: &[ShareRow], solver: &'static str, seconds: f64) -> Self {
+        let mut headline = BTreeMap::new();
+        let last = run.years.len() - 1;
+        for i in [0, last] {
+            let y = run.years[i].solution.year;
+            let mut china_share = BTreeMap::new();
+            let mut h = BTreeMap::new();
+            for stage in Stage::ALL {
+                china_share.insert(stage.as_str().to_string(), share(shares, y, stage, "all", "CN"));
+                h.insert(stage.as_str().to_string(), hhi(shares, y, stage, "all"));
+            }
+            for stage in [Stage::Mining, Stage::Separation] {
+                china_share.insert(format!("{}_{MAGNET_REE}", stage.as_str()), share(shares, y, stage, MAGNET_REE, "CN"));
+            }
+            let mut price = BTreeMap::new();
+            for e in ELEMENTS {
+                if let Some(p) = china_price(model, run, i, e) {
+                    price.insert(e.symbol().to_string(), p);
+                }
+            }
+            if let Some(cn) = model.network.regions.iter().position(|c| c == "CN") {
+                if let Some(p) = run.years[i].solution.magnet_price[cn] {
+                    price.insert("magnet".into(), p);
+                }
+            }
+            let b = balance(model, run, i);
+            let mut shortfall = BTreeMap::new();
+            let mut disposed = BTreeMap::new();
+            for e in ELEMENTS {
+                let (_, dem, con, disp) = b[e.index()];
+                shortfall.insert(e.symbol().to_string(), (dem - con).max(0.0).round());
+                disposed.insert(e.symbol().to_string(), disp.round());
+            }
+            headline.insert(
+                y,
+                Headline {
+                    china_share,
+                    hhi: h,
+                    price_china_usd_per_kg: price,
+                    shortfall_t: shortfall,
+                    disposed_t: disposed,
+                    welfare_musd: run.years[i].solution.welfare_kusd / 1000.0,
+                },
+            );
+        }
+        let s0 = &run.years[0].solution;
+        let lp = BTreeMap::from([
+            ("rows", s0.lp_rows as f64),
+            ("columns", s0.lp_cols as f64),
+            ("years_solved", run.years.len() as f64),
+            ("total_seconds", seconds),
+        ]);
+        let mut calibration = BTreeMap::from([("magnet_reference_price_usd_per_kg".to_string(), model.calibration.magnet_price)]);
+        for e in ELEMENTS {
+            if let Some(k) = model.calibration.scale[e.index()] {
+                calibration.insert(format!("direct_demand_scale_{}", e.symbol()), k);
+            }
+        }
+        Summary {
+            scenario: name.to_string(),
+            oreflow_version: env!("CARGO_PKG_VERSION"),
+            solver,
+            years: [model.config.from, model.config.to],
+            growth_path: model.config.growth_path.clone(),
+            lp,
+            calibration,
+            headline,
+        }
+    }
+}
+
+const KEY: [Element; 6] = [Element::La, Element::Ce, Element::Pr, Element::Nd, Element::Dy, Element::Tb];
+
+/// The terminal report.
+pub(crate) fn render(model: &Model, run: &RunResult, shares: &[ShareRow], sum: &Summary) -> String {
+    let mut o = String::new();
+    let s0 = &run.years[0].solution;
+    let _ = writeln!(
+        o,
+        "oreflow {} · scenario {} · {}–{} · growth path {} · solver {} · {} LPs of {} rows × {} columns in {:.2} s",
+        sum.oreflow_version,
+        sum.scenario,
+        sum.years[0],
+        sum.years[1],
+        sum.growth_path,
+        sum.solver,
+        run.years.len(),
+        s0.lp_rows,
+        s0.lp_cols,
+        sum.lp["total_seconds"]
+    );
+
+    let _ = writeln!(o, "\nOxide prices in China, USD/kg (magnet: USD/kg of NdFeB magnet)");
+    let _ = write!(o, "{:>5}", "year");
+    for e in ELEMENTS.iter().filter(|&&e| e != Element::Tm) {
+        let _ = write!(o, "{:>8}", e.symbol());
+    }
+    let _ = writeln!(o, "{:>8}", "magnet");
+    let cn = model.network.regions.iter().position(|c| c == "CN");
+    for (i, yr) in run.years.iter().enumerate() {
+        let _ = write!(o, "{:>5}", yr.solution.year);
+        for e in ELEMENTS.iter().copied().filter(|&e| e != Element::Tm) {
+            match china_price(model, run, i, e) {
+                Some(p) => {
+                    let _ = write!(o, "{:>8}", fmt_price(p));
+                }
+                None => {
+                    let _ = write!(o, "{:>8}", "–");
+                }
+            }
+        }
+        let mp = cn.and_then(|c| yr.solution.magnet_price[c]);
+        let _ = writeln!(o, "{:>8}", mp.map(fmt_price).unwrap_or_else(|| "–".into()));
+    }
+
+    let _ = writeln!(
+        o,
+        "\nSupply (separated + recycled) / demand (baseline at reference prices), kt REO; shortfall in % of demand"
+    );
+    let _ = write!(o, "{:>5}", "year");
+    for e in KEY {
+        let _ = write!(o, "{:>20}", format!("{e} supply/demand"));
+    }
+    let _ = writeln!(o);
+    for (i, yr) in run.years.iter().enumerate() {
+        let b = balance(model, run, i);
+        let _ = write!(o, "{:>5}", yr.solution.year);
+        for e in KEY {
+            let (sup, dem, con, _) = b[e.index()];
+            let short = if dem > 0.0 { 100.0 * (dem - con).max(0.0) / dem } else { 0.0 };
+            let cell = format!("{:.1}/{:.1} {:>4.1}%", sup / 1000.0, dem / 1000.0, short);
+            let _ = write!(o, "{cell:>20}");
+        }
+        let _ = writeln!(o);
+    }
+
+    let _ = writeln!(o, "\nConcentration by stage (all REO; magnets in t magnet): top 3 regions and HHI (0–10,000)");
+    for y in sum.years {
+        for stage in Stage::ALL {
+            let mut rows: Vec<&ShareRow> =
+                shares.iter().filter(|r| r.year == y && r.stage == stage && r.element == "all").collect();
+            rows.sort_by(|a, b| b.share.total_cmp(&a.share));
+            let top: Vec<String> = rows.iter().take(3).map(|r| format!("{} {:.1}%", r.region, 100.0 * r.share)).collect();
+            let h = rows.first().map(|r| r.hhi).unwrap_or(0.0);
+            let _ = writeln!(o, "{:>5} {:<11} {:<42} HHI {:>6.0}", y, stage.as_str(), top.join(", "), h);
+        }
+    }
+    o
+}
+
+fn fmt_price(p: f64) -> String {
+    if p >= 100.0 {
+        format!("{p:.0}")
+    } else {
+        format!("{p:.2}")
+    }
+}
