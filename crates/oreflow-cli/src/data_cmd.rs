@@ -35,53 +35,142 @@ pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
             }
         };
         let p = |x: &oreflow_core::Provenance| x.file == file;
-        ds.regions.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
-        ds.elements.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
-        ds.ore_types.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
-        ds.mines.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
-        ds.separation_plants.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
-        ds.magnet_plants.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
-        ds.recipe.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
-        ds.end_uses.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
-        ds.magnet_demand.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
-        ds.oxide_demand.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
-        ds.trade_costs.iter().map(|r| &r.provenance).filter(|x| p(x)).for_each(|x| f(x.quality));
+        ds.regions
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
+        ds.elements
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
+        ds.ore_types
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
+        ds.mines
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
+        ds.separation_plants
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
+        ds.magnet_plants
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
+        ds.recipe
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
+        ds.end_uses
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
+        ds.magnet_demand
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
+        ds.oxide_demand
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
+        ds.trade_costs
+            .iter()
+            .map(|r| &r.provenance)
+            .filter(|x| p(x))
+            .for_each(|x| f(x.quality));
         (rows, est)
     };
     let _ = writeln!(o, "dataset: {name} ({} sources)\n", ds.sources.len());
-    let _ = writeln!(o, "{:<22} {:>5} {:>9}  content", "table", "rows", "estimates");
+    let _ = writeln!(
+        o,
+        "{:<22} {:>5} {:>9}  content",
+        "table", "rows", "estimates"
+    );
     for t in TABLES {
         let (rows, est) = match t.file {
             "sources.csv" => (ds.sources.len(), 0),
             "demand_growth.csv" => (
-                ds.growth_paths.iter().map(|p| p.points.iter().map(Vec::len).sum::<usize>()).sum(),
+                ds.growth_paths
+                    .iter()
+                    .map(|p| p.points.iter().map(Vec::len).sum::<usize>())
+                    .sum(),
                 0,
             ),
             f => count(f),
         };
-        let est = if t.file == "demand_growth.csv" { "–".to_string() } else { est.to_string() };
-        let _ = writeln!(o, "{:<22} {:>5} {:>9}  {}", t.file, rows, est, t.description);
+        let est = if t.file == "demand_growth.csv" {
+            "–".to_string()
+        } else {
+            est.to_string()
+        };
+        let _ = writeln!(
+            o,
+            "{:<22} {:>5} {:>9}  {}",
+            t.file, rows, est, t.description
+        );
     }
     if a.sources {
         let _ = writeln!(o, "\nsources:");
         for s in &ds.sources {
-            let year = s.year.map(|y| y.to_string()).unwrap_or_else(|| "n.d.".into());
-            let table = if s.table.is_empty() { String::new() } else { format!(", {}", s.table) };
-            let _ = writeln!(o, "  [{}] {} ({year}){table}. {}", s.id, s.publication, s.url);
+            let year = s
+                .year
+                .map(|y| y.to_string())
+                .unwrap_or_else(|| "n.d.".into());
+            let table = if s.table.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", s.table)
+            };
+            let _ = writeln!(
+                o,
+                "  [{}] {} ({year}){table}. {}",
+                s.id, s.publication, s.url
+            );
         }
     } else {
-        let _ = writeln!(o, "\n`oreflow data --sources` lists the {} sources; `--check` validates.", ds.sources.len());
+        let _ = writeln!(
+            o,
+            "\n`oreflow data --sources` lists the {} sources; `--check` validates.",
+            ds.sources.len()
+        );
     }
     if a.check {
-        let model = Model::new(ds.clone(), RunConfig::default()).map_err(|e| Failure::input(e.to_string()))?;
+        let model = Model::new(ds.clone(), RunConfig::default())
+            .map_err(|e| Failure::input(e.to_string()))?;
         let c = &model.calibration;
         let _ = writeln!(o, "\ncheck: all tables parse, ids resolve, compositions sum to 1, capacities and costs are non-negative.");
         let _ = writeln!(o, "calibration to {REFERENCE_YEAR} (all mines at capacity; direct demand scaled to clear at reference prices):");
-        let _ = writeln!(o, "{:>4} {:>12} {:>12} {:>14} {:>8}", "el.", "supply t", "magnets t", "listed direct", "scale");
+        let _ = writeln!(
+            o,
+            "{:>4} {:>12} {:>12} {:>14} {:>8}",
+            "el.", "supply t", "magnets t", "listed direct", "scale"
+        );
         for e in ELEMENTS {
             let i = e.index();
-            let scale = c.scale[i].map(|k| format!("{k:.2}")).unwrap_or_else(|| "unpriced".into());
-            let _ = writeln!(o, "{:>4} {:>12.0} {:>12.0} {:>14.0} {:>8}", e.symbol(), c.supply[i], c.magnet_use[i], c.listed_direct[i], scale);
+            let scale = c.scale[i]
+                .map(|k| format!("{k:.2}"))
+                .unwrap_or_else(|| "unpriced".into());
+            let _ = writeln!(
+                o,
+                "{:>4} {:>12.0} {:>12.0} {:>14.0} {:>8}",
+                e.symbol(),
+                c.supply[i],
+                c.magnet_use[i],
+                c.listed_direct[i],
+                scale
+            );
         }
         let _ = writeln!(o, "magnet reference price: {:.2} USD/kg (oxide content at reference prices + marginal conversion cost)", c.magnet_price);
     }

@@ -36,15 +36,23 @@ pub(crate) struct Failure {
 
 impl Failure {
     pub(crate) fn input(message: impl Into<String>) -> Self {
-        Failure { code: 2, message: message.into() }
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
     }
     pub(crate) fn model(message: impl Into<String>) -> Self {
-        Failure { code: 1, message: message.into() }
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
     }
 }
 
 /// Where a dataset comes from: the embedded default or a directory of CSV tables.
-pub(crate) fn load_dataset(source: Option<&PathBuf>) -> Result<(String, oreflow_core::Dataset), Failure> {
+pub(crate) fn load_dataset(
+    source: Option<&PathBuf>,
+) -> Result<(String, oreflow_core::Dataset), Failure> {
     match source {
         None => Ok(("baseline".into(), oreflow_data::embedded().map_err(|e| Failure::model(format!("the embedded dataset is invalid (a bug): {e}")))?)),
         Some(p) if p.as_os_str() == "baseline" => load_dataset(None),

@@ -41,7 +41,12 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
         )));
     }
     let (name, ds) = load_dataset(a.scenario.as_ref())?;
-    let config = RunConfig { from: a.from, to: a.to, growth_path: a.growth.clone(), ..RunConfig::default() };
+    let config = RunConfig {
+        from: a.from,
+        to: a.to,
+        growth_path: a.growth.clone(),
+        ..RunConfig::default()
+    };
     let model = Model::new(ds, config).map_err(|e| match e {
         oreflow_sim::SimError::Config(m) => Failure::input(m),
         other => Failure::model(other.to_string()),
@@ -52,22 +57,61 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
     let seconds = started.elapsed().as_secs_f64();
 
     let dir = a.out.unwrap_or_else(|| PathBuf::from("out").join(&name));
-    std::fs::create_dir_all(&dir).map_err(|e| Failure::model(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::model(format!("cannot create {}: {e}", dir.display())))?;
     let production = oreflow_metrics::production(&model, &result);
     let prices = oreflow_metrics::prices(&model, &result);
     let consumption = oreflow_metrics::consumption(&model, &result);
     let trade = oreflow_metrics::trade(&model, &result);
     let shares = oreflow_metrics::shares(&model, &result);
-    write_csv(&dir, "production.csv", &production, &["year", "stage", "facility", "region", "element", "tonnes"])?;
-    write_csv(&dir, "prices.csv", &prices, &["year", "region", "commodity", "usd_per_kg"])?;
+    write_csv(
+        &dir,
+        "production.csv",
+        &production,
+        &["year", "stage", "facility", "region", "element", "tonnes"],
+    )?;
+    write_csv(
+        &dir,
+        "prices.csv",
+        &prices,
+        &["year", "region", "commodity", "usd_per_kg"],
+    )?;
     write_csv(
         &dir,
         "consumption.csv",
         &consumption,
-        &["year", "region", "end_use", "element", "demand_t", "consumed_t", "shortfall_t"],
+        &[
+            "year",
+            "region",
+            "end_use",
+            "element",
+            "demand_t",
+            "consumed_t",
+            "shortfall_t",
+        ],
     )?;
-    write_csv(&dir, "trade.csv", &trade, &["year", "from", "to", "commodity", "element", "tonnes", "value_usd"])?;
-    write_csv(&dir, "shares.csv", &shares, &["year", "stage", "element", "region", "tonnes", "share", "hhi"])?;
+    write_csv(
+        &dir,
+        "trade.csv",
+        &trade,
+        &[
+            "year",
+            "from",
+            "to",
+            "commodity",
+            "element",
+            "tonnes",
+            "value_usd",
+        ],
+    )?;
+    write_csv(
+        &dir,
+        "shares.csv",
+        &shares,
+        &[
+            "year", "stage", "element", "region", "tonnes", "share", "hhi",
+        ],
+    )?;
     let sum = Summary::new(&name, &model, &result, &shares, backend.name(), seconds);
     write_json(&dir, "summary.json", &sum)?;
     if !a.quiet {

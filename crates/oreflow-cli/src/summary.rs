@@ -45,7 +45,10 @@ fn share(rows: &[ShareRow], year: Year, stage: Stage, element: &str, region: &st
 }
 
 fn hhi(rows: &[ShareRow], year: Year, stage: Stage, element: &str) -> f64 {
-    rows.iter().find(|r| r.year == year && r.stage == stage && r.element == element).map(|r| r.hhi).unwrap_or(0.0)
+    rows.iter()
+        .find(|r| r.year == year && r.stage == stage && r.element == element)
+        .map(|r| r.hhi)
+        .unwrap_or(0.0)
 }
 
 /// (supply, demand, consumed, disposed) per element in a year: supply is
@@ -88,7 +91,14 @@ fn china_price(model: &Model, run: &RunResult, i: usize, e: Element) -> Option<f
 }
 
 impl Summary {
-    pub(crate) fn new(name: &str, model: &Model, run: &RunResult, shares: &[ShareRow], solver: &'static str, seconds: f64) -> Self {
+    pub(crate) fn new(
+        name: &str,
+        model: &Model,
+        run: &RunResult,
+        shares: &[ShareRow],
+        solver: &'static str,
+        seconds: f64,
+    ) -> Self {
         let mut headline = BTreeMap::new();
         let last = run.years.len() - 1;
         for i in [0, last] {
@@ -96,11 +106,17 @@ impl Summary {
             let mut china_share = BTreeMap::new();
             let mut h = BTreeMap::new();
             for stage in Stage::ALL {
-                china_share.insert(stage.as_str().to_string(), share(shares, y, stage, "all", "CN"));
+                china_share.insert(
+                    stage.as_str().to_string(),
+                    share(shares, y, stage, "all", "CN"),
+                );
                 h.insert(stage.as_str().to_string(), hhi(shares, y, stage, "all"));
             }
             for stage in [Stage::Mining, Stage::Separation] {
-                china_share.insert(format!("{}_{MAGNET_REE}", stage.as_str()), share(shares, y, stage, MAGNET_REE, "CN"));
+                china_share.insert(
+                    format!("{}_{MAGNET_REE}", stage.as_str()),
+                    share(shares, y, stage, MAGNET_REE, "CN"),
+                );
             }
             let mut price = BTreeMap::new();
             for e in ELEMENTS {
@@ -140,7 +156,10 @@ impl Summary {
             ("years_solved", run.years.len() as f64),
             ("total_seconds", seconds),
         ]);
-        let mut calibration = BTreeMap::from([("magnet_reference_price_usd_per_kg".to_string(), model.calibration.magnet_price)]);
+        let mut calibration = BTreeMap::from([(
+            "magnet_reference_price_usd_per_kg".to_string(),
+            model.calibration.magnet_price,
+        )]);
         for e in ELEMENTS {
             if let Some(k) = model.calibration.scale[e.index()] {
                 calibration.insert(format!("direct_demand_scale_{}", e.symbol()), k);
@@ -159,7 +178,14 @@ impl Summary {
     }
 }
 
-const KEY: [Element; 6] = [Element::La, Element::Ce, Element::Pr, Element::Nd, Element::Dy, Element::Tb];
+const KEY: [Element; 6] = [
+    Element::La,
+    Element::Ce,
+    Element::Pr,
+    Element::Nd,
+    Element::Dy,
+    Element::Tb,
+];
 
 /// The terminal report.
 pub(crate) fn render(model: &Model, run: &RunResult, shares: &[ShareRow], sum: &Summary) -> String {
@@ -180,7 +206,10 @@ pub(crate) fn render(model: &Model, run: &RunResult, shares: &[ShareRow], sum: &
         sum.lp["total_seconds"]
     );
 
-    let _ = writeln!(o, "\nOxide prices in China, USD/kg (magnet: USD/kg of NdFeB magnet)");
+    let _ = writeln!(
+        o,
+        "\nOxide prices in China, USD/kg (magnet: USD/kg of NdFeB magnet)"
+    );
     let _ = write!(o, "{:>5}", "year");
     for e in ELEMENTS.iter().filter(|&&e| e != Element::Tm) {
         let _ = write!(o, "{:>8}", e.symbol());
@@ -217,22 +246,42 @@ pub(crate) fn render(model: &Model, run: &RunResult, shares: &[ShareRow], sum: &
         let _ = write!(o, "{:>5}", yr.solution.year);
         for e in KEY {
             let (sup, dem, con, _) = b[e.index()];
-            let short = if dem > 0.0 { 100.0 * (dem - con).max(0.0) / dem } else { 0.0 };
+            let short = if dem > 0.0 {
+                100.0 * (dem - con).max(0.0) / dem
+            } else {
+                0.0
+            };
             let cell = format!("{:.1}/{:.1} {:>4.1}%", sup / 1000.0, dem / 1000.0, short);
             let _ = write!(o, "{cell:>20}");
         }
         let _ = writeln!(o);
     }
 
-    let _ = writeln!(o, "\nConcentration by stage (all REO; magnets in t magnet): top 3 regions and HHI (0–10,000)");
+    let _ = writeln!(
+        o,
+        "\nConcentration by stage (all REO; magnets in t magnet): top 3 regions and HHI (0–10,000)"
+    );
     for y in sum.years {
         for stage in Stage::ALL {
-            let mut rows: Vec<&ShareRow> =
-                shares.iter().filter(|r| r.year == y && r.stage == stage && r.element == "all").collect();
+            let mut rows: Vec<&ShareRow> = shares
+                .iter()
+                .filter(|r| r.year == y && r.stage == stage && r.element == "all")
+                .collect();
             rows.sort_by(|a, b| b.share.total_cmp(&a.share));
-            let top: Vec<String> = rows.iter().take(3).map(|r| format!("{} {:.1}%", r.region, 100.0 * r.share)).collect();
+            let top: Vec<String> = rows
+                .iter()
+                .take(3)
+                .map(|r| format!("{} {:.1}%", r.region, 100.0 * r.share))
+                .collect();
             let h = rows.first().map(|r| r.hhi).unwrap_or(0.0);
-            let _ = writeln!(o, "{:>5} {:<11} {:<42} HHI {:>6.0}", y, stage.as_str(), top.join(", "), h);
+            let _ = writeln!(
+                o,
+                "{:>5} {:<11} {:<42} HHI {:>6.0}",
+                y,
+                stage.as_str(),
+                top.join(", "),
+                h
+            );
         }
     }
     o

@@ -371,7 +371,11 @@ impl std::fmt::Display for DataIssue {
         if self.field.is_empty() {
             write!(f, "{}:{}: {}", self.file, self.line, self.message)
         } else {
-            write!(f, "{}:{}: field `{}`: {}", self.file, self.line, self.field, self.message)
+            write!(
+                f,
+                "{}:{}: field `{}`: {}",
+                self.file, self.line, self.field, self.message
+            )
         }
     }
 }
@@ -388,7 +392,9 @@ impl Dataset {
             .position(|r| {
                 r.code.eq_ignore_ascii_case(n)
                     || r.name.to_lowercase() == n.to_lowercase()
-                    || r.aliases.iter().any(|a| a.to_lowercase() == n.to_lowercase())
+                    || r.aliases
+                        .iter()
+                        .any(|a| a.to_lowercase() == n.to_lowercase())
             })
             .map(|i| RegionId(i as u16))
     }
@@ -463,7 +469,11 @@ impl Dataset {
         for o in &self.ore_types {
             let sum: f64 = o.composition.iter().sum();
             if o.composition.iter().any(|&s| !nonneg(s)) {
-                issue(&o.provenance, "composition", "shares must be finite and non-negative".into());
+                issue(
+                    &o.provenance,
+                    "composition",
+                    "shares must be finite and non-negative".into(),
+                );
             } else if (sum - 1.0).abs() > COMPOSITION_TOLERANCE {
                 issue(
                     &o.provenance,
@@ -475,51 +485,118 @@ impl Dataset {
                 );
             }
         }
-        let mut cap = |p: &Provenance, id: &str, c: &CapacityPath, cost: UsdPerKg, cap_field: &str, cost_field: &str| {
+        let mut cap = |p: &Provenance,
+                       id: &str,
+                       c: &CapacityPath,
+                       cost: UsdPerKg,
+                       cap_field: &str,
+                       cost_field: &str| {
             if !nonneg(c.nameplate) {
-                issue(p, cap_field, format!("capacity of `{id}` is {}; expected a non-negative number", c.nameplate));
+                issue(
+                    p,
+                    cap_field,
+                    format!(
+                        "capacity of `{id}` is {}; expected a non-negative number",
+                        c.nameplate
+                    ),
+                );
             }
             if !nonneg(cost.0) {
-                issue(p, cost_field, format!("cost of `{id}` is {}; expected a non-negative number", cost.0));
+                issue(
+                    p,
+                    cost_field,
+                    format!(
+                        "cost of `{id}` is {}; expected a non-negative number",
+                        cost.0
+                    ),
+                );
             }
             if let Some(e) = c.end_year {
                 if e < c.start_year {
-                    issue(p, "end_year", format!("`{id}` ends ({e}) before it starts ({})", c.start_year));
+                    issue(
+                        p,
+                        "end_year",
+                        format!("`{id}` ends ({e}) before it starts ({})", c.start_year),
+                    );
                 }
             }
         };
         for m in &self.mines {
-            cap(&m.provenance, &m.id, &m.capacity, m.cost, "capacity_t_reo", "cost_usd_per_kg_reo");
+            cap(
+                &m.provenance,
+                &m.id,
+                &m.capacity,
+                m.cost,
+                "capacity_t_reo",
+                "cost_usd_per_kg_reo",
+            );
         }
         for s in &self.separation_plants {
-            cap(&s.provenance, &s.id, &s.capacity, s.cost, "capacity_t_reo", "cost_usd_per_kg_reo");
+            cap(
+                &s.provenance,
+                &s.id,
+                &s.capacity,
+                s.cost,
+                "capacity_t_reo",
+                "cost_usd_per_kg_reo",
+            );
         }
         for g in &self.magnet_plants {
-            cap(&g.provenance, &g.id, &g.capacity, g.cost, "capacity_t_magnet", "cost_usd_per_kg_magnet");
+            cap(
+                &g.provenance,
+                &g.id,
+                &g.capacity,
+                g.cost,
+                "capacity_t_magnet",
+                "cost_usd_per_kg_magnet",
+            );
         }
         for u in &self.end_uses {
             if !(u.elasticity.is_finite() && u.elasticity < 0.0) {
-                issue(&u.provenance, "elasticity", format!("elasticity of `{}` is {}; expected a negative number", u.id, u.elasticity));
+                issue(
+                    &u.provenance,
+                    "elasticity",
+                    format!(
+                        "elasticity of `{}` is {}; expected a negative number",
+                        u.id, u.elasticity
+                    ),
+                );
             }
         }
         for d in &self.magnet_demand {
             if !nonneg(d.quantity.0) {
-                issue(&d.provenance, "t_magnet", format!("demand is {}; expected a non-negative number", d.quantity.0));
+                issue(
+                    &d.provenance,
+                    "t_magnet",
+                    format!("demand is {}; expected a non-negative number", d.quantity.0),
+                );
             }
         }
         for d in &self.oxide_demand {
             if !nonneg(d.quantity.0) {
-                issue(&d.provenance, "t_reo", format!("demand is {}; expected a non-negative number", d.quantity.0));
+                issue(
+                    &d.provenance,
+                    "t_reo",
+                    format!("demand is {}; expected a non-negative number", d.quantity.0),
+                );
             }
         }
         for r in &self.recipe {
             if !nonneg(r.t_reo_per_t_magnet) {
-                issue(&r.provenance, "t_reo_per_t_magnet", "expected a non-negative number".into());
+                issue(
+                    &r.provenance,
+                    "t_reo_per_t_magnet",
+                    "expected a non-negative number".into(),
+                );
             }
         }
         for t in &self.trade_costs {
             if !nonneg(t.cost.0) {
-                issue(&t.provenance, "usd_per_kg", format!("trade cost is {}; expected a non-negative number", t.cost.0));
+                issue(
+                    &t.provenance,
+                    "usd_per_kg",
+                    format!("trade cost is {}; expected a non-negative number", t.cost.0),
+                );
             }
         }
         out
@@ -558,7 +635,12 @@ mod tests {
 
     #[test]
     fn capacity_ramps_linearly() {
-        let c = CapacityPath { nameplate: 300.0, start_year: 2028, ramp_years: 2, end_year: Some(2035) };
+        let c = CapacityPath {
+            nameplate: 300.0,
+            start_year: 2028,
+            ramp_years: 2,
+            end_year: Some(2035),
+        };
         assert_eq!(c.at(2027), 0.0);
         assert_eq!(c.at(2028), 100.0);
         assert_eq!(c.at(2029), 200.0);
@@ -569,13 +651,19 @@ mod tests {
 
     #[test]
     fn suggests_close_names() {
-        assert_eq!(closest("Turky", ["Türkiye", "Turkey", "China"]), Some("Turkey"));
+        assert_eq!(
+            closest("Turky", ["Türkiye", "Turkey", "China"]),
+            Some("Turkey")
+        );
         assert_eq!(closest("Zzzzzz", ["China", "Japan"]), None);
     }
 
     #[test]
     fn growth_index_interpolates() {
-        let p = GrowthPath { name: "x".into(), points: vec![vec![(2024, 1.0), (2030, 2.2)]] };
+        let p = GrowthPath {
+            name: "x".into(),
+            points: vec![vec![(2024, 1.0), (2030, 2.2)]],
+        };
         assert_eq!(p.index(0, 2020), 1.0);
         assert!((p.index(0, 2027) - 1.6).abs() < 1e-12);
         assert_eq!(p.index(0, 2040), 2.2);

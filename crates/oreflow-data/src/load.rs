@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use oreflow_core::{
     closest, CapacityPath, Commodity, DataIssue, Dataset, Element, ElementInfo, EndUse, EndUseKind,
-    GrowthPath, MagnetDemand, MagnetPlant, Mine, OreType, OxideDemand, Provenance, Quality, RecipeRow,
-    Region, RegionId, SeparationPlant, Source, Status, TonnesMagnet, TonnesReo, TradeCost, UsdPerKg, Year,
-    ELEMENTS,
+    GrowthPath, MagnetDemand, MagnetPlant, Mine, OreType, OxideDemand, Provenance, Quality,
+    RecipeRow, Region, RegionId, SeparationPlant, Source, Status, TonnesMagnet, TonnesReo,
+    TradeCost, UsdPerKg, Year, ELEMENTS,
 };
 
 use crate::DataError;
@@ -84,7 +84,11 @@ impl Row<'_> {
     fn nonneg(&self, ctx: &mut Ctx, field: &str) -> Option<f64> {
         let x = self.num(ctx, field)?;
         if x < 0.0 {
-            self.err(ctx, field, format!("is {x}; expected a non-negative number"));
+            self.err(
+                ctx,
+                field,
+                format!("is {x}; expected a non-negative number"),
+            );
             return None;
         }
         Some(x)
@@ -102,7 +106,11 @@ impl Row<'_> {
         match v.parse::<Year>() {
             Ok(y) if (1900..=2100).contains(&y) => Some(Some(y)),
             _ => {
-                self.err(ctx, field, format!("`{v}` is not a year (an integer between 1900 and 2100)"));
+                self.err(
+                    ctx,
+                    field,
+                    format!("`{v}` is not a year (an integer between 1900 and 2100)"),
+                );
                 None
             }
         }
@@ -133,10 +141,18 @@ impl Row<'_> {
 
     fn provenance(&self, ctx: &mut Ctx, sources: &[String]) -> Option<Provenance> {
         let src = self.raw("source");
-        let ids: Vec<String> = src.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let ids: Vec<String> = src
+            .split(';')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
         let mut ok = true;
         if ids.is_empty() {
-            self.err(ctx, "source", "is empty; every row must cite a source id from sources.csv".into());
+            self.err(
+                ctx,
+                "source",
+                "is empty; every row must cite a source id from sources.csv".into(),
+            );
             ok = false;
         }
         for id in &ids {
@@ -144,7 +160,11 @@ impl Row<'_> {
                 let hint = closest(id, sources.iter().map(String::as_str))
                     .map(|c| format!("; did you mean `{c}`?"))
                     .unwrap_or_default();
-                self.err(ctx, "source", format!("source id `{id}` is not defined in sources.csv{hint}"));
+                self.err(
+                    ctx,
+                    "source",
+                    format!("source id `{id}` is not defined in sources.csv{hint}"),
+                );
                 ok = false;
             }
         }
@@ -154,7 +174,10 @@ impl Row<'_> {
             self.err(
                 ctx,
                 "quality",
-                format!("`{q}` is not a quality; expected one of {}", Quality::NAMES.join(", ")),
+                format!(
+                    "`{q}` is not a quality; expected one of {}",
+                    Quality::NAMES.join(", ")
+                ),
             );
         }
         if !ok {
@@ -204,7 +227,15 @@ fn each_row(
             let hint = closest(r, cols.keys().map(String::as_str))
                 .map(|c| format!(" (found `{c}`: misspelt?)"))
                 .unwrap_or_default();
-            ctx.push(file, 1, r, format!("required column `{r}` is missing{hint}; expected columns: {}", required.join(",")));
+            ctx.push(
+                file,
+                1,
+                r,
+                format!(
+                    "required column `{r}` is missing{hint}; expected columns: {}",
+                    required.join(",")
+                ),
+            );
             missing = true;
         }
     }
@@ -218,13 +249,20 @@ fn each_row(
                 if rec.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
-                let row = Row { file, line, cols: &cols, rec: &rec };
+                let row = Row {
+                    file,
+                    line,
+                    cols: &cols,
+                    rec: &rec,
+                };
                 f(ctx, &row);
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 let msg = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
                         format!("row has {len} fields; the header has {expected_len}")
                     }
                     _ => format!("malformed CSV: {e}"),
@@ -241,11 +279,7 @@ fn req(cols: &[&'static str]) -> Vec<&'static str> {
     cols.iter().chain(PROV.iter()).copied().collect()
 }
 
-fn capacity(
-    ctx: &mut Ctx,
-    row: &Row,
-    nameplate: f64,
-) -> Option<CapacityPath> {
+fn capacity(ctx: &mut Ctx, row: &Row, nameplate: f64) -> Option<CapacityPath> {
     let start_year = row.year(ctx, "start_year", true)??;
     let end_year = row.year(ctx, "end_year", false)?;
     let ramp = row.raw("ramp_years");
@@ -255,19 +289,37 @@ fn capacity(
         match ramp.parse::<u32>() {
             Ok(r) if r <= 30 => r,
             _ => {
-                row.err(ctx, "ramp_years", format!("`{ramp}` is not a whole number of years between 0 and 30"));
+                row.err(
+                    ctx,
+                    "ramp_years",
+                    format!("`{ramp}` is not a whole number of years between 0 and 30"),
+                );
                 return None;
             }
         }
     };
-    Some(CapacityPath { nameplate, start_year, ramp_years, end_year })
+    Some(CapacityPath {
+        nameplate,
+        start_year,
+        ramp_years,
+        end_year,
+    })
 }
 
 fn status(ctx: &mut Ctx, row: &Row) -> Option<Status> {
     let v = row.raw("status");
     Status::parse(v).or_else(|| {
-        let hint = closest(v, Status::NAMES).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-        row.err(ctx, "status", format!("unknown status `{v}`{hint}; expected one of {}", Status::NAMES.join(", ")));
+        let hint = closest(v, Status::NAMES)
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default();
+        row.err(
+            ctx,
+            "status",
+            format!(
+                "unknown status `{v}`{hint}; expected one of {}",
+                Status::NAMES.join(", ")
+            ),
+        );
         None
     })
 }
@@ -277,36 +329,64 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
     let mut ctx = Ctx { issues: Vec::new() };
 
     let mut sources: Vec<Source> = Vec::new();
-    each_row(&mut ctx, files, "sources.csv", &["id", "publication", "table", "year", "url", "note"], |ctx, r| {
-        let Some(id) = r.text(ctx, "id") else { return };
-        if sources.iter().any(|s| s.id == id) {
-            r.err(ctx, "id", format!("source id `{id}` is defined twice"));
-            return;
-        }
-        let Some(publication) = r.text(ctx, "publication") else { return };
-        let year = r.year(ctx, "year", false).flatten();
-        sources.push(Source {
-            id,
-            publication,
-            table: r.raw("table").to_string(),
-            year,
-            url: r.raw("url").to_string(),
-            note: r.raw("note").to_string(),
-        });
-    });
+    each_row(
+        &mut ctx,
+        files,
+        "sources.csv",
+        &["id", "publication", "table", "year", "url", "note"],
+        |ctx, r| {
+            let Some(id) = r.text(ctx, "id") else { return };
+            if sources.iter().any(|s| s.id == id) {
+                r.err(ctx, "id", format!("source id `{id}` is defined twice"));
+                return;
+            }
+            let Some(publication) = r.text(ctx, "publication") else {
+                return;
+            };
+            let year = r.year(ctx, "year", false).flatten();
+            sources.push(Source {
+                id,
+                publication,
+                table: r.raw("table").to_string(),
+                year,
+                url: r.raw("url").to_string(),
+                note: r.raw("note").to_string(),
+            });
+        },
+    );
     let source_ids: Vec<String> = sources.iter().map(|s| s.id.clone()).collect();
 
     let mut regions: Vec<Region> = Vec::new();
-    each_row(&mut ctx, files, "regions.csv", &req(&["code", "name", "aliases"]), |ctx, r| {
-        let (Some(code), Some(name)) = (r.text(ctx, "code"), r.text(ctx, "name")) else { return };
-        if regions.iter().any(|x| x.code == code) {
-            r.err(ctx, "code", format!("region `{code}` is defined twice"));
-            return;
-        }
-        let Some(provenance) = r.provenance(ctx, &source_ids) else { return };
-        let aliases = r.raw("aliases").split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-        regions.push(Region { code, name, aliases, provenance });
-    });
+    each_row(
+        &mut ctx,
+        files,
+        "regions.csv",
+        &req(&["code", "name", "aliases"]),
+        |ctx, r| {
+            let (Some(code), Some(name)) = (r.text(ctx, "code"), r.text(ctx, "name")) else {
+                return;
+            };
+            if regions.iter().any(|x| x.code == code) {
+                r.err(ctx, "code", format!("region `{code}` is defined twice"));
+                return;
+            }
+            let Some(provenance) = r.provenance(ctx, &source_ids) else {
+                return;
+            };
+            let aliases = r
+                .raw("aliases")
+                .split(';')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            regions.push(Region {
+                code,
+                name,
+                aliases,
+                provenance,
+            });
+        },
+    );
     let mut region_names: Vec<(String, RegionId)> = Vec::new();
     for (i, reg) in regions.iter().enumerate() {
         let id = RegionId(i as u16);
@@ -329,52 +409,92 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
     };
 
     let mut elements: Vec<ElementInfo> = Vec::new();
-    each_row(&mut ctx, files, "elements.csv", &req(&["element", "oxide", "reference_price_usd_per_kg"]), |ctx, r| {
-        let Some(element) = r.element(ctx, "element") else { return };
-        let Some(price) = r.opt_num(ctx, "reference_price_usd_per_kg") else { return };
-        if let Some(p) = price {
-            if p <= 0.0 {
-                r.err(ctx, "reference_price_usd_per_kg", format!("is {p}; a price must be positive (leave empty if unpriced)"));
+    each_row(
+        &mut ctx,
+        files,
+        "elements.csv",
+        &req(&["element", "oxide", "reference_price_usd_per_kg"]),
+        |ctx, r| {
+            let Some(element) = r.element(ctx, "element") else {
                 return;
+            };
+            let Some(price) = r.opt_num(ctx, "reference_price_usd_per_kg") else {
+                return;
+            };
+            if let Some(p) = price {
+                if p <= 0.0 {
+                    r.err(
+                        ctx,
+                        "reference_price_usd_per_kg",
+                        format!("is {p}; a price must be positive (leave empty if unpriced)"),
+                    );
+                    return;
+                }
             }
-        }
-        let Some(provenance) = r.provenance(ctx, &source_ids) else { return };
-        elements.push(ElementInfo {
-            element,
-            oxide: r.raw("oxide").to_string(),
-            reference_price: price.map(UsdPerKg),
-            provenance,
-        });
-    });
+            let Some(provenance) = r.provenance(ctx, &source_ids) else {
+                return;
+            };
+            elements.push(ElementInfo {
+                element,
+                oxide: r.raw("oxide").to_string(),
+                reference_price: price.map(UsdPerKg),
+                provenance,
+            });
+        },
+    );
     for e in ELEMENTS {
         if !elements.iter().any(|i| i.element == e) {
-            ctx.push("elements.csv", 0, "element", format!("element {e} has no row"));
+            ctx.push(
+                "elements.csv",
+                0,
+                "element",
+                format!("element {e} has no row"),
+            );
         }
     }
 
     let mut ore_types: Vec<OreType> = Vec::new();
     let mut ore_cols = vec!["id", "name"];
     ore_cols.extend(ELEMENTS.iter().map(|e| e.symbol()));
-    each_row(&mut ctx, files, "ore_types.csv", &req(&ore_cols), |ctx, r| {
-        let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else { return };
-        let mut composition = [0.0; 15];
-        let mut ok = true;
-        for e in ELEMENTS {
-            match r.opt_num(ctx, e.symbol()) {
-                Some(Some(x)) if x >= 0.0 => composition[e.index()] = x,
-                Some(Some(x)) => {
-                    r.err(ctx, e.symbol(), format!("share is {x}; expected a non-negative fraction"));
-                    ok = false;
+    each_row(
+        &mut ctx,
+        files,
+        "ore_types.csv",
+        &req(&ore_cols),
+        |ctx, r| {
+            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else {
+                return;
+            };
+            let mut composition = [0.0; 15];
+            let mut ok = true;
+            for e in ELEMENTS {
+                match r.opt_num(ctx, e.symbol()) {
+                    Some(Some(x)) if x >= 0.0 => composition[e.index()] = x,
+                    Some(Some(x)) => {
+                        r.err(
+                            ctx,
+                            e.symbol(),
+                            format!("share is {x}; expected a non-negative fraction"),
+                        );
+                        ok = false;
+                    }
+                    Some(None) => {}
+                    None => ok = false,
                 }
-                Some(None) => {}
-                None => ok = false,
             }
-        }
-        let Some(provenance) = r.provenance(ctx, &source_ids) else { return };
-        if ok {
-            ore_types.push(OreType { id, name, composition, provenance });
-        }
-    });
+            let Some(provenance) = r.provenance(ctx, &source_ids) else {
+                return;
+            };
+            if ok {
+                ore_types.push(OreType {
+                    id,
+                    name,
+                    composition,
+                    provenance,
+                });
+            }
+        },
+    );
     let ore_ids: Vec<String> = ore_types.iter().map(|o| o.id.clone()).collect();
     let ore_refs: Vec<&str> = ore_ids.iter().map(String::as_str).collect();
 
@@ -395,11 +515,23 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         files,
         "mines.csv",
         &req(&[
-            "id", "name", "region", "ore_type", "status", "start_year", "capacity_t_reo", "ore_capacity_t",
-            "recovered_grade", "ramp_years", "end_year", "cost_usd_per_kg_reo",
+            "id",
+            "name",
+            "region",
+            "ore_type",
+            "status",
+            "start_year",
+            "capacity_t_reo",
+            "ore_capacity_t",
+            "recovered_grade",
+            "ramp_years",
+            "end_year",
+            "cost_usd_per_kg_reo",
         ]),
         |ctx, r| {
-            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else { return };
+            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else {
+                return;
+            };
             if !unique(ctx, r, &id) {
                 return;
             }
@@ -411,10 +543,16 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             let grade = r.opt_num(ctx, "recovered_grade");
             let cost = r.nonneg(ctx, "cost_usd_per_kg_reo");
             let prov = r.provenance(ctx, &source_ids);
-            let (Some(cap), Some(ore_cap), Some(grade)) = (cap, ore_cap, grade) else { return };
+            let (Some(cap), Some(ore_cap), Some(grade)) = (cap, ore_cap, grade) else {
+                return;
+            };
             if let Some(g) = grade {
                 if !(0.0..=1.0).contains(&g) {
-                    r.err(ctx, "recovered_grade", format!("is {g}; expected a fraction between 0 and 1 (t REO per t ore)"));
+                    r.err(
+                        ctx,
+                        "recovered_grade",
+                        format!("is {g}; expected a fraction between 0 and 1 (t REO per t ore)"),
+                    );
                     return;
                 }
             }
@@ -425,17 +563,25 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
                     r.err(
                         ctx,
                         "capacity_t_reo",
-                        "is empty; give capacity_t_reo, or both ore_capacity_t and recovered_grade".into(),
+                        "is empty; give capacity_t_reo, or both ore_capacity_t and recovered_grade"
+                            .into(),
                     );
                     return;
                 }
             };
             if nameplate < 0.0 {
-                r.err(ctx, "capacity_t_reo", format!("is {nameplate}; expected a non-negative number"));
+                r.err(
+                    ctx,
+                    "capacity_t_reo",
+                    format!("is {nameplate}; expected a non-negative number"),
+                );
                 return;
             }
-            let Some(path) = capacity(ctx, r, nameplate) else { return };
-            let (Some(region), Some(ore_type), Some(status), Some(cost), Some(provenance)) = (reg, ore, st, cost, prov)
+            let Some(path) = capacity(ctx, r, nameplate) else {
+                return;
+            };
+            let (Some(region), Some(ore_type), Some(status), Some(cost), Some(provenance)) =
+                (reg, ore, st, cost, prov)
             else {
                 return;
             };
@@ -459,9 +605,21 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         &mut ctx,
         files,
         "separation_plants.csv",
-        &req(&["id", "name", "region", "status", "start_year", "capacity_t_reo", "ramp_years", "end_year", "cost_usd_per_kg_reo"]),
+        &req(&[
+            "id",
+            "name",
+            "region",
+            "status",
+            "start_year",
+            "capacity_t_reo",
+            "ramp_years",
+            "end_year",
+            "cost_usd_per_kg_reo",
+        ]),
         |ctx, r| {
-            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else { return };
+            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else {
+                return;
+            };
             if !unique(ctx, r, &id) {
                 return;
             }
@@ -471,9 +629,22 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             let cost = r.nonneg(ctx, "cost_usd_per_kg_reo");
             let prov = r.provenance(ctx, &source_ids);
             let Some(cap) = cap else { return };
-            let Some(path) = capacity(ctx, r, cap) else { return };
-            let (Some(region), Some(status), Some(cost), Some(provenance)) = (reg, st, cost, prov) else { return };
-            separation_plants.push(SeparationPlant { id, name, region, status, capacity: path, cost: UsdPerKg(cost), provenance });
+            let Some(path) = capacity(ctx, r, cap) else {
+                return;
+            };
+            let (Some(region), Some(status), Some(cost), Some(provenance)) = (reg, st, cost, prov)
+            else {
+                return;
+            };
+            separation_plants.push(SeparationPlant {
+                id,
+                name,
+                region,
+                status,
+                capacity: path,
+                cost: UsdPerKg(cost),
+                provenance,
+            });
         },
     );
 
@@ -482,9 +653,21 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         &mut ctx,
         files,
         "magnet_plants.csv",
-        &req(&["id", "name", "region", "status", "start_year", "capacity_t_magnet", "ramp_years", "end_year", "cost_usd_per_kg_magnet"]),
+        &req(&[
+            "id",
+            "name",
+            "region",
+            "status",
+            "start_year",
+            "capacity_t_magnet",
+            "ramp_years",
+            "end_year",
+            "cost_usd_per_kg_magnet",
+        ]),
         |ctx, r| {
-            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else { return };
+            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else {
+                return;
+            };
             if !unique(ctx, r, &id) {
                 return;
             }
@@ -494,55 +677,106 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             let cost = r.nonneg(ctx, "cost_usd_per_kg_magnet");
             let prov = r.provenance(ctx, &source_ids);
             let Some(cap) = cap else { return };
-            let Some(path) = capacity(ctx, r, cap) else { return };
-            let (Some(region), Some(status), Some(cost), Some(provenance)) = (reg, st, cost, prov) else { return };
-            magnet_plants.push(MagnetPlant { id, name, region, status, capacity: path, cost: UsdPerKg(cost), provenance });
+            let Some(path) = capacity(ctx, r, cap) else {
+                return;
+            };
+            let (Some(region), Some(status), Some(cost), Some(provenance)) = (reg, st, cost, prov)
+            else {
+                return;
+            };
+            magnet_plants.push(MagnetPlant {
+                id,
+                name,
+                region,
+                status,
+                capacity: path,
+                cost: UsdPerKg(cost),
+                provenance,
+            });
         },
     );
 
     let mut recipe: Vec<RecipeRow> = Vec::new();
-    each_row(&mut ctx, files, "magnet_recipe.csv", &req(&["element", "t_reo_per_t_magnet"]), |ctx, r| {
-        let el = r.element(ctx, "element");
-        let v = r.nonneg(ctx, "t_reo_per_t_magnet");
-        let prov = r.provenance(ctx, &source_ids);
-        let (Some(element), Some(v), Some(provenance)) = (el, v, prov) else { return };
-        if recipe.iter().any(|x| x.element == element) {
-            r.err(ctx, "element", format!("{element} appears twice in the recipe"));
-            return;
-        }
-        if v >= 1.0 {
-            r.err(ctx, "t_reo_per_t_magnet", format!("is {v}; one tonne of magnet cannot hold {v} t of one oxide"));
-            return;
-        }
-        recipe.push(RecipeRow { element, t_reo_per_t_magnet: v, provenance });
-    });
+    each_row(
+        &mut ctx,
+        files,
+        "magnet_recipe.csv",
+        &req(&["element", "t_reo_per_t_magnet"]),
+        |ctx, r| {
+            let el = r.element(ctx, "element");
+            let v = r.nonneg(ctx, "t_reo_per_t_magnet");
+            let prov = r.provenance(ctx, &source_ids);
+            let (Some(element), Some(v), Some(provenance)) = (el, v, prov) else {
+                return;
+            };
+            if recipe.iter().any(|x| x.element == element) {
+                r.err(
+                    ctx,
+                    "element",
+                    format!("{element} appears twice in the recipe"),
+                );
+                return;
+            }
+            if v >= 1.0 {
+                r.err(
+                    ctx,
+                    "t_reo_per_t_magnet",
+                    format!("is {v}; one tonne of magnet cannot hold {v} t of one oxide"),
+                );
+                return;
+            }
+            recipe.push(RecipeRow {
+                element,
+                t_reo_per_t_magnet: v,
+                provenance,
+            });
+        },
+    );
 
     let mut end_uses: Vec<EndUse> = Vec::new();
     each_row(
         &mut ctx,
         files,
         "end_uses.csv",
-        &req(&["id", "name", "kind", "elasticity", "lifetime_years", "value_added_usd_per_kg"]),
+        &req(&[
+            "id",
+            "name",
+            "kind",
+            "elasticity",
+            "lifetime_years",
+            "value_added_usd_per_kg",
+        ]),
         |ctx, r| {
-            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else { return };
+            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else {
+                return;
+            };
             let kind = match r.raw("kind") {
                 "magnet" => Some(EndUseKind::Magnet),
                 "oxide" => Some(EndUseKind::Oxide),
                 other => {
-                    r.err(ctx, "kind", format!("`{other}` is not a kind; expected `magnet` or `oxide`"));
+                    r.err(
+                        ctx,
+                        "kind",
+                        format!("`{other}` is not a kind; expected `magnet` or `oxide`"),
+                    );
                     None
                 }
             };
             let el = r.num(ctx, "elasticity");
             if let Some(x) = el {
                 if x >= 0.0 {
-                    r.err(ctx, "elasticity", format!("is {x}; a price elasticity of demand must be negative"));
+                    r.err(
+                        ctx,
+                        "elasticity",
+                        format!("is {x}; a price elasticity of demand must be negative"),
+                    );
                 }
             }
             let life = r.nonneg(ctx, "lifetime_years");
             let va = r.nonneg(ctx, "value_added_usd_per_kg");
             let prov = r.provenance(ctx, &source_ids);
-            let (Some(kind), Some(elasticity), Some(lifetime_years), Some(va), Some(provenance)) = (kind, el, life, va, prov)
+            let (Some(kind), Some(elasticity), Some(lifetime_years), Some(va), Some(provenance)) =
+                (kind, el, life, va, prov)
             else {
                 return;
             };
@@ -553,7 +787,15 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
                 r.err(ctx, "id", format!("end use `{id}` is defined twice"));
                 return;
             }
-            end_uses.push(EndUse { id, name, kind, elasticity, lifetime_years, value_added: UsdPerKg(va), provenance });
+            end_uses.push(EndUse {
+                id,
+                name,
+                kind,
+                elasticity,
+                lifetime_years,
+                value_added: UsdPerKg(va),
+                provenance,
+            });
         },
     );
     let use_ids: Vec<String> = end_uses.iter().map(|u| u.id.clone()).collect();
@@ -561,57 +803,110 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
     let end_use_of_kind = |ctx: &mut Ctx, r: &Row, kind: EndUseKind| -> Option<usize> {
         let i = r.lookup(ctx, "end_use", "end use", &use_refs)?;
         if end_uses[i].kind != kind {
-            let k = if kind == EndUseKind::Magnet { "magnet" } else { "oxide" };
-            r.err(ctx, "end_use", format!("end use `{}` is not a {k} end use", use_refs[i]));
+            let k = if kind == EndUseKind::Magnet {
+                "magnet"
+            } else {
+                "oxide"
+            };
+            r.err(
+                ctx,
+                "end_use",
+                format!("end use `{}` is not a {k} end use", use_refs[i]),
+            );
             return None;
         }
         Some(i)
     };
 
     let mut magnet_demand: Vec<MagnetDemand> = Vec::new();
-    each_row(&mut ctx, files, "magnet_demand.csv", &req(&["region", "end_use", "t_magnet"]), |ctx, r| {
-        let reg = region(ctx, r, "region");
-        let u = end_use_of_kind(ctx, r, EndUseKind::Magnet);
-        let q = r.nonneg(ctx, "t_magnet");
-        let prov = r.provenance(ctx, &source_ids);
-        let (Some(region), Some(end_use), Some(q), Some(provenance)) = (reg, u, q, prov) else { return };
-        magnet_demand.push(MagnetDemand { region, end_use, quantity: TonnesMagnet(q), provenance });
-    });
+    each_row(
+        &mut ctx,
+        files,
+        "magnet_demand.csv",
+        &req(&["region", "end_use", "t_magnet"]),
+        |ctx, r| {
+            let reg = region(ctx, r, "region");
+            let u = end_use_of_kind(ctx, r, EndUseKind::Magnet);
+            let q = r.nonneg(ctx, "t_magnet");
+            let prov = r.provenance(ctx, &source_ids);
+            let (Some(region), Some(end_use), Some(q), Some(provenance)) = (reg, u, q, prov) else {
+                return;
+            };
+            magnet_demand.push(MagnetDemand {
+                region,
+                end_use,
+                quantity: TonnesMagnet(q),
+                provenance,
+            });
+        },
+    );
 
     let mut oxide_demand: Vec<OxideDemand> = Vec::new();
-    each_row(&mut ctx, files, "oxide_demand.csv", &req(&["region", "end_use", "element", "t_reo"]), |ctx, r| {
-        let reg = region(ctx, r, "region");
-        let u = end_use_of_kind(ctx, r, EndUseKind::Oxide);
-        let el = r.element(ctx, "element");
-        let q = r.nonneg(ctx, "t_reo");
-        let prov = r.provenance(ctx, &source_ids);
-        let (Some(region), Some(end_use), Some(element), Some(q), Some(provenance)) = (reg, u, el, q, prov) else {
-            return;
-        };
-        oxide_demand.push(OxideDemand { region, end_use, element, quantity: TonnesReo(q), provenance });
-    });
+    each_row(
+        &mut ctx,
+        files,
+        "oxide_demand.csv",
+        &req(&["region", "end_use", "element", "t_reo"]),
+        |ctx, r| {
+            let reg = region(ctx, r, "region");
+            let u = end_use_of_kind(ctx, r, EndUseKind::Oxide);
+            let el = r.element(ctx, "element");
+            let q = r.nonneg(ctx, "t_reo");
+            let prov = r.provenance(ctx, &source_ids);
+            let (Some(region), Some(end_use), Some(element), Some(q), Some(provenance)) =
+                (reg, u, el, q, prov)
+            else {
+                return;
+            };
+            oxide_demand.push(OxideDemand {
+                region,
+                end_use,
+                element,
+                quantity: TonnesReo(q),
+                provenance,
+            });
+        },
+    );
 
     let mut growth_paths: Vec<GrowthPath> = Vec::new();
-    each_row(&mut ctx, files, "demand_growth.csv", &req(&["path", "end_use", "year", "index"]), |ctx, r| {
-        let path = r.text(ctx, "path");
-        let u = r.lookup(ctx, "end_use", "end use", &use_refs);
-        let y = r.year(ctx, "year", true).flatten();
-        let v = r.nonneg(ctx, "index");
-        let prov = r.provenance(ctx, &source_ids);
-        let (Some(path), Some(u), Some(y), Some(v), Some(_)) = (path, u, y, v, prov) else { return };
-        let gp = match growth_paths.iter_mut().position(|p| p.name == path) {
-            Some(i) => &mut growth_paths[i],
-            None => {
-                growth_paths.push(GrowthPath { name: path, points: vec![Vec::new(); use_refs.len()] });
-                growth_paths.last_mut().expect("just pushed")
+    each_row(
+        &mut ctx,
+        files,
+        "demand_growth.csv",
+        &req(&["path", "end_use", "year", "index"]),
+        |ctx, r| {
+            let path = r.text(ctx, "path");
+            let u = r.lookup(ctx, "end_use", "end use", &use_refs);
+            let y = r.year(ctx, "year", true).flatten();
+            let v = r.nonneg(ctx, "index");
+            let prov = r.provenance(ctx, &source_ids);
+            let (Some(path), Some(u), Some(y), Some(v), Some(_)) = (path, u, y, v, prov) else {
+                return;
+            };
+            let gp = match growth_paths.iter_mut().position(|p| p.name == path) {
+                Some(i) => &mut growth_paths[i],
+                None => {
+                    growth_paths.push(GrowthPath {
+                        name: path,
+                        points: vec![Vec::new(); use_refs.len()],
+                    });
+                    growth_paths.last_mut().expect("just pushed")
+                }
+            };
+            if gp.points[u].iter().any(|(yy, _)| *yy == y) {
+                r.err(
+                    ctx,
+                    "year",
+                    format!(
+                        "path `{}`, end use `{}`: year {y} appears twice",
+                        gp.name, use_refs[u]
+                    ),
+                );
+                return;
             }
-        };
-        if gp.points[u].iter().any(|(yy, _)| *yy == y) {
-            r.err(ctx, "year", format!("path `{}`, end use `{}`: year {y} appears twice", gp.name, use_refs[u]));
-            return;
-        }
-        gp.points[u].push((y, v));
-    });
+            gp.points[u].push((y, v));
+        },
+    );
     for gp in &mut growth_paths {
         for pts in &mut gp.points {
             pts.sort_by_key(|p| p.0);
@@ -619,32 +914,46 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
     }
 
     let mut trade_costs: Vec<TradeCost> = Vec::new();
-    each_row(&mut ctx, files, "trade_costs.csv", &req(&["stage", "from", "to", "usd_per_kg"]), |ctx, r| {
-        let commodity = match r.raw("stage") {
-            "concentrate" => Some(Commodity::Concentrate),
-            "oxide" => Some(Commodity::Oxide),
-            "magnet" => Some(Commodity::Magnet),
-            other => {
-                r.err(ctx, "stage", format!("`{other}` is not a traded stage; expected concentrate, oxide or magnet"));
-                None
-            }
-        };
-        let any_or_region = |ctx: &mut Ctx, field: &str| -> Option<Option<RegionId>> {
-            if r.raw(field) == "*" {
-                Some(None)
-            } else {
-                region(ctx, r, field).map(Some)
-            }
-        };
-        let from = any_or_region(ctx, "from");
-        let to = any_or_region(ctx, "to");
-        let cost = r.nonneg(ctx, "usd_per_kg");
-        let prov = r.provenance(ctx, &source_ids);
-        let (Some(commodity), Some(from), Some(to), Some(cost), Some(provenance)) = (commodity, from, to, cost, prov) else {
-            return;
-        };
-        trade_costs.push(TradeCost { commodity, from, to, cost: UsdPerKg(cost), provenance });
-    });
+    each_row(
+        &mut ctx,
+        files,
+        "trade_costs.csv",
+        &req(&["stage", "from", "to", "usd_per_kg"]),
+        |ctx, r| {
+            let commodity = match r.raw("stage") {
+                "concentrate" => Some(Commodity::Concentrate),
+                "oxide" => Some(Commodity::Oxide),
+                "magnet" => Some(Commodity::Magnet),
+                other => {
+                    r.err(ctx, "stage", format!("`{other}` is not a traded stage; expected concentrate, oxide or magnet"));
+                    None
+                }
+            };
+            let any_or_region = |ctx: &mut Ctx, field: &str| -> Option<Option<RegionId>> {
+                if r.raw(field) == "*" {
+                    Some(None)
+                } else {
+                    region(ctx, r, field).map(Some)
+                }
+            };
+            let from = any_or_region(ctx, "from");
+            let to = any_or_region(ctx, "to");
+            let cost = r.nonneg(ctx, "usd_per_kg");
+            let prov = r.provenance(ctx, &source_ids);
+            let (Some(commodity), Some(from), Some(to), Some(cost), Some(provenance)) =
+                (commodity, from, to, cost, prov)
+            else {
+                return;
+            };
+            trade_costs.push(TradeCost {
+                commodity,
+                from,
+                to,
+                cost: UsdPerKg(cost),
+                provenance,
+            });
+        },
+    );
 
     let ds = Dataset {
         sources,

@@ -23,15 +23,48 @@ macro_rules! table {
 pub const TABLES: &[TableInfo] = &[
     table!("sources.csv", "publications cited by every other table"),
     table!("regions.csv", "countries and blocs, with aliases"),
-    table!("elements.csv", "rare-earth oxides and their 2024 reference prices (USD/kg)"),
-    table!("ore_types.csv", "element composition of each ore type (shares of REO, sum 1)"),
-    table!("mines.csv", "mines and mining regions: capacity (t REO/yr), ramp, status, cost (USD/kg REO)"),
-    table!("separation_plants.csv", "separation/refining plants: feed capacity (t REO/yr), cost (USD/kg REO)"),
-    table!("magnet_plants.csv", "NdFeB magnet plants: capacity (t magnet/yr), conversion cost (USD/kg magnet)"),
-    table!("magnet_recipe.csv", "oxide content of one tonne of NdFeB magnet (t REO per t magnet)"),
-    table!("end_uses.csv", "end uses: kind, price elasticity, lifetime, value added (USD/kg)"),
-    table!("magnet_demand.csv", "2024 magnet consumption by region and end use (t magnet)"),
-    table!("oxide_demand.csv", "2024 direct oxide use by region, end use and element (t REO)"),
-    table!("demand_growth.csv", "demand index (2024 = 1) per growth path, end use and year"),
-    table!("trade_costs.csv", "shipping cost per stage and region pair (USD/kg)"),
+    table!(
+        "elements.csv",
+        "rare-earth oxides and their 2024 reference prices (USD/kg)"
+    ),
+    table!(
+        "ore_types.csv",
+        "element composition of each ore type (shares of REO, sum 1)"
+    ),
+    table!(
+        "mines.csv",
+        "mines and mining regions: capacity (t REO/yr), ramp, status, cost (USD/kg REO)"
+    ),
+    table!(
+        "separation_plants.csv",
+        "separation/refining plants: feed capacity (t REO/yr), cost (USD/kg REO)"
+    ),
+    table!(
+        "magnet_plants.csv",
+        "NdFeB magnet plants: capacity (t magnet/yr), conversion cost (USD/kg magnet)"
+    ),
+    table!(
+        "magnet_recipe.csv",
+        "oxide content of one tonne of NdFeB magnet (t REO per t magnet)"
+    ),
+    table!(
+        "end_uses.csv",
+        "end uses: kind, price elasticity, lifetime, value added (USD/kg)"
+    ),
+    table!(
+        "magnet_demand.csv",
+        "2024 magnet consumption by region and end use (t magnet)"
+    ),
+    table!(
+        "oxide_demand.csv",
+        "2024 direct oxide use by region, end use and element (t REO)"
+    ),
+    table!(
+        "demand_growth.csv",
+        "demand index (2024 = 1) per growth path, end use and year"
+    ),
+    table!(
+        "trade_costs.csv",
+        "shipping cost per stage and region pair (USD/kg)"
+    ),
 ];

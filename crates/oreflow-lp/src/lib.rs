@@ -83,8 +83,13 @@ impl Problem {
         self.col_lower.push(lower);
         self.col_upper.push(upper);
         self.col_label.push(label.into());
-        self.entries
-            .push(coefs.iter().filter(|(_, v)| *v != 0.0).map(|(r, v)| (r.0, *v)).collect());
+        self.entries.push(
+            coefs
+                .iter()
+                .filter(|(_, v)| *v != 0.0)
+                .map(|(r, v)| (r.0, *v))
+                .collect(),
+        );
         Col(self.col_cost.len() as u32 - 1)
     }
 
@@ -121,6 +126,15 @@ impl Problem {
     /// Changes the objective coefficient of a column.
     pub fn set_col_cost(&mut self, c: Col, cost: f64) {
         self.col_cost[c.0 as usize] = cost;
+    }
+
+    /// Whether `other` has the same rows, row bounds, columns and matrix as
+    /// `self` (column bounds and costs may differ).
+    pub fn same_structure(&self, other: &Problem) -> bool {
+        self.sense == other.sense
+            && self.row_lower == other.row_lower
+            && self.row_upper == other.row_upper
+            && self.entries == other.entries
     }
 
     /// Checks the numbers before solving: every bound and coefficient is a
@@ -205,7 +219,12 @@ pub enum LpError {
     #[error("row `{label}` is malformed: {detail}")]
     BadRow { label: String, detail: String },
     #[error("solver {solver} failed: {detail}")]
-    Solver { solver: &'static str, detail: String },
+    Solver {
+        solver: &'static str,
+        detail: String,
+    },
+    #[error("a warm-started problem changed structure: {0}")]
+    Structure(String),
 }
 
 /// A linear-programming solver.
@@ -215,6 +234,43 @@ pub trait Backend: Send + Sync {
     /// Solves the problem. `Err` only for malformed input or a solver
     /// failure; infeasibility and unboundedness are a [`Status`].
     fn solve(&self, problem: &Problem) -> Result<Solution, LpError>;
+    /// Opens a session for a sequence of problems that share one structure
+    /// (same rows, columns and matrix; only column bounds and costs change).
+    /// The default session solves each problem from scratch.
+    fn session(&self) -> Box<dyn Session + '_> {
+        Box::new(ColdSession { backend: self })
+    }
+}
+
+/// A sequence of solves of problems with the same structure. A backend may
+/// keep its factorisation and basis between solves (warm start).
+pub trait Session {
+    /// Solves `problem`; after the first call, `problem` must have the same
+    /// structure as the first one (see [`Problem::same_structure`]).
+    fn solve(&mut self, problem: &Problem) -> Result<Solution, LpError>;
+}
+
+/// A backend wrapper that never warm-starts: every solve of a session starts
+/// from scratch (for benchmarks and cross-checks).
+pub struct Cold<B>(pub B);
+
+impl<B: Backend> Backend for Cold<B> {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+    fn solve(&self, problem: &Problem) -> Result<Solution, LpError> {
+        self.0.solve(problem)
+    }
+}
+
+struct ColdSession<'a, B: Backend + ?Sized> {
+    backend: &'a B,
+}
+
+impl<B: Backend + ?Sized> Session for ColdSession<'_, B> {
+    fn solve(&mut self, problem: &Problem) -> Result<Solution, LpError> {
+        self.backend.solve(problem)
+    }
 }
 
 #[cfg(test)]
@@ -252,6 +308,34 @@ mod tests {
         p.add_col(1.0, 0.0, f64::INFINITY, &[(r, 1.0)], "x");
         let s = HighsBackend::default().solve(&p).unwrap();
         assert!((s.row_duals[0] - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn warm_session_matches_cold_solves_after_bound_and_cost_changes() {
+        let backend = HighsBackend::default();
+        let mut warm = backend.session();
+        let mut p = small();
+        let first = warm.solve(&p).unwrap();
+        assert!((first.objective - 12.5).abs() < 1e-9);
+        // Cap y at 2 and make z worth 3: x = 4/3, y = 2, z = 2.5.
+        p.set_col_upper(Col(1), 2.0);
+        p.set_col_cost(Col(2), 3.0);
+        let w = warm.solve(&p).unwrap();
+        let c = backend.solve(&p).unwrap();
+        assert!(
+            (w.objective - c.objective).abs() < 1e-9,
+            "{} vs {}",
+            w.objective,
+            c.objective
+        );
+        assert!((w.objective - (4.0 / 3.0 + 4.0 + 7.5)).abs() < 1e-9);
+        for (a, b) in w.col_values.iter().zip(&c.col_values) {
+            assert!((a - b).abs() < 1e-9);
+        }
+        // A different structure is refused, not silently mis-solved.
+        let mut q = small();
+        q.add_row(0.0, 1.0, "extra");
+        assert!(matches!(warm.solve(&q), Err(LpError::Structure(_))));
     }
 
     #[test]

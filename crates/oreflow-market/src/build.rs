@@ -1,7 +1,13 @@
 //! Builds the yearly LP one constraint family at a time and reads it back.
+//!
+//! The LP's structure (rows, columns, matrix) depends only on the
+//! [`Network`]; every number that changes from year to year — capacities,
+//! costs, demand steps, recycled supply, stock rules — is a column bound or a
+//! column cost. That lets a [`MarketSession`] re-solve the next year from the
+//! previous optimal basis.
 
 use oreflow_core::{Element, ELEMENTS, N_ELEMENTS};
-use oreflow_lp::{Backend, Col, LpError, Problem, RowId, Sense, Status};
+use oreflow_lp::{Backend, Col, LpError, Problem, RowId, Sense, Session, Status};
 
 use crate::solution::{Flow, YearSolution};
 use crate::{Good, Network, YearData};
@@ -14,16 +20,24 @@ pub enum MarketError {
     #[error("year {year}: {source}")]
     Lp { year: i32, source: LpError },
     #[error("year {year}: the market LP is {status:?}; {hint}")]
-    NotOptimal { year: i32, status: Status, hint: String },
+    NotOptimal {
+        year: i32,
+        status: Status,
+        hint: String,
+    },
 }
 
 /// Which LP column or row each model quantity uses.
 struct Vars {
+    /// Output column per mine (bounded by capacity).
+    mine_out: Vec<Col>,
+    /// Feed column per separation plant (bounded by capacity).
+    sep_feed: Vec<Col>,
     /// (mine, plant, col)
     conc: Vec<(usize, usize, Col)>,
     /// (element, from, to, col)
     oxide: Vec<(Element, usize, usize, Col)>,
-    /// (plant, col)
+    /// per magnet plant
     magnet_make: Vec<Col>,
     /// (from, to, col)
     magnet_trade: Vec<(usize, usize, Col)>,
@@ -31,8 +45,10 @@ struct Vars {
     steps: Vec<Vec<Col>>,
     /// (element, region, col)
     disposal: Vec<(Element, usize, Col)>,
-    mine_cap: Vec<RowId>,
-    sep_cap: Vec<RowId>,
+    /// (element, region, col): recycled supply, fixed by its bounds
+    recycled: Vec<(Element, usize, Col)>,
+    /// (element, region, stock-in col, stock-out col)
+    stock: Vec<(Element, usize, Col, Col)>,
     /// [region][element]
     balance: Vec<[Option<RowId>; N_ELEMENTS]>,
     magnet_balance: Vec<Option<RowId>>,
@@ -40,118 +56,130 @@ struct Vars {
 
 fn check_shape(net: &Network, d: &YearData) -> Result<(), MarketError> {
     let n = net.regions.len();
+    let steps_ok = d.steps.windows(2).all(|w| w[0].len() == w[1].len());
     let checks = [
         ("mine_capacity", d.mine_capacity.len(), net.mines.len()),
         ("mine_cost", d.mine_cost.len(), net.mines.len()),
-        ("separation_capacity", d.separation_capacity.len(), net.separation_plants.len()),
-        ("separation_cost", d.separation_cost.len(), net.separation_plants.len()),
-        ("magnet_capacity", d.magnet_capacity.len(), net.magnet_plants.len()),
+        (
+            "separation_capacity",
+            d.separation_capacity.len(),
+            net.separation_plants.len(),
+        ),
+        (
+            "separation_cost",
+            d.separation_cost.len(),
+            net.separation_plants.len(),
+        ),
+        (
+            "magnet_capacity",
+            d.magnet_capacity.len(),
+            net.magnet_plants.len(),
+        ),
         ("magnet_cost", d.magnet_cost.len(), net.magnet_plants.len()),
         ("steps", d.steps.len(), net.curves.len()),
         ("baseline_demand", d.baseline_demand.len(), net.curves.len()),
         ("recycled", d.recycled.len(), n),
+        (
+            "stocks",
+            if d.stocks.is_empty() {
+                n
+            } else {
+                d.stocks.len()
+            },
+            n,
+        ),
         ("concentrate_cost", net.concentrate_cost.len(), n),
         ("oxide_cost", net.oxide_cost.len(), n),
         ("magnet_cost matrix", net.magnet_cost.len(), n),
+        (
+            "steps per curve (all curves must have the same number)",
+            usize::from(steps_ok),
+            1,
+        ),
     ];
     for (what, got, want) in checks {
         if got != want {
-            return Err(MarketError::Shape { year: d.year, detail: format!("{what} has {got} entries, expected {want}") });
+            return Err(MarketError::Shape {
+                year: d.year,
+                detail: format!("{what} has {got} entries, expected {want}"),
+            });
         }
     }
     Ok(())
 }
 
-/// Builds and solves one year's market.
-pub fn solve_year(net: &Network, d: &YearData, backend: &dyn Backend) -> Result<YearSolution, MarketError> {
-    check_shape(net, d)?;
-    let started = std::time::Instant::now();
-    let (lp, vars) = build(net, d);
-    let sol = backend.solve(&lp).map_err(|source| MarketError::Lp { year: d.year, source })?;
-    if sol.status != Status::Optimal {
-        let hint = match sol.status {
-            Status::Infeasible => "no flows satisfy every balance and capacity row; check capacities and \
-                policy bounds for this year (every row is labelled: see `oreflow run --verbose`)"
-                .to_string(),
-            Status::Unbounded => "welfare can grow without limit: a demand step has infinite width or a cost is negative"
-                .to_string(),
-            _ => "the solver stopped early".to_string(),
-        };
-        return Err(MarketError::NotOptimal { year: d.year, status: sol.status, hint });
-    }
-    Ok(read(net, d, &lp, &vars, &sol, backend.name(), started.elapsed()))
+/// Builds and solves one year's market from scratch.
+pub fn solve_year(
+    net: &Network,
+    d: &YearData,
+    backend: &dyn Backend,
+) -> Result<YearSolution, MarketError> {
+    MarketSession::new(net, backend).solve(d)
 }
 
-/// Regions that can ship oxide (they separate or recycle) and that use it.
-fn oxide_regions(net: &Network, d: &YearData) -> (Vec<bool>, Vec<bool>) {
-    let n = net.regions.len();
-    let mut origin = vec![false; n];
-    let mut dest = vec![false; n];
-    for p in &net.separation_plants {
-        origin[p.region.index()] = true;
-    }
-    for (r, rec) in d.recycled.iter().enumerate() {
-        if rec.iter().any(|&x| x > 0.0) {
-            origin[r] = true;
-        }
-    }
-    for p in &net.magnet_plants {
-        dest[p.region.index()] = true;
-    }
-    for c in &net.curves {
-        if let Good::Oxide(_) = c.good {
-            dest[c.region.index()] = true;
-        }
-    }
-    (origin, dest)
+/// Solves a sequence of years on one network, warm-starting each year from
+/// the previous year's optimal basis when the backend supports it.
+pub struct MarketSession<'a> {
+    net: &'a Network,
+    solver: &'static str,
+    session: Box<dyn Session + 'a>,
 }
 
-fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
-    let n = net.regions.len();
-    let mut lp = Problem::new(Sense::Maximise);
-    let code = |r: usize| net.regions[r].as_str();
+impl<'a> MarketSession<'a> {
+    /// A session on `net` with `backend`.
+    pub fn new(net: &'a Network, backend: &'a dyn Backend) -> Self {
+        MarketSession {
+            net,
+            solver: backend.name(),
+            session: backend.session(),
+        }
+    }
 
-    // Which elements have any use at all (others are only disposed of).
-    let mut used = [false; N_ELEMENTS];
-    for c in &net.curves {
-        match c.good {
-            Good::Oxide(e) => used[e.index()] = true,
-            Good::Magnet => {
-                for e in ELEMENTS {
-                    used[e.index()] |= net.recipe[e.index()] > 0.0;
+    /// Builds and solves year `d`.
+    pub fn solve(&mut self, d: &YearData) -> Result<YearSolution, MarketError> {
+        let net = self.net;
+        check_shape(net, d)?;
+        let started = std::time::Instant::now();
+        let (lp, vars) = build(net, d);
+        let sol = self.session.solve(&lp).map_err(|source| MarketError::Lp {
+            year: d.year,
+            source,
+        })?;
+        if sol.status != Status::Optimal {
+            let hint = match sol.status {
+                Status::Infeasible => "no flows satisfy every balance and capacity row; check this year's capacities \
+                    and policy bounds (every LP row and column is labelled with the facility, region and element it stands for)"
+                    .to_string(),
+                Status::Unbounded => {
+                    "welfare can grow without limit: a demand step has infinite width or a cost is negative".to_string()
                 }
-            }
+                _ => "the solver stopped early".to_string(),
+            };
+            return Err(MarketError::NotOptimal {
+                year: d.year,
+                status: sol.status,
+                hint,
+            });
         }
+        Ok(read(
+            net,
+            d,
+            &lp,
+            &vars,
+            &sol,
+            self.solver,
+            started.elapsed(),
+        ))
     }
-    let (ox_origin, ox_dest) = oxide_regions(net, d);
+}
 
-    // Rows: capacities.
-    let mine_cap: Vec<RowId> = net
-        .mines
-        .iter()
-        .enumerate()
-        .map(|(m, spec)| lp.add_row(f64::NEG_INFINITY, d.mine_capacity[m], format!("capacity of mine {}", spec.name)))
-        .collect();
-    let sep_cap: Vec<RowId> = net
-        .separation_plants
-        .iter()
-        .enumerate()
-        .map(|(s, spec)| {
-            lp.add_row(f64::NEG_INFINITY, d.separation_capacity[s], format!("feed capacity of separation plant {}", spec.name))
-        })
-        .collect();
-
-    // Rows: element balances `uses − supplies = recycled`, for every region
-    // and element with a market there: local separation or recycling, a
-    // direct use, or magnet making that needs the element.
-    let mut relevant = vec![[false; N_ELEMENTS]; n];
+/// Where each element has a market: a separation plant (all elements), a
+/// magnet plant (recipe elements) or a direct-use curve. Depends on the
+/// network only.
+fn relevance(net: &Network) -> Vec<[bool; N_ELEMENTS]> {
+    let mut relevant = vec![[false; N_ELEMENTS]; net.regions.len()];
     for p in &net.separation_plants {
         relevant[p.region.index()] = [true; N_ELEMENTS];
-    }
-    for (r, rec) in d.recycled.iter().enumerate() {
-        for e in ELEMENTS {
-            relevant[r][e.index()] |= rec[e.index()] > 0.0;
-        }
     }
     for p in &net.magnet_plants {
         for e in ELEMENTS {
@@ -163,17 +191,27 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
             relevant[c.region.index()][e.index()] = true;
         }
     }
+    relevant
+}
+
+fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
+    let n = net.regions.len();
+    let mut lp = Problem::new(Sense::Maximise);
+    let code = |r: usize| net.regions[r].as_str();
+    let relevant = relevance(net);
+    let inf = f64::INFINITY;
+
+    // Rows: element balances `uses − supplies = 0` wherever an element has a market.
     let mut balance: Vec<[Option<RowId>; N_ELEMENTS]> = vec![[None; N_ELEMENTS]; n];
     for r in 0..n {
         for e in ELEMENTS {
             if relevant[r][e.index()] {
-                let rec = d.recycled[r][e.index()];
-                balance[r][e.index()] = Some(lp.add_row(rec, rec, format!("balance of {e} oxide in {}", code(r))));
+                balance[r][e.index()] =
+                    Some(lp.add_row(0.0, 0.0, format!("balance of {e} oxide in {}", code(r))));
             }
         }
     }
     // Rows: magnet balances where magnets are made or used.
-    let mut magnet_balance: Vec<Option<RowId>> = vec![None; n];
     let mut mag_origin = vec![false; n];
     let mut mag_dest = vec![false; n];
     for p in &net.magnet_plants {
@@ -184,19 +222,60 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
             mag_dest[c.region.index()] = true;
         }
     }
-    for r in 0..n {
-        if mag_origin[r] || mag_dest[r] {
-            magnet_balance[r] = Some(lp.add_row(0.0, 0.0, format!("balance of magnets in {}", code(r))));
-        }
+    let magnet_balance: Vec<Option<RowId>> = (0..n)
+        .map(|r| {
+            (mag_origin[r] || mag_dest[r])
+                .then(|| lp.add_row(0.0, 0.0, format!("balance of magnets in {}", code(r))))
+        })
+        .collect();
+
+    // Mines: output column (capacity bound, mining cost) tied to its shipments.
+    let mut mine_rows = Vec::new();
+    let mut mine_out = Vec::new();
+    for (m, mine) in net.mines.iter().enumerate() {
+        let row = lp.add_row(
+            0.0,
+            0.0,
+            format!("shipments of mine {} equal its output", mine.name),
+        );
+        mine_rows.push(row);
+        mine_out.push(lp.add_col(
+            -d.mine_cost[m],
+            0.0,
+            d.mine_capacity[m],
+            &[(row, -1.0)],
+            format!("output of mine {} (capacity bound)", mine.name),
+        ));
+    }
+    // Separation plants: feed column (capacity bound, separation cost).
+    let mut sep_rows = Vec::new();
+    let mut sep_feed = Vec::new();
+    for (s, plant) in net.separation_plants.iter().enumerate() {
+        let row = lp.add_row(
+            0.0,
+            0.0,
+            format!(
+                "feed of separation plant {} equals its receipts",
+                plant.name
+            ),
+        );
+        sep_rows.push(row);
+        sep_feed.push(lp.add_col(
+            -d.separation_cost[s],
+            0.0,
+            d.separation_capacity[s],
+            &[(row, -1.0)],
+            format!("feed of separation plant {} (capacity bound)", plant.name),
+        ));
     }
 
-    // Columns: concentrate from mine m to plant s, carrying its element mix.
+    // Concentrate from mine m to plant s carries the mine's element mix into
+    // the plant's region (joint production stays linear).
     let mut conc = Vec::new();
     for (m, mine) in net.mines.iter().enumerate() {
         for (s, plant) in net.separation_plants.iter().enumerate() {
             let (rm, rs) = (mine.region.index(), plant.region.index());
-            let cost = d.mine_cost[m] + d.separation_cost[s] + net.concentrate_cost[rm][rs];
-            let mut coefs = vec![(mine_cap[m], 1.0), (sep_cap[s], 1.0)];
+            let mut coefs = vec![(mine_rows[m], 1.0), (sep_rows[s], 1.0)];
             for e in ELEMENTS {
                 let a = mine.composition[e.index()];
                 if a > 0.0 {
@@ -205,21 +284,33 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
                     }
                 }
             }
-            let col = lp.add_col(-cost, 0.0, f64::INFINITY, &coefs, format!("concentrate {} -> {}", mine.name, plant.name));
+            let col = lp.add_col(
+                -net.concentrate_cost[rm][rs],
+                0.0,
+                inf,
+                &coefs,
+                format!("concentrate {} -> {}", mine.name, plant.name),
+            );
             conc.push((m, s, col));
         }
     }
 
-    // Columns: oxide trade.
+    // Oxide trade, from regions that separate to regions with a market for it.
+    let mut ox_origin = vec![false; n];
+    for p in &net.separation_plants {
+        ox_origin[p.region.index()] = true;
+    }
     let mut oxide = Vec::new();
-    for e in ELEMENTS.iter().copied().filter(|e| used[e.index()]) {
+    for e in ELEMENTS {
         for i in (0..n).filter(|&i| ox_origin[i]) {
-            for j in (0..n).filter(|&j| j != i && ox_dest[j]) {
-                let (Some(ri), Some(rj)) = (balance[i][e.index()], balance[j][e.index()]) else { continue };
+            for j in (0..n).filter(|&j| j != i) {
+                let (Some(ri), Some(rj)) = (balance[i][e.index()], balance[j][e.index()]) else {
+                    continue;
+                };
                 let col = lp.add_col(
                     -net.oxide_cost[i][j],
                     0.0,
-                    f64::INFINITY,
+                    inf,
                     &[(ri, 1.0), (rj, -1.0)],
                     format!("{e} oxide {} -> {}", code(i), code(j)),
                 );
@@ -228,7 +319,7 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
         }
     }
 
-    // Columns: magnet making (capacity as a column bound; its reduced cost is the rent).
+    // Magnet making (capacity as a column bound; its reduced cost is the rent).
     let mut magnet_make = Vec::new();
     for (p, plant) in net.magnet_plants.iter().enumerate() {
         let r = plant.region.index();
@@ -244,19 +335,26 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
                 }
             }
         }
-        let col = lp.add_col(-d.magnet_cost[p], 0.0, d.magnet_capacity[p], &coefs, format!("magnets made by {}", plant.name));
-        magnet_make.push(col);
+        magnet_make.push(lp.add_col(
+            -d.magnet_cost[p],
+            0.0,
+            d.magnet_capacity[p],
+            &coefs,
+            format!("magnets made by {} (capacity bound)", plant.name),
+        ));
     }
 
-    // Columns: magnet trade.
+    // Magnet trade.
     let mut magnet_trade = Vec::new();
     for i in (0..n).filter(|&i| mag_origin[i]) {
         for j in (0..n).filter(|&j| j != i && mag_dest[j]) {
-            let (Some(ri), Some(rj)) = (magnet_balance[i], magnet_balance[j]) else { continue };
+            let (Some(ri), Some(rj)) = (magnet_balance[i], magnet_balance[j]) else {
+                continue;
+            };
             let col = lp.add_col(
                 -net.magnet_cost[i][j],
                 0.0,
-                f64::INFINITY,
+                inf,
                 &[(ri, 1.0), (rj, -1.0)],
                 format!("magnets {} -> {}", code(i), code(j)),
             );
@@ -264,7 +362,7 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
         }
     }
 
-    // Columns: demand steps.
+    // Demand steps.
     let mut steps = Vec::with_capacity(net.curves.len());
     for (c, curve) in net.curves.iter().enumerate() {
         let r = curve.region.index();
@@ -277,7 +375,13 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
                 .iter()
                 .enumerate()
                 .map(|(k, st)| {
-                    lp.add_col(st.value, 0.0, st.width, &[(row, 1.0)], format!("demand {} step {k} at {:.4} USD/kg", curve.label, st.value))
+                    lp.add_col(
+                        st.value,
+                        0.0,
+                        st.width,
+                        &[(row, 1.0)],
+                        format!("demand {} step {k}", curve.label),
+                    )
                 })
                 .collect(),
             None => Vec::new(),
@@ -285,18 +389,72 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
         steps.push(cols);
     }
 
-    // Columns: disposal of surplus elements.
+    // Disposal of surplus, recycled supply (fixed) and commercial stocks.
     let mut disposal = Vec::new();
+    let mut recycled = Vec::new();
+    let mut stock = Vec::new();
     for r in 0..n {
         for e in ELEMENTS {
-            if let Some(row) = balance[r][e.index()] {
-                let col = lp.add_col(-d.disposal_cost, 0.0, f64::INFINITY, &[(row, 1.0)], format!("disposal of {e} in {}", code(r)));
-                disposal.push((e, r, col));
+            let Some(row) = balance[r][e.index()] else {
+                continue;
+            };
+            disposal.push((
+                e,
+                r,
+                lp.add_col(
+                    -d.disposal_cost,
+                    0.0,
+                    inf,
+                    &[(row, 1.0)],
+                    format!("disposal of {e} in {}", code(r)),
+                ),
+            ));
+            let q = d.recycled[r][e.index()].max(0.0);
+            recycled.push((
+                e,
+                r,
+                lp.add_col(
+                    0.0,
+                    q,
+                    q,
+                    &[(row, -1.0)],
+                    format!("recycled {e} in {}", code(r)),
+                ),
+            ));
+            if let Some(rule) = d.stocks.get(r).and_then(|s| s[e.index()]) {
+                let buy = lp.add_col(
+                    rule.buy_below,
+                    0.0,
+                    rule.room.max(0.0),
+                    &[(row, 1.0)],
+                    format!("stock build of {e} in {}", code(r)),
+                );
+                let sell = lp.add_col(
+                    -rule.sell_above,
+                    0.0,
+                    rule.opening.max(0.0),
+                    &[(row, -1.0)],
+                    format!("stock release of {e} in {}", code(r)),
+                );
+                stock.push((e, r, buy, sell));
             }
         }
     }
 
-    let vars = Vars { conc, oxide, magnet_make, magnet_trade, steps, disposal, mine_cap, sep_cap, balance, magnet_balance };
+    let vars = Vars {
+        mine_out,
+        sep_feed,
+        conc,
+        oxide,
+        magnet_make,
+        magnet_trade,
+        steps,
+        disposal,
+        recycled,
+        stock,
+        balance,
+        magnet_balance,
+    };
     (lp, vars)
 }
 
@@ -311,56 +469,92 @@ fn read(
 ) -> YearSolution {
     let n = net.regions.len();
     let clean = |x: f64| if x.abs() < 1e-9 { 0.0 } else { x };
-    let mut mine_output = vec![0.0; net.mines.len()];
-    let mut separation_feed = vec![0.0; net.separation_plants.len()];
+    let val = |c: Col| clean(sol.value(c)).max(0.0);
+    let mine_output: Vec<f64> = v.mine_out.iter().map(|&c| val(c)).collect();
+    let separation_feed: Vec<f64> = v.sep_feed.iter().map(|&c| val(c)).collect();
     let mut separated = vec![[0.0; N_ELEMENTS]; net.separation_plants.len()];
     let mut concentrate = Vec::new();
     for &(m, s, col) in &v.conc {
-        let x = clean(sol.value(col)).max(0.0);
+        let x = val(col);
         if x > 0.0 {
-            mine_output[m] += x;
-            separation_feed[s] += x;
             for e in ELEMENTS {
                 separated[s][e.index()] += x * net.mines[m].composition[e.index()];
             }
-            concentrate.push(Flow { from: m, to: s, element: None, tonnes: x });
+            concentrate.push(Flow {
+                from: m,
+                to: s,
+                element: None,
+                tonnes: x,
+            });
         }
     }
     let oxide_trade = v
         .oxide
         .iter()
         .filter_map(|&(e, i, j, col)| {
-            let x = clean(sol.value(col)).max(0.0);
-            (x > 0.0).then_some(Flow { from: i, to: j, element: Some(e), tonnes: x })
+            let x = val(col);
+            (x > 0.0).then_some(Flow {
+                from: i,
+                to: j,
+                element: Some(e),
+                tonnes: x,
+            })
         })
         .collect();
-    let magnet_output: Vec<f64> = v.magnet_make.iter().map(|&c| clean(sol.value(c)).max(0.0)).collect();
+    let magnet_output: Vec<f64> = v.magnet_make.iter().map(|&c| val(c)).collect();
     let magnet_trade = v
         .magnet_trade
         .iter()
         .filter_map(|&(i, j, col)| {
-            let x = clean(sol.value(col)).max(0.0);
-            (x > 0.0).then_some(Flow { from: i, to: j, element: None, tonnes: x })
+            let x = val(col);
+            (x > 0.0).then_some(Flow {
+                from: i,
+                to: j,
+                element: None,
+                tonnes: x,
+            })
         })
         .collect();
-    let consumption: Vec<f64> =
-        v.steps.iter().map(|cols| cols.iter().map(|&c| clean(sol.value(c)).max(0.0)).sum()).collect();
-    let mut disposal = vec![[0.0; N_ELEMENTS]; n];
-    for &(e, r, col) in &v.disposal {
-        disposal[r][e.index()] = clean(sol.value(col)).max(0.0);
+    let consumption: Vec<f64> = v
+        .steps
+        .iter()
+        .map(|cols| cols.iter().map(|&c| val(c)).sum())
+        .collect();
+    let per_region = |cols: &[(Element, usize, Col)]| {
+        let mut out = vec![[0.0; N_ELEMENTS]; n];
+        for &(e, r, col) in cols {
+            out[r][e.index()] = val(col);
+        }
+        out
+    };
+    let disposal = per_region(&v.disposal);
+    let recycled_used = per_region(&v.recycled);
+    let mut stock_in = vec![[0.0; N_ELEMENTS]; n];
+    let mut stock_out = vec![[0.0; N_ELEMENTS]; n];
+    for &(e, r, buy, sell) in &v.stock {
+        stock_in[r][e.index()] = val(buy);
+        stock_out[r][e.index()] = val(sell);
     }
-    let prices: Vec<[Option<f64>; N_ELEMENTS]> =
-        v.balance.iter().map(|row| row.map(|r| r.map(|r| clean(sol.dual(r))))).collect();
-    let magnet_price: Vec<Option<f64>> = v.magnet_balance.iter().map(|r| r.map(|r| clean(sol.dual(r)))).collect();
-    let mine_rent = v.mine_cap.iter().map(|&r| clean(sol.dual(r)).max(0.0)).collect();
-    let separation_rent = v.sep_cap.iter().map(|&r| clean(sol.dual(r)).max(0.0)).collect();
-    let magnet_rent = v.magnet_make.iter().map(|&c| clean(sol.reduced_cost(c)).max(0.0)).collect();
-    // Gross consumer value (area under the demand steps used), per curve.
+    let prices: Vec<[Option<f64>; N_ELEMENTS]> = v
+        .balance
+        .iter()
+        .map(|row| row.map(|r| r.map(|r| clean(sol.dual(r)))))
+        .collect();
+    let magnet_price: Vec<Option<f64>> = v
+        .magnet_balance
+        .iter()
+        .map(|r| r.map(|r| clean(sol.dual(r))))
+        .collect();
+    let rent = |cols: &[Col]| {
+        cols.iter()
+            .map(|&c| clean(sol.reduced_cost(c)).max(0.0))
+            .collect::<Vec<f64>>()
+    };
     let gross_value = v
         .steps
         .iter()
         .zip(&d.steps)
-        .map(|(cols, st)| cols.iter().zip(st).map(|(&c, s)| clean(sol.value(c)).max(0.0) * s.value).sum())
+        .map(|(cols, st)| cols.iter().zip(st).map(|(&c, s)| val(c) * s.value).sum())
         .collect();
     YearSolution {
         year: d.year,
@@ -380,10 +574,13 @@ fn read(
         consumption,
         gross_value_kusd: gross_value,
         disposal,
+        recycled_used,
+        stock_in,
+        stock_out,
         prices,
         magnet_price,
-        mine_rent,
-        separation_rent,
-        magnet_rent,
+        mine_rent: rent(&v.mine_out),
+        separation_rent: rent(&v.sep_feed),
+        magnet_rent: rent(&v.magnet_make),
     }
 }

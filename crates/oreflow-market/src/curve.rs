@@ -26,7 +26,13 @@ pub struct CurveParams {
 
 impl Default for CurveParams {
     fn default() -> Self {
-        CurveParams { fine_ratio: 1.04, fine_steps: 4, coarse_ratio: 1.5, max_multiple: 20.0, min_multiple: 0.05 }
+        CurveParams {
+            fine_ratio: 1.05,
+            fine_steps: 3,
+            coarse_ratio: 1.6,
+            max_multiple: 20.0,
+            min_multiple: 0.05,
+        }
     }
 }
 
@@ -38,11 +44,29 @@ impl Default for CurveParams {
 /// `q(p_k·√r)` and `q(p_k/√r)`. The reference step is centred on `q_ref` with
 /// value exactly `p_ref`, so a market that clears at `q_ref` prices at `p_ref`.
 /// The first step runs from zero at the choke price `max_multiple × p_ref`.
-pub fn constant_elasticity_steps(q_ref: f64, p_ref: f64, elasticity: f64, params: &CurveParams) -> Vec<Step> {
-    if !(q_ref > 0.0 && p_ref > 0.0 && elasticity < 0.0) {
-        return Vec::new();
-    }
-    let q = |p: f64| q_ref * (p / p_ref).powf(elasticity);
+///
+/// The number of steps depends on `params` only, so curves of any size share
+/// one LP structure; a curve with no demand (`q_ref = 0`, or no price) has
+/// steps of zero width.
+pub fn constant_elasticity_steps(
+    q_ref: f64,
+    p_ref: f64,
+    elasticity: f64,
+    params: &CurveParams,
+) -> Vec<Step> {
+    let valid = q_ref > 0.0 && p_ref > 0.0 && elasticity < 0.0;
+    let (q_ref, p_ref) = if valid {
+        (q_ref, p_ref)
+    } else {
+        (0.0, p_ref.max(0.0))
+    };
+    let q = |p: f64| {
+        if valid {
+            q_ref * (p / p_ref).powf(elasticity)
+        } else {
+            0.0
+        }
+    };
     // Price levels, highest first.
     let mut levels: Vec<(f64, f64)> = Vec::new(); // (price, half-ratio)
     let mut above = Vec::new();
@@ -75,11 +99,11 @@ pub fn constant_elasticity_steps(q_ref: f64, p_ref: f64, elasticity: f64, params
             Some(&(next, _)) => (price * next).sqrt(),
             None => price / ratio.sqrt(),
         };
-        let q_hi = q(lower_price);
-        let width = q_hi - q_prev;
-        if width > 0.0 {
-            steps.push(Step { width, value: price });
-        }
+        let q_hi = q(lower_price).max(q_prev);
+        steps.push(Step {
+            width: q_hi - q_prev,
+            value: price,
+        });
         q_prev = q_hi;
     }
     steps
@@ -97,7 +121,10 @@ mod tests {
             let mut found = false;
             for st in &s {
                 if (st.value - 56.0).abs() < 1e-9 {
-                    assert!(q < 1000.0 && q + st.width > 1000.0, "reference step must contain q_ref");
+                    assert!(
+                        q < 1000.0 && q + st.width > 1000.0,
+                        "reference step must contain q_ref"
+                    );
                     found = true;
                 }
                 q += st.width;
@@ -106,14 +133,25 @@ mod tests {
             // Values decrease, widths are positive.
             assert!(s.windows(2).all(|w| w[0].value > w[1].value));
             assert!(s.iter().all(|st| st.width > 0.0));
+            // The total is the demand at the floor price.
+            let total: f64 = s.iter().map(|st| st.width).sum();
+            let floor = s.last().unwrap().value / 1.6f64.sqrt();
+            assert!((total - 1000.0 * (floor / 56.0).powf(el)).abs() < 1e-6 * total);
             // Top step is at most the choke price.
             assert!(s[0].value <= 56.0 * 20.0 + 1e-9);
         }
     }
 
     #[test]
-    fn degenerate_inputs_give_no_steps() {
-        assert!(constant_elasticity_steps(0.0, 1.0, -0.5, &CurveParams::default()).is_empty());
-        assert!(constant_elasticity_steps(1.0, 1.0, 0.5, &CurveParams::default()).is_empty());
+    fn every_curve_has_the_same_number_of_steps() {
+        let p = CurveParams::default();
+        let n = constant_elasticity_steps(1000.0, 56.0, -0.3, &p).len();
+        assert_eq!(constant_elasticity_steps(3.0, 812.0, -1.5, &p).len(), n);
+        let empty = constant_elasticity_steps(0.0, 1.0, -0.5, &p);
+        assert_eq!(empty.len(), n);
+        assert!(empty.iter().all(|s| s.width == 0.0));
+        assert!(constant_elasticity_steps(1.0, 1.0, 0.5, &p)
+            .iter()
+            .all(|s| s.width == 0.0));
     }
 }

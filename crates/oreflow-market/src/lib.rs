@@ -15,8 +15,9 @@ mod build;
 mod curve;
 mod solution;
 
-pub use build::{solve_year, MarketError};
+pub use build::{solve_year, MarketError, MarketSession};
 pub use curve::{constant_elasticity_steps, CurveParams, Step};
+pub use solution::Flow;
 pub use solution::{BalanceViolation, YearSolution};
 
 use oreflow_core::{Element, RegionId, N_ELEMENTS};
@@ -99,6 +100,23 @@ pub struct YearData {
     pub baseline_demand: Vec<f64>,
     /// Recycled oxide available per region and element (t REO).
     pub recycled: Vec<[f64; N_ELEMENTS]>,
-    /// Cost of disposing of (or stockpiling) a surplus element, USD/kg.
+    /// Cost of disposing of a surplus element, USD/kg.
     pub disposal_cost: f64,
+    /// Commercial stocks per region and element (see [`StockRule`]); empty = none.
+    pub stocks: Vec<[Option<StockRule>; N_ELEMENTS]>,
+}
+
+/// Commercial stockholding of one element in one region this year:
+/// stockholders buy (up to `room` t) whenever the price is at or below
+/// `buy_below`, and sell (up to `opening` t) at or above `sell_above`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StockRule {
+    /// Stock held at the start of the year, t REO.
+    pub opening: f64,
+    /// Space left in stock, t REO.
+    pub room: f64,
+    /// USD/kg at or below which stock is bought.
+    pub buy_below: f64,
+    /// USD/kg at or above which stock is sold.
+    pub sell_above: f64,
 }

@@ -2,7 +2,7 @@
 
 use oreflow_core::{Element, ELEMENTS, N_ELEMENTS};
 
-use crate::{Good, Network, YearData};
+use crate::{Good, Network};
 
 /// A positive flow on one arc.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +48,13 @@ pub struct YearSolution {
     pub gross_value_kusd: Vec<f64>,
     /// Disposed surplus per region and element (t REO).
     pub disposal: Vec<[f64; N_ELEMENTS]>,
+    /// Recycled oxide that entered a regional market (t REO); recycling in a
+    /// region with no market for the element is not recovered.
+    pub recycled_used: Vec<[f64; N_ELEMENTS]>,
+    /// Bought into commercial stock per region and element (t REO).
+    pub stock_in: Vec<[f64; N_ELEMENTS]>,
+    /// Released from commercial stock per region and element (t REO).
+    pub stock_out: Vec<[f64; N_ELEMENTS]>,
     /// Price of each oxide per region (USD/kg); `None` where no market exists.
     pub prices: Vec<[Option<f64>; N_ELEMENTS]>,
     /// Magnet price per region (USD/kg magnet).
@@ -75,7 +82,7 @@ impl YearSolution {
     /// (independently of the LP rows): separated output + recycling + imports
     /// = exports + magnet input + direct use + disposal, and the same for
     /// magnets. The tolerance is relative to the size of the flows.
-    pub fn check_mass_balance(&self, net: &Network, data: &YearData, rel_tol: f64) -> Vec<BalanceViolation> {
+    pub fn check_mass_balance(&self, net: &Network, rel_tol: f64) -> Vec<BalanceViolation> {
         let n = net.regions.len();
         let mut supply = vec![[0.0; N_ELEMENTS]; n];
         let mut uses = vec![[0.0; N_ELEMENTS]; n];
@@ -86,7 +93,7 @@ impl YearSolution {
                 supply[plant.region.index()][e.index()] += self.separated[s][e.index()];
             }
         }
-        for (r, rec) in data.recycled.iter().enumerate() {
+        for (r, rec) in self.recycled_used.iter().enumerate() {
             for e in ELEMENTS {
                 supply[r][e.index()] += rec[e.index()];
             }
@@ -116,7 +123,8 @@ impl YearSolution {
         }
         for r in 0..n {
             for e in ELEMENTS {
-                uses[r][e.index()] += self.disposal[r][e.index()];
+                uses[r][e.index()] += self.disposal[r][e.index()] + self.stock_in[r][e.index()];
+                supply[r][e.index()] += self.stock_out[r][e.index()];
             }
         }
         let scale: f64 = supply.iter().flatten().sum::<f64>().max(1.0);
@@ -125,12 +133,22 @@ impl YearSolution {
             for e in ELEMENTS {
                 let (s, u) = (supply[r][e.index()], uses[r][e.index()]);
                 if (s - u).abs() > rel_tol * s.abs().max(u.abs()).max(1e-3 * scale).max(1.0) {
-                    out.push(BalanceViolation { region: r, element: Some(e), supply: s, uses: u });
+                    out.push(BalanceViolation {
+                        region: r,
+                        element: Some(e),
+                        supply: s,
+                        uses: u,
+                    });
                 }
             }
             let (s, u) = (msupply[r], muses[r]);
             if (s - u).abs() > rel_tol * s.abs().max(u.abs()).max(1.0) {
-                out.push(BalanceViolation { region: r, element: None, supply: s, uses: u });
+                out.push(BalanceViolation {
+                    region: r,
+                    element: None,
+                    supply: s,
+                    uses: u,
+                });
             }
         }
         out
@@ -144,6 +162,13 @@ impl YearSolution {
             && self.magnet_output.iter().all(|&x| ok(x))
             && self.consumption.iter().all(|&x| ok(x))
             && self.disposal.iter().flatten().all(|&x| ok(x))
-            && self.concentrate.iter().chain(&self.oxide_trade).chain(&self.magnet_trade).all(|f| ok(f.tonnes))
+            && self.stock_in.iter().flatten().all(|&x| ok(x))
+            && self.stock_out.iter().flatten().all(|&x| ok(x))
+            && self
+                .concentrate
+                .iter()
+                .chain(&self.oxide_trade)
+                .chain(&self.magnet_trade)
+                .all(|f| ok(f.tonnes))
     }
 }

@@ -22,18 +22,42 @@ fn toy() -> (Network, YearData) {
     let net = Network {
         regions: vec!["A".into(), "B".into()],
         mines: vec![
-            MineSpec { name: "m1".into(), region: r(0), composition: comp(0.5, 0.5) },
-            MineSpec { name: "m2".into(), region: r(1), composition: comp(0.2, 0.8) },
+            MineSpec {
+                name: "m1".into(),
+                region: r(0),
+                composition: comp(0.5, 0.5),
+            },
+            MineSpec {
+                name: "m2".into(),
+                region: r(1),
+                composition: comp(0.2, 0.8),
+            },
         ],
         separation_plants: vec![
-            PlantSpec { name: "sA".into(), region: r(0) },
-            PlantSpec { name: "sB".into(), region: r(1) },
+            PlantSpec {
+                name: "sA".into(),
+                region: r(0),
+            },
+            PlantSpec {
+                name: "sB".into(),
+                region: r(1),
+            },
         ],
         magnet_plants: vec![],
         recipe: [0.0; N_ELEMENTS],
         curves: vec![
-            CurveSpec { region: r(0), end_use: 0, good: Good::Oxide(Element::Nd), label: "A Nd".into() },
-            CurveSpec { region: r(0), end_use: 0, good: Good::Oxide(Element::Ce), label: "A Ce".into() },
+            CurveSpec {
+                region: r(0),
+                end_use: 0,
+                good: Good::Oxide(Element::Nd),
+                label: "A Nd".into(),
+            },
+            CurveSpec {
+                region: r(0),
+                end_use: 0,
+                good: Good::Oxide(Element::Ce),
+                label: "A Ce".into(),
+            },
         ],
         concentrate_cost: vec![vec![0.0, 1000.0], vec![1000.0, 0.0]],
         oxide_cost: vec![vec![0.0, 1.0], vec![1.0, 0.0]],
@@ -47,10 +71,20 @@ fn toy() -> (Network, YearData) {
         separation_cost: vec![0.0, 0.0],
         magnet_capacity: vec![],
         magnet_cost: vec![],
-        steps: vec![vec![Step { width: 80.0, value: 10.0 }], vec![Step { width: 20.0, value: 2.0 }]],
+        steps: vec![
+            vec![Step {
+                width: 80.0,
+                value: 10.0,
+            }],
+            vec![Step {
+                width: 20.0,
+                value: 2.0,
+            }],
+        ],
         baseline_demand: vec![80.0, 20.0],
         recycled: vec![[0.0; N_ELEMENTS]; 2],
         disposal_cost: 0.0,
+        stocks: vec![],
     };
     (net, data)
 }
@@ -69,26 +103,50 @@ fn toy_market_matches_the_hand_solution() {
     // 50 t Nd and needs 30 more; mine 2 earns 0.2·(10 − 1) − 1 = 0.8 > 0: full
     // output, its 20 t Nd go to A. A consumes 70 t Nd (< 80, so the step is
     // marginal and Nd is worth 10 in A, 10 − 1 = 9 in B).
-    assert!(close(s.mine_output[0], 100.0) && close(s.mine_output[1], 100.0), "{:?}", s.mine_output);
-    assert!(close(s.consumption[0], 70.0), "Nd consumed {}", s.consumption[0]);
+    assert!(
+        close(s.mine_output[0], 100.0) && close(s.mine_output[1], 100.0),
+        "{:?}",
+        s.mine_output
+    );
+    assert!(
+        close(s.consumption[0], 70.0),
+        "Nd consumed {}",
+        s.consumption[0]
+    );
     assert_eq!(s.oxide_trade.len(), 1, "{:?}", s.oxide_trade);
     let t = &s.oxide_trade[0];
     assert_eq!((t.from, t.to, t.element), (1, 0, Some(Element::Nd)));
     assert!(close(t.tonnes, 20.0));
-    assert!(close(s.prices[0][nd].unwrap(), 10.0), "Nd price in A {:?}", s.prices[0][nd]);
-    assert!(close(s.prices[1][nd].unwrap(), 9.0), "Nd price in B {:?}", s.prices[1][nd]);
+    assert!(
+        close(s.prices[0][nd].unwrap(), 10.0),
+        "Nd price in A {:?}",
+        s.prices[0][nd]
+    );
+    assert!(
+        close(s.prices[1][nd].unwrap(), 9.0),
+        "Nd price in B {:?}",
+        s.prices[1][nd]
+    );
 
     // Ce: 50 t in A of which 20 are wanted, 80 t in B that nobody wants. The
     // surplus is disposed of and Ce's price is exactly zero in both regions.
     assert!(close(s.consumption[1], 20.0));
-    assert!(close(s.disposal[0][ce], 30.0) && close(s.disposal[1][ce], 80.0), "{:?}", s.disposal);
+    assert!(
+        close(s.disposal[0][ce], 30.0) && close(s.disposal[1][ce], 80.0),
+        "{:?}",
+        s.disposal
+    );
     assert_eq!(s.prices[0][ce], Some(0.0));
     assert_eq!(s.prices[1][ce], Some(0.0));
 
     // Mine rents are the per-kg margins above; welfare 70·10 + 20·2 − 200·1 − 20·1.
-    assert!(close(s.mine_rent[0], 4.0) && close(s.mine_rent[1], 0.8), "{:?}", s.mine_rent);
+    assert!(
+        close(s.mine_rent[0], 4.0) && close(s.mine_rent[1], 0.8),
+        "{:?}",
+        s.mine_rent
+    );
     assert!(close(s.welfare_kusd, 520.0), "welfare {}", s.welfare_kusd);
-    assert!(s.check_mass_balance(&net, &data, 1e-9).is_empty());
+    assert!(s.check_mass_balance(&net, 1e-9).is_empty());
     assert!(s.flows_non_negative());
 }
 
@@ -109,5 +167,54 @@ fn mismatched_input_is_an_error_not_a_panic() {
     let (net, mut data) = toy();
     data.mine_capacity.pop();
     let e = solve_year(&net, &data, &HighsBackend::default()).unwrap_err();
-    assert!(e.to_string().contains("mine_capacity has 1 entries, expected 2"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("mine_capacity has 1 entries, expected 2"),
+        "{e}"
+    );
+}
+
+#[test]
+fn stocks_set_a_floor_until_full_and_release_above_a_ceiling() {
+    use oreflow_market::StockRule;
+    let (net, mut data) = toy();
+    let (nd, ce) = (Element::Nd.index(), Element::Ce.index());
+    let mut rules = vec![[None; N_ELEMENTS]; 2];
+    // Room for all 30 t of A's surplus Ce: stockholders set the price at 0.5.
+    rules[0][ce] = Some(StockRule {
+        opening: 0.0,
+        room: 40.0,
+        buy_below: 0.5,
+        sell_above: 5.0,
+    });
+    data.stocks = rules.clone();
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(close(s.stock_in[0][ce], 30.0), "{:?}", s.stock_in);
+    assert!(close(s.prices[0][ce].unwrap(), 0.5));
+    // Room for 10 t only: the rest is disposed of and the price is zero again.
+    rules[0][ce] = Some(StockRule {
+        opening: 0.0,
+        room: 10.0,
+        buy_below: 0.5,
+        sell_above: 5.0,
+    });
+    data.stocks = rules.clone();
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(close(s.stock_in[0][ce], 10.0) && close(s.disposal[0][ce], 20.0));
+    assert_eq!(s.prices[0][ce], Some(0.0));
+    // 5 t of Nd in stock, sold at 8 or more: Nd is worth 10 in A, so all 5 t are sold.
+    rules[0][nd] = Some(StockRule {
+        opening: 5.0,
+        room: 0.0,
+        buy_below: 1.0,
+        sell_above: 8.0,
+    });
+    data.stocks = rules;
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(
+        close(s.stock_out[0][nd], 5.0) && close(s.consumption[0], 75.0),
+        "{:?}",
+        s.consumption
+    );
+    assert!(s.check_mass_balance(&net, 1e-9).is_empty());
 }

@@ -128,19 +128,35 @@ pub fn production(model: &Model, run: &RunResult) -> Vec<ProductionRow> {
     out
 }
 
-/// Prices per region: every oxide with a market there, and magnets.
+/// Prices per region: every priced oxide with a market there, and magnets.
+/// Elements without a reference price (thulium) are by-products with no
+/// market and get no price rows.
 pub fn prices(model: &Model, run: &RunResult) -> Vec<PriceRow> {
     let mut out = Vec::new();
     for yr in &run.years {
         let s = &yr.solution;
         for (r, code) in model.network.regions.iter().enumerate() {
-            for e in ELEMENTS {
+            for e in ELEMENTS
+                .iter()
+                .copied()
+                .filter(|&e| model.dataset.reference_price(e).is_some())
+            {
                 if let Some(p) = s.prices[r][e.index()] {
-                    out.push(PriceRow { year: s.year, region: code.clone(), commodity: e.symbol().into(), usd_per_kg: round6(p) });
+                    out.push(PriceRow {
+                        year: s.year,
+                        region: code.clone(),
+                        commodity: e.symbol().into(),
+                        usd_per_kg: round6(p),
+                    });
                 }
             }
             if let Some(p) = s.magnet_price[r] {
-                out.push(PriceRow { year: s.year, region: code.clone(), commodity: "magnet".into(), usd_per_kg: round6(p) });
+                out.push(PriceRow {
+                    year: s.year,
+                    region: code.clone(),
+                    commodity: "magnet".into(),
+                    usd_per_kg: round6(p),
+                });
             }
         }
     }

@@ -42,7 +42,8 @@ pub fn shares(model: &Model, run: &RunResult) -> Vec<ShareRow> {
         let mut mining = vec![[0.0; 15]; n];
         for (m, mine) in ds.mines.iter().enumerate() {
             for e in ELEMENTS {
-                mining[mine.region.index()][e.index()] += s.mine_output[m] * ds.ore_types[mine.ore_type].composition[e.index()];
+                mining[mine.region.index()][e.index()] +=
+                    s.mine_output[m] * ds.ore_types[mine.ore_type].composition[e.index()];
             }
         }
         let mut separation = vec![[0.0; 15]; n];
@@ -77,9 +78,20 @@ pub fn shares(model: &Model, run: &RunResult) -> Vec<ShareRow> {
         };
         for (stage, table) in [(Stage::Mining, &mining), (Stage::Separation, &separation)] {
             push_group(stage, "all", table.iter().map(|r| r.iter().sum()).collect());
-            push_group(stage, MAGNET_REE, table.iter().map(|r| Element::MAGNET.iter().map(|e| r[e.index()]).sum()).collect());
+            push_group(
+                stage,
+                MAGNET_REE,
+                table
+                    .iter()
+                    .map(|r| Element::MAGNET.iter().map(|e| r[e.index()]).sum())
+                    .collect(),
+            );
             for e in ELEMENTS {
-                push_group(stage, e.symbol(), table.iter().map(|r| r[e.index()]).collect());
+                push_group(
+                    stage,
+                    e.symbol(),
+                    table.iter().map(|r| r[e.index()]).collect(),
+                );
             }
         }
         push_group(Stage::Magnet, "all", magnets);

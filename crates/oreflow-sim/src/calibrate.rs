@@ -45,6 +45,9 @@ pub struct Calibration {
     pub listed_direct: [f64; N_ELEMENTS],
     /// Scale applied to the listed direct demand per element (`None`: unpriced).
     pub scale: [Option<f64>; N_ELEMENTS],
+    /// Per region and element: reference-year use (direct, plus the content of
+    /// the region's magnet demand), t REO, and the regional reference price.
+    pub regional_use: Vec<[(f64, f64); N_ELEMENTS]>,
 }
 
 pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimError> {
@@ -95,11 +98,20 @@ pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimE
         .filter(|p| p.capacity.at(y) > 0.0)
         .map(|p| p.cost.0)
         .fold(f64::NAN, f64::max);
-    let content: f64 = ELEMENTS.iter().map(|&e| recipe[e.index()] * price(e).unwrap_or(0.0)).sum();
-    let magnet_price = content + if magnet_cost.is_nan() { 0.0 } else { magnet_cost };
+    let content: f64 = ELEMENTS
+        .iter()
+        .map(|&e| recipe[e.index()] * price(e).unwrap_or(0.0))
+        .sum();
+    let magnet_price = content
+        + if magnet_cost.is_nan() {
+            0.0
+        } else {
+            magnet_cost
+        };
 
     let china = ds.region("CN").map(|r| r.index());
-    let delivered = |matrix: &Vec<Vec<f64>>, to: usize| china.map(|cn| matrix[cn][to]).unwrap_or(0.0);
+    let delivered =
+        |matrix: &Vec<Vec<f64>>, to: usize| china.map(|cn| matrix[cn][to]).unwrap_or(0.0);
     let mut curves = Vec::with_capacity(net.curves.len());
     for c in &net.curves {
         let to = c.region.index();
@@ -120,10 +132,44 @@ pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimE
                     .filter(|d| d.region == c.region && d.end_use == c.end_use && d.element == e)
                     .map(|d| d.quantity.0)
                     .sum();
-                (listed_q * scale[e.index()].unwrap_or(0.0), price(e).unwrap_or(0.0) + delivered(&net.oxide_cost, to))
+                (
+                    listed_q * scale[e.index()].unwrap_or(0.0),
+                    price(e).unwrap_or(0.0) + delivered(&net.oxide_cost, to),
+                )
             }
         };
-        curves.push(CurveRef { q_ref, p_ref, elasticity });
+        curves.push(CurveRef {
+            q_ref,
+            p_ref,
+            elasticity,
+        });
     }
-    Ok(Calibration { curves, magnet_price, supply, magnet_use, listed_direct: listed, scale })
+    let mut regional_use = vec![[(0.0, 0.0); N_ELEMENTS]; net.regions.len()];
+    for (c, r) in net.curves.iter().zip(&curves) {
+        let reg = c.region.index();
+        match c.good {
+            Good::Oxide(e) => {
+                regional_use[reg][e.index()].0 += r.q_ref;
+                regional_use[reg][e.index()].1 = r.p_ref;
+            }
+            Good::Magnet => {
+                for e in ELEMENTS {
+                    if recipe[e.index()] > 0.0 {
+                        regional_use[reg][e.index()].0 += r.q_ref * recipe[e.index()];
+                        regional_use[reg][e.index()].1 =
+                            price(e).unwrap_or(0.0) + delivered(&net.oxide_cost, reg);
+                    }
+                }
+            }
+        }
+    }
+    Ok(Calibration {
+        curves,
+        magnet_price,
+        supply,
+        magnet_use,
+        listed_direct: listed,
+        scale,
+        regional_use,
+    })
 }
