@@ -610,7 +610,11 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     candidates
         .into_iter()
         .map(|c| (c, levenshtein(&n, &c.to_lowercase())))
-        .filter(|(c, d)| *d <= (c.chars().count().max(3) / 2).max(2))
+        .filter(|(c, d)| {
+            // Short names allow one typo; longer ones about one in three characters.
+            let len = c.chars().count().min(n.chars().count());
+            *d <= if len <= 3 { 1 } else { (len / 3).max(2) }
+        })
         .min_by_key(|(_, d)| *d)
         .map(|(c, _)| c)
 }
@@ -656,6 +660,8 @@ mod tests {
             Some("Turkey")
         );
         assert_eq!(closest("Zzzzzz", ["China", "Japan"]), None);
+        assert_eq!(closest("TH", ["CN", "MM"]), None);
+        assert_eq!(closest("Dyy", ["Dy", "Y"]), Some("Dy"));
     }
 
     #[test]

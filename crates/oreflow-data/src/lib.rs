@@ -23,11 +23,17 @@ pub struct DataError {
     pub issues: Vec<DataIssue>,
 }
 
+/// At most this many problems are listed; the rest are counted.
+const SHOWN: usize = 20;
+
 fn render(issues: &[DataIssue]) -> String {
     let mut s = format!("{} problem(s) in the dataset:", issues.len());
-    for i in issues {
+    for i in issues.iter().take(SHOWN) {
         s.push_str("\n  ");
         s.push_str(&i.to_string());
+    }
+    if issues.len() > SHOWN {
+        s.push_str(&format!("\n  … and {} more", issues.len() - SHOWN));
     }
     s
 }

@@ -263,7 +263,12 @@ fn each_row(
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
                     } => {
-                        format!("row has {len} fields; the header has {expected_len}")
+                        let hint = if len < expected_len {
+                            "an unclosed quote `\"` joins the lines after it into one field"
+                        } else {
+                            "a field that holds a comma must be in double quotes"
+                        };
+                        format!("row has {len} fields; the header has {expected_len} (hint: {hint})")
                     }
                     _ => format!("malformed CSV: {e}"),
                 };
@@ -355,6 +360,16 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         },
     );
     let source_ids: Vec<String> = sources.iter().map(|s| s.id.clone()).collect();
+    // Tables that define ids others refer to are checked first; if one is
+    // broken, stop there rather than report every reference to it.
+    macro_rules! stop_if_broken {
+        () => {
+            if !ctx.issues.is_empty() {
+                return Err(DataError { issues: ctx.issues });
+            }
+        };
+    }
+    stop_if_broken!();
 
     let mut regions: Vec<Region> = Vec::new();
     each_row(
@@ -387,6 +402,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             });
         },
     );
+    stop_if_broken!();
     let mut region_names: Vec<(String, RegionId)> = Vec::new();
     for (i, reg) in regions.iter().enumerate() {
         let id = RegionId(i as u16);
@@ -495,6 +511,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             }
         },
     );
+    stop_if_broken!();
     let ore_ids: Vec<String> = ore_types.iter().map(|o| o.id.clone()).collect();
     let ore_refs: Vec<&str> = ore_ids.iter().map(String::as_str).collect();
 
@@ -798,6 +815,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             });
         },
     );
+    stop_if_broken!();
     let use_ids: Vec<String> = end_uses.iter().map(|u| u.id.clone()).collect();
     let use_refs: Vec<&str> = use_ids.iter().map(String::as_str).collect();
     let end_use_of_kind = |ctx: &mut Ctx, r: &Row, kind: EndUseKind| -> Option<usize> {

@@ -1,0 +1,50 @@
+//! Invalid datasets: each fixture directory under `tests/fixtures/` replaces
+//! one embedded table with a broken copy; loading it must fail with the
+//! message stored in its `expected.txt` (file, line, field, what was
+//! expected) and never panic. Run with `BLESS=1` to rewrite the expectations.
+
+use std::path::Path;
+
+#[test]
+fn every_fixture_gives_its_expected_message() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    assert!(cases.len() >= 15, "expected at least 15 fixtures, found {}", cases.len());
+    let mut failures = Vec::new();
+    for dir in cases {
+        let err = match oreflow_data::load_dir(&dir) {
+            Ok(_) => {
+                failures.push(format!("{}: loaded without error", dir.display()));
+                continue;
+            }
+            Err(e) => e.to_string(),
+        };
+        let expected_path = dir.join("expected.txt");
+        if bless {
+            std::fs::write(&expected_path, format!("{err}\n")).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected.trim_end() != err.trim_end() {
+            failures.push(format!("{}:\n--- expected\n{expected}\n--- got\n{err}\n", dir.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_embedded_dataset_is_valid() {
+    let ds = oreflow_data::embedded().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ds.regions.len(), 20);
+    assert_eq!(ds.elements.len(), 15);
+    // Every row cites a defined source (checked by the loader) and the
+    // Türkiye rows are there: pilot and announced plant, in ore terms.
+    let pilot = ds.mines.iter().find(|m| m.id == "tr_beylikova_pilot").unwrap();
+    assert_eq!(pilot.ore_capacity_t, Some(1200.0));
+    let plant = ds.mines.iter().find(|m| m.id == "tr_beylikova").unwrap();
+    assert_eq!(plant.ore_capacity_t, Some(570_000.0));
+    assert!((plant.capacity.nameplate - 9_975.0).abs() < 1.0, "570,000 t ore × 1.75% ≈ 10,000 t REO");
+    assert_eq!(plant.status, oreflow_core::Status::Announced);
+}
