@@ -6,7 +6,11 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn oreflow(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oreflow")).args(args).current_dir(cwd).output().expect("run oreflow")
+    Command::new(env!("CARGO_BIN_EXE_oreflow"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run oreflow")
 }
 
 /// Replaces run-dependent text (durations, temp paths) with placeholders.
@@ -22,19 +26,25 @@ fn redact(text: &str, tmp: &Path) -> String {
 }
 
 fn snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(format!("{name}.txt"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.txt"));
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {}; run with BLESS=1", path.display()));
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {}; run with BLESS=1", path.display()));
     assert!(expected == actual, "snapshot {name} differs (BLESS=1 to accept):\n--- expected\n{expected}\n--- actual\n{actual}");
 }
 
 fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let header = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r.records().map(|x| x.unwrap().iter().map(String::from).collect()).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
     (header, rows)
 }
 
@@ -42,17 +52,54 @@ fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 fn run_baseline_writes_tidy_csvs_and_a_summary() {
     let tmp = tempfile::tempdir().unwrap();
     let out = oreflow(&["run", "--to", "2026"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     snapshot("run_baseline_2024_2026", &redact(&stdout, tmp.path()));
 
     let dir = tmp.path().join("out/baseline");
     let expect = [
-        ("production.csv", vec!["year", "stage", "facility", "region", "element", "tonnes"]),
-        ("prices.csv", vec!["year", "region", "commodity", "usd_per_kg"]),
-        ("consumption.csv", vec!["year", "region", "end_use", "element", "demand_t", "consumed_t", "shortfall_t"]),
-        ("trade.csv", vec!["year", "from", "to", "commodity", "element", "tonnes", "value_usd"]),
-        ("shares.csv", vec!["year", "stage", "element", "region", "tonnes", "share", "hhi"]),
+        (
+            "production.csv",
+            vec!["year", "stage", "facility", "region", "element", "tonnes"],
+        ),
+        (
+            "prices.csv",
+            vec!["year", "region", "commodity", "usd_per_kg"],
+        ),
+        (
+            "consumption.csv",
+            vec![
+                "year",
+                "region",
+                "end_use",
+                "element",
+                "demand_t",
+                "consumed_t",
+                "shortfall_t",
+            ],
+        ),
+        (
+            "trade.csv",
+            vec![
+                "year",
+                "from",
+                "to",
+                "commodity",
+                "element",
+                "tonnes",
+                "value_usd",
+            ],
+        ),
+        (
+            "shares.csv",
+            vec![
+                "year", "stage", "element", "region", "tonnes", "share", "hhi",
+            ],
+        ),
     ];
     for (file, header) in expect {
         let (h, rows) = csv_rows(&dir.join(file));
@@ -63,28 +110,56 @@ fn run_baseline_writes_tidy_csvs_and_a_summary() {
             assert!((2024..=2026).contains(&year));
             // Every numeric column parses as a finite number.
             for (name, v) in header.iter().zip(row) {
-                if ["tonnes", "usd_per_kg", "demand_t", "consumed_t", "shortfall_t", "value_usd", "share", "hhi"].contains(name) {
+                if [
+                    "tonnes",
+                    "usd_per_kg",
+                    "demand_t",
+                    "consumed_t",
+                    "shortfall_t",
+                    "value_usd",
+                    "share",
+                    "hhi",
+                ]
+                .contains(name)
+                {
                     let x: f64 = v.parse().unwrap_or_else(|_| panic!("{file}: {name} = {v}"));
                     assert!(x.is_finite() && x >= 0.0, "{file}: {name} = {v}");
                 }
             }
         }
     }
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["scenario"], "baseline");
     assert_eq!(summary["solver"], "highs");
     assert_eq!(summary["years"], serde_json::json!([2024, 2026]));
-    let cn_mining = summary["headline"]["2024"]["china_share"]["mining"].as_f64().unwrap();
-    assert!((cn_mining - 270_000.0 / 384_000.0).abs() < 0.01, "{cn_mining}");
-    let nd = summary["headline"]["2024"]["price_china_usd_per_kg"]["Nd"].as_f64().unwrap();
+    let cn_mining = summary["headline"]["2024"]["china_share"]["mining"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (cn_mining - 270_000.0 / 384_000.0).abs() < 0.01,
+        "{cn_mining}"
+    );
+    let nd = summary["headline"]["2024"]["price_china_usd_per_kg"]["Nd"]
+        .as_f64()
+        .unwrap();
     assert!((nd - 56.0).abs() < 5.6);
 }
 
 #[test]
 fn run_honours_out_and_year_flags() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = oreflow(&["run", "baseline", "--out", "results", "--from", "2024", "--to", "2025", "--quiet"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = oreflow(
+        &[
+            "run", "baseline", "--out", "results", "--from", "2024", "--to", "2025", "--quiet",
+        ],
+        tmp.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty(), "--quiet prints nothing");
     let (_, rows) = csv_rows(&tmp.path().join("results/prices.csv"));
     let years: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
@@ -103,8 +178,17 @@ fn bad_input_exits_2_with_a_clear_message() {
     let mut all = String::new();
     for (name, args) in cases {
         let out = oreflow(args, tmp.path());
-        assert_eq!(out.status.code(), Some(2), "{name}: {}", String::from_utf8_lossy(&out.stderr));
-        all.push_str(&format!("$ oreflow {}\n{}\n", args.join(" "), String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        all.push_str(&format!(
+            "$ oreflow {}\n{}\n",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     snapshot("bad_input", &redact(&all, tmp.path()));
 }
@@ -114,22 +198,41 @@ fn a_broken_user_dataset_names_file_line_and_field() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("mydata");
     std::fs::create_dir(&data).unwrap();
-    let mines = oreflow_data::embedded_files().into_iter().find(|(n, _)| *n == "mines.csv").unwrap().1;
-    std::fs::write(data.join("mines.csv"), mines.replacen(",AU,mt_weld,", ",Australa,mt_weld,", 1)).unwrap();
+    let mines = oreflow_data::embedded_files()
+        .into_iter()
+        .find(|(n, _)| *n == "mines.csv")
+        .unwrap()
+        .1;
+    std::fs::write(
+        data.join("mines.csv"),
+        mines.replacen(",AU,mt_weld,", ",Australa,mt_weld,", 1),
+    )
+    .unwrap();
     let out = oreflow(&["run", "mydata"], tmp.path());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("mines.csv:12: field `region`: unknown region `Australa`; did you mean `Australia`?"), "{err}");
+    assert!(
+        err.contains(
+            "mines.csv:12: field `region`: unknown region `Australa`; did you mean `Australia`?"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn data_lists_tables_and_checks_the_embedded_dataset() {
     let tmp = tempfile::tempdir().unwrap();
     let out = oreflow(&["data", "--check"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     snapshot("data_check", &String::from_utf8(out.stdout).unwrap());
     let out = oreflow(&["data", "--sources"], tmp.path());
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("[usgs_mcs2026_ree] U.S. Geological Survey, Mineral Commodity Summaries 2026: Rare Earths"));
+    assert!(text.contains(
+        "[usgs_mcs2026_ree] U.S. Geological Survey, Mineral Commodity Summaries 2026: Rare Earths"
+    ));
 }

@@ -268,7 +268,9 @@ fn each_row(
                         } else {
                             "a field that holds a comma must be in double quotes"
                         };
-                        format!("row has {len} fields; the header has {expected_len} (hint: {hint})")
+                        format!(
+                            "row has {len} fields; the header has {expected_len} (hint: {hint})"
+                        )
                     }
                     _ => format!("malformed CSV: {e}"),
                 };

@@ -9,9 +9,16 @@ use std::path::Path;
 fn every_fixture_gives_its_expected_message() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let bless = std::env::var_os("BLESS").is_some();
-    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
-    assert!(cases.len() >= 15, "expected at least 15 fixtures, found {}", cases.len());
+    assert!(
+        cases.len() >= 15,
+        "expected at least 15 fixtures, found {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for dir in cases {
         let err = match oreflow_data::load_dir(&dir) {
@@ -28,7 +35,10 @@ fn every_fixture_gives_its_expected_message() {
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if expected.trim_end() != err.trim_end() {
-            failures.push(format!("{}:\n--- expected\n{expected}\n--- got\n{err}\n", dir.display()));
+            failures.push(format!(
+                "{}:\n--- expected\n{expected}\n--- got\n{err}\n",
+                dir.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -41,10 +51,46 @@ fn the_embedded_dataset_is_valid() {
     assert_eq!(ds.elements.len(), 15);
     // Every row cites a defined source (checked by the loader) and the
     // Türkiye rows are there: pilot and announced plant, in ore terms.
-    let pilot = ds.mines.iter().find(|m| m.id == "tr_beylikova_pilot").unwrap();
+    let pilot = ds
+        .mines
+        .iter()
+        .find(|m| m.id == "tr_beylikova_pilot")
+        .unwrap();
     assert_eq!(pilot.ore_capacity_t, Some(1200.0));
     let plant = ds.mines.iter().find(|m| m.id == "tr_beylikova").unwrap();
     assert_eq!(plant.ore_capacity_t, Some(570_000.0));
-    assert!((plant.capacity.nameplate - 9_975.0).abs() < 1.0, "570,000 t ore × 1.75% ≈ 10,000 t REO");
+    assert!(
+        (plant.capacity.nameplate - 9_975.0).abs() < 1.0,
+        "570,000 t ore × 1.75% ≈ 10,000 t REO"
+    );
     assert_eq!(plant.status, oreflow_core::Status::Announced);
+}
+
+/// docs/data.md names every table and every column of the embedded files.
+#[test]
+fn the_data_reference_page_covers_every_table_and_column() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/data.md"))
+            .unwrap();
+    for (file, content) in oreflow_data::embedded_files() {
+        let line = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| {file} |")))
+            .unwrap_or_else(|| panic!("docs/data.md lacks {file}"));
+        let header = content.lines().next().unwrap();
+        for col in header
+            .split(',')
+            .filter(|c| !["source", "quality", "note"].contains(c) || file == "sources.csv")
+        {
+            let in_range = [
+                "La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu",
+                "Y",
+            ]
+            .contains(&col);
+            assert!(
+                in_range || line.contains(col),
+                "docs/data.md: {file} lacks column `{col}`"
+            );
+        }
+    }
 }

@@ -119,7 +119,10 @@ impl Model {
                 names.join(", ")
             )));
         }
-        if !(0.0..=1.0).contains(&config.recycling_rate) || config.disposal_cost.is_nan() || config.disposal_cost < 0.0 {
+        if !(0.0..=1.0).contains(&config.recycling_rate)
+            || config.disposal_cost.is_nan()
+            || config.disposal_cost < 0.0
+        {
             return Err(SimError::Config(
                 "recycling rate must be in [0, 1] and disposal cost ≥ 0".into(),
             ));
