@@ -75,7 +75,7 @@ fn balance(model: &Model, run: &RunResult, i: usize) -> [(f64, f64, f64, f64); 1
             }
             Good::Magnet => {
                 for e in ELEMENTS {
-                    let k = model.network.recipe[e.index()];
+                    let k = s.recipe[e.index()];
                     out[e.index()].1 += k * d.baseline_demand[c];
                     out[e.index()].2 += k * s.consumption[c];
                 }

@@ -57,16 +57,11 @@ struct HighsSession<'a> {
 impl Session for HighsSession<'_> {
     fn solve(&mut self, p: &Problem) -> Result<Solution, LpError> {
         let model = match (self.model.take(), &self.last) {
-            (Some(mut model), Some(last)) => {
-                if !last.same_structure(p) || last.num_cols() != p.num_cols() {
-                    return Err(LpError::Structure(format!(
-                        "{} rows × {} columns before, {} × {} now (or different coefficients)",
-                        last.num_rows(),
-                        last.num_cols(),
-                        p.num_rows(),
-                        p.num_cols()
-                    )));
-                }
+            // Same structure: change only the bounds and costs that moved, so
+            // HiGHS starts from the previous optimal basis.
+            (Some(mut model), Some(last))
+                if last.same_structure(p) && last.num_cols() == p.num_cols() =>
+            {
                 p.validate()?;
                 if self.handles.len() != p.num_cols() {
                     let mut minter = highs::RowProblem::default();
@@ -85,6 +80,7 @@ impl Session for HighsSession<'_> {
                 }
                 model
             }
+            // First solve, or the structure changed (e.g. a new recipe): load afresh.
             _ => self.backend.load(p)?,
         };
         let (solution, solved) = self.backend.run(model)?;

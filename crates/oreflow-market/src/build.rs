@@ -6,7 +6,7 @@
 //! column cost. That lets a [`MarketSession`] re-solve the next year from the
 //! previous optimal basis.
 
-use oreflow_core::{Element, ELEMENTS, N_ELEMENTS};
+use oreflow_core::{Commodity, Element, ELEMENTS, N_ELEMENTS};
 use oreflow_lp::{Backend, Col, LpError, Problem, RowId, Sense, Session, Status};
 
 use crate::solution::{Flow, YearSolution};
@@ -49,6 +49,10 @@ struct Vars {
     recycled: Vec<(Element, usize, Col)>,
     /// (element, region, stock-in col, stock-out col)
     stock: Vec<(Element, usize, Col, Col)>,
+    /// release column per strategic stockpile
+    strategic: Vec<Col>,
+    /// total column per cap group
+    caps: Vec<Col>,
     /// [region][element]
     balance: Vec<[Option<RowId>; N_ELEMENTS]>,
     magnet_balance: Vec<Option<RowId>>,
@@ -229,6 +233,36 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
         })
         .collect();
 
+    // Rows: caps on groups of trade flows (quotas, licences): Σ flows = total.
+    let cap_rows: Vec<RowId> = net
+        .caps
+        .iter()
+        .map(|g| lp.add_row(0.0, 0.0, format!("cap group {}", g.label)))
+        .collect();
+    let covers = |g: &crate::CapGroup, e: Element| g.elements.is_empty() || g.elements.contains(&e);
+    let cap_coefs = |commodity: oreflow_core::Commodity,
+                     e: Option<Element>,
+                     content: &[f64; N_ELEMENTS],
+                     i: usize,
+                     j: usize| {
+        net.caps
+            .iter()
+            .zip(&cap_rows)
+            .filter(|(g, _)| {
+                g.commodity == commodity
+                    && g.from.index() == i
+                    && g.to.iter().any(|t| t.index() == j)
+                    && match e {
+                        Some(e) => covers(g, e),
+                        None => ELEMENTS
+                            .iter()
+                            .any(|&x| content[x.index()] > 0.0 && covers(g, x)),
+                    }
+            })
+            .map(|(_, &row)| (row, 1.0))
+            .collect::<Vec<_>>()
+    };
+
     // Mines: output column (capacity bound, mining cost) tied to its shipments.
     let mut mine_rows = Vec::new();
     let mut mine_out = Vec::new();
@@ -284,10 +318,18 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
                     }
                 }
             }
+            coefs.extend(cap_coefs(
+                Commodity::Concentrate,
+                None,
+                &mine.composition,
+                rm,
+                rs,
+            ));
+            let term = d.trade.conc(rm, rs);
             let col = lp.add_col(
-                -net.concentrate_cost[rm][rs],
+                -(net.concentrate_cost[rm][rs] + term.extra_cost),
                 0.0,
-                inf,
+                if term.closed { 0.0 } else { inf },
                 &coefs,
                 format!("concentrate {} -> {}", mine.name, plant.name),
             );
@@ -307,11 +349,20 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
                 let (Some(ri), Some(rj)) = (balance[i][e.index()], balance[j][e.index()]) else {
                     continue;
                 };
+                let mut coefs = vec![(ri, 1.0), (rj, -1.0)];
+                coefs.extend(cap_coefs(
+                    Commodity::Oxide,
+                    Some(e),
+                    &[0.0; N_ELEMENTS],
+                    i,
+                    j,
+                ));
+                let term = d.trade.ox(e, i, j);
                 let col = lp.add_col(
-                    -net.oxide_cost[i][j],
+                    -(net.oxide_cost[i][j] + term.extra_cost),
                     0.0,
-                    inf,
-                    &[(ri, 1.0), (rj, -1.0)],
+                    if term.closed { 0.0 } else { inf },
+                    &coefs,
                     format!("{e} oxide {} -> {}", code(i), code(j)),
                 );
                 oxide.push((e, i, j, col));
@@ -328,7 +379,7 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
             coefs.push((row, -1.0));
         }
         for e in ELEMENTS {
-            let b = net.recipe[e.index()];
+            let b = d.recipe[e.index()];
             if b > 0.0 {
                 if let Some(row) = balance[r][e.index()] {
                     coefs.push((row, b));
@@ -351,11 +402,14 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
             let (Some(ri), Some(rj)) = (magnet_balance[i], magnet_balance[j]) else {
                 continue;
             };
+            let mut coefs = vec![(ri, 1.0), (rj, -1.0)];
+            coefs.extend(cap_coefs(Commodity::Magnet, None, &d.recipe, i, j));
+            let term = d.trade.mag(i, j);
             let col = lp.add_col(
-                -net.magnet_cost[i][j],
+                -(net.magnet_cost[i][j] + term.extra_cost),
                 0.0,
-                inf,
-                &[(ri, 1.0), (rj, -1.0)],
+                if term.closed { 0.0 } else { inf },
+                &coefs,
                 format!("magnets {} -> {}", code(i), code(j)),
             );
             magnet_trade.push((i, j, col));
@@ -441,6 +495,39 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
         }
     }
 
+    // Strategic stockpiles: release only, at or above a trigger price.
+    let mut strategic = Vec::new();
+    for (k, &(reg, e)) in net.strategic.iter().enumerate() {
+        let rule = d.strategic[k];
+        let row = balance[reg.index()][e.index()];
+        let coefs: Vec<(RowId, f64)> = row.map(|r| vec![(r, -1.0)]).unwrap_or_default();
+        let upper = if row.is_some() {
+            rule.opening.max(0.0)
+        } else {
+            0.0
+        };
+        let label = format!(
+            "strategic stockpile release of {e} in {}",
+            code(reg.index())
+        );
+        strategic.push(lp.add_col(-rule.sell_above, 0.0, upper, &coefs, label));
+    }
+    // Cap totals: the column's bound is the year's cap.
+    let caps: Vec<Col> = net
+        .caps
+        .iter()
+        .enumerate()
+        .map(|(k, g)| {
+            lp.add_col(
+                0.0,
+                0.0,
+                d.caps[k].max(0.0),
+                &[(cap_rows[k], -1.0)],
+                format!("total under cap {}", g.label),
+            )
+        })
+        .collect();
+
     let vars = Vars {
         mine_out,
         sep_feed,
@@ -452,6 +539,8 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
         disposal,
         recycled,
         stock,
+        strategic,
+        caps,
         balance,
         magnet_balance,
     };
@@ -535,6 +624,11 @@ fn read(
         stock_in[r][e.index()] = val(buy);
         stock_out[r][e.index()] = val(sell);
     }
+    let strategic_release: Vec<f64> = v.strategic.iter().map(|&c| val(c)).collect();
+    for (k, &(reg, e)) in net.strategic.iter().enumerate() {
+        stock_out[reg.index()][e.index()] += strategic_release[k];
+    }
+    let cap_flows: Vec<f64> = v.caps.iter().map(|&c| val(c)).collect();
     let prices: Vec<[Option<f64>; N_ELEMENTS]> = v
         .balance
         .iter()
@@ -577,6 +671,9 @@ fn read(
         recycled_used,
         stock_in,
         stock_out,
+        strategic_release,
+        cap_flows,
+        recipe: d.recipe,
         prices,
         magnet_price,
         mine_rent: rent(&v.mine_out),

@@ -76,6 +76,73 @@ pub struct Network {
     pub oxide_cost: Vec<Vec<f64>>,
     /// Shipping cost of magnets, `[from][to]`, USD/kg magnet.
     pub magnet_cost: Vec<Vec<f64>>,
+    /// Groups of trade flows whose total can be capped (export quotas, licences).
+    pub caps: Vec<CapGroup>,
+    /// Regions and elements with a strategic stockpile (release-only stocks).
+    pub strategic: Vec<(RegionId, Element)>,
+}
+
+/// A group of trade flows from one origin whose yearly total can be capped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CapGroup {
+    /// Label for the LP row and reports.
+    pub label: String,
+    pub commodity: oreflow_core::Commodity,
+    /// Elements covered (oxide flows of these elements; concentrate and
+    /// magnets that contain any of them). Empty = all.
+    pub elements: Vec<Element>,
+    pub from: RegionId,
+    pub to: Vec<RegionId>,
+}
+
+/// Policy terms on one trade arc in one year.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ArcTerm {
+    /// The arc carries nothing (an export ban or embargo).
+    pub closed: bool,
+    /// Added cost, USD/kg (tariffs, licence fees); negative for a preference.
+    pub extra_cost: f64,
+}
+
+/// Policy terms on trade for one year, indexed `[from][to]` (and by element
+/// for oxides). Empty vectors mean no terms at all.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TradeTerms {
+    pub concentrate: Vec<Vec<ArcTerm>>,
+    pub oxide: Vec<Vec<[ArcTerm; N_ELEMENTS]>>,
+    pub magnet: Vec<Vec<ArcTerm>>,
+}
+
+impl TradeTerms {
+    /// Empty terms sized for `n` regions, ready to be filled.
+    pub fn new(n: usize) -> Self {
+        TradeTerms {
+            concentrate: vec![vec![ArcTerm::default(); n]; n],
+            oxide: vec![vec![[ArcTerm::default(); N_ELEMENTS]; n]; n],
+            magnet: vec![vec![ArcTerm::default(); n]; n],
+        }
+    }
+    pub(crate) fn conc(&self, i: usize, j: usize) -> ArcTerm {
+        self.concentrate
+            .get(i)
+            .and_then(|r| r.get(j))
+            .copied()
+            .unwrap_or_default()
+    }
+    pub(crate) fn ox(&self, e: Element, i: usize, j: usize) -> ArcTerm {
+        self.oxide
+            .get(i)
+            .and_then(|r| r.get(j))
+            .map(|a| a[e.index()])
+            .unwrap_or_default()
+    }
+    pub(crate) fn mag(&self, i: usize, j: usize) -> ArcTerm {
+        self.magnet
+            .get(i)
+            .and_then(|r| r.get(j))
+            .copied()
+            .unwrap_or_default()
+    }
 }
 
 /// One year's numbers for a [`Network`].
@@ -104,6 +171,15 @@ pub struct YearData {
     pub disposal_cost: f64,
     /// Commercial stocks per region and element (see [`StockRule`]); empty = none.
     pub stocks: Vec<[Option<StockRule>; N_ELEMENTS]>,
+    /// Strategic stockpiles, in the order of [`Network::strategic`]: stock
+    /// held and the price at or above which it is released.
+    pub strategic: Vec<StockRule>,
+    /// t REO of each element per t magnet this year (thrifting changes it).
+    pub recipe: [f64; N_ELEMENTS],
+    /// Policy terms on trade arcs.
+    pub trade: TradeTerms,
+    /// Cap on each [`Network::caps`] group this year, t (infinite = no cap).
+    pub caps: Vec<f64>,
 }
 
 /// Commercial stockholding of one element in one region this year:

@@ -55,6 +55,13 @@ pub struct YearSolution {
     pub stock_in: Vec<[f64; N_ELEMENTS]>,
     /// Released from commercial stock per region and element (t REO).
     pub stock_out: Vec<[f64; N_ELEMENTS]>,
+    /// Released from each strategic stockpile (t REO), in network order
+    /// (also counted in `stock_out`).
+    pub strategic_release: Vec<f64>,
+    /// Total flow under each cap group (t).
+    pub cap_flows: Vec<f64>,
+    /// The magnet recipe used this year (t REO per t magnet).
+    pub recipe: [f64; N_ELEMENTS],
     /// Price of each oxide per region (USD/kg); `None` where no market exists.
     pub prices: Vec<[Option<f64>; N_ELEMENTS]>,
     /// Magnet price per region (USD/kg magnet).
@@ -107,7 +114,7 @@ impl YearSolution {
             let r = plant.region.index();
             msupply[r] += self.magnet_output[p];
             for e in ELEMENTS {
-                uses[r][e.index()] += net.recipe[e.index()] * self.magnet_output[p];
+                uses[r][e.index()] += self.recipe[e.index()] * self.magnet_output[p];
             }
         }
         for f in &self.magnet_trade {

@@ -62,6 +62,8 @@ fn toy() -> (Network, YearData) {
         concentrate_cost: vec![vec![0.0, 1000.0], vec![1000.0, 0.0]],
         oxide_cost: vec![vec![0.0, 1.0], vec![1.0, 0.0]],
         magnet_cost: vec![vec![0.0, 1.0], vec![1.0, 0.0]],
+        caps: vec![],
+        strategic: vec![],
     };
     let data = YearData {
         year: 2024,
@@ -85,6 +87,10 @@ fn toy() -> (Network, YearData) {
         recycled: vec![[0.0; N_ELEMENTS]; 2],
         disposal_cost: 0.0,
         stocks: vec![],
+        strategic: vec![],
+        recipe: [0.0; N_ELEMENTS],
+        trade: Default::default(),
+        caps: vec![],
     };
     (net, data)
 }
@@ -217,4 +223,79 @@ fn stocks_set_a_floor_until_full_and_release_above_a_ceiling() {
         s.consumption
     );
     assert!(s.check_mass_balance(&net, 1e-9).is_empty());
+}
+
+fn terms_with(f: impl FnOnce(&mut oreflow_market::TradeTerms)) -> oreflow_market::TradeTerms {
+    let mut t = oreflow_market::TradeTerms::new(2);
+    f(&mut t);
+    t
+}
+
+#[test]
+fn an_export_ban_closes_the_arc_and_raises_the_importers_scarcity() {
+    let (net, mut data) = toy();
+    let nd = Element::Nd.index();
+    data.trade = terms_with(|t| t.oxide[1][0][nd].closed = true);
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(s.oxide_trade.is_empty(), "a banned arc carries exactly zero: {:?}", s.oxide_trade);
+    assert!(close(s.consumption[0], 50.0), "A consumes only its own Nd");
+    // B's concentrate has no outlet any more (its Nd cannot leave, its Ce is
+    // unwanted): mine 2 shuts down rather than mine at a loss.
+    assert_eq!(s.mine_output[1], 0.0);
+    assert!(close(s.prices[0][nd].unwrap(), 10.0));
+    assert!(s.check_mass_balance(&net, 1e-9).is_empty());
+}
+
+#[test]
+fn a_tariff_is_paid_by_the_exporters_netback() {
+    let (net, mut data) = toy();
+    let nd = Element::Nd.index();
+    data.trade = terms_with(|t| t.oxide[1][0][nd].extra_cost = 2.0);
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    // Mine 2 still earns 0.2·(10 − 1 − 2) − 1 = 0.4 > 0: it ships, and B's price falls to 7.
+    assert!(close(s.oxide_trade[0].tonnes, 20.0));
+    assert!(close(s.prices[1][nd].unwrap(), 7.0));
+    assert!(close(s.mine_rent[1], 0.4));
+}
+
+#[test]
+fn a_quota_caps_the_group_and_the_rest_stays_home() {
+    use oreflow_market::CapGroup;
+    let (mut net, mut data) = toy();
+    net.caps = vec![CapGroup {
+        label: "B Nd exports to A".into(),
+        commodity: oreflow_core::Commodity::Oxide,
+        elements: vec![Element::Nd],
+        from: RegionId(1),
+        to: vec![RegionId(0)],
+    }];
+    data.caps = vec![5.0];
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(close(s.cap_flows[0], 5.0));
+    assert!(close(s.oxide_trade[0].tonnes, 5.0));
+    assert!(close(s.consumption[0], 55.0));
+    // Mine 2 now mines just the 25 t of concentrate whose Nd can be sold, so
+    // B's Nd price is its cost: 1 USD/kg REO / 0.2 = 5; the quota holder
+    // earns the 10 − 1 − 5 = 4 USD/kg left.
+    assert!(close(s.mine_output[1], 25.0));
+    assert!(close(s.prices[1][Element::Nd.index()].unwrap(), 5.0));
+    // No cap this year: back to the free-trade solution.
+    data.caps = vec![f64::INFINITY];
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(close(s.cap_flows[0], 20.0));
+}
+
+#[test]
+fn a_strategic_stockpile_is_released_above_its_trigger() {
+    use oreflow_market::StockRule;
+    let (mut net, mut data) = toy();
+    net.strategic = vec![(RegionId(0), Element::Nd)];
+    data.strategic = vec![StockRule { opening: 10.0, room: 0.0, buy_below: 0.0, sell_above: 8.0 }];
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(close(s.strategic_release[0], 10.0));
+    assert!(close(s.consumption[0], 80.0), "{:?}", s.consumption);
+    // A trigger above the market price keeps the stock in place.
+    data.strategic[0].sell_above = 50.0;
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert_eq!(s.strategic_release[0], 0.0);
 }

@@ -197,7 +197,7 @@ pub fn consumption(model: &Model, run: &RunResult) -> Vec<ConsumptionRow> {
                 Good::Magnet => {
                     row("magnet".into(), 1.0);
                     for e in ELEMENTS {
-                        let k = model.network.recipe[e.index()];
+                        let k = s.recipe[e.index()];
                         if k > 0.0 {
                             row(e.symbol().into(), k);
                         }

@@ -212,6 +212,10 @@ impl Model {
             recycled,
             disposal_cost: self.config.disposal_cost,
             stocks: self.stock_rules(&state.stock),
+            strategic: Vec::new(),
+            recipe: self.network.recipe,
+            trade: Default::default(),
+            caps: Vec::new(),
         }
     }
 

@@ -83,5 +83,7 @@ pub(crate) fn build(ds: &Dataset) -> Network {
         concentrate_cost: matrix(Commodity::Concentrate),
         oxide_cost: matrix(Commodity::Oxide),
         magnet_cost: matrix(Commodity::Magnet),
+        caps: Vec::new(),
+        strategic: Vec::new(),
     }
 }
