@@ -237,7 +237,11 @@ fn an_export_ban_closes_the_arc_and_raises_the_importers_scarcity() {
     let nd = Element::Nd.index();
     data.trade = terms_with(|t| t.oxide[1][0][nd].closed = true);
     let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
-    assert!(s.oxide_trade.is_empty(), "a banned arc carries exactly zero: {:?}", s.oxide_trade);
+    assert!(
+        s.oxide_trade.is_empty(),
+        "a banned arc carries exactly zero: {:?}",
+        s.oxide_trade
+    );
     assert!(close(s.consumption[0], 50.0), "A consumes only its own Nd");
     // B's concentrate has no outlet any more (its Nd cannot leave, its Ce is
     // unwanted): mine 2 shuts down rather than mine at a loss.
@@ -290,7 +294,12 @@ fn a_strategic_stockpile_is_released_above_its_trigger() {
     use oreflow_market::StockRule;
     let (mut net, mut data) = toy();
     net.strategic = vec![(RegionId(0), Element::Nd)];
-    data.strategic = vec![StockRule { opening: 10.0, room: 0.0, buy_below: 0.0, sell_above: 8.0 }];
+    data.strategic = vec![StockRule {
+        opening: 10.0,
+        room: 0.0,
+        buy_below: 0.0,
+        sell_above: 8.0,
+    }];
     let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
     assert!(close(s.strategic_release[0], 10.0));
     assert!(close(s.consumption[0], 80.0), "{:?}", s.consumption);

@@ -60,13 +60,7 @@ fn main() {
             },
         ),
     ];
-    let data = model.year_data(
-        2024,
-        &State {
-            consumption: vec![],
-            stock: vec![[0.0; 15]; model.network.regions.len()],
-        },
-    );
+    let data = model.year_data(2024, &State::initial(&model));
     for (name, b) in &backends {
         let label = format!("one year (2024) build+solve, {name}");
         if wanted(&label) {

@@ -9,15 +9,19 @@
 
 mod calibrate;
 mod network;
+pub mod policy;
 
-use oreflow_core::{Dataset, EndUseKind, Year, ELEMENTS, N_ELEMENTS, REFERENCE_YEAR};
+use oreflow_core::{
+    Commodity, Dataset, Element, EndUseKind, Year, ELEMENTS, N_ELEMENTS, REFERENCE_YEAR,
+};
 use oreflow_lp::Backend;
 use oreflow_market::{
     constant_elasticity_steps, CurveParams, Good, MarketError, MarketSession, Network, StockRule,
-    YearData, YearSolution,
+    TradeTerms, YearData, YearSolution,
 };
 
 pub use calibrate::{Calibration, CurveRef};
+pub use policy::Policies;
 
 /// Last year a run may reach.
 pub const MAX_YEAR: Year = 2050;
@@ -81,8 +85,13 @@ pub struct Model {
     pub config: RunConfig,
     pub network: Network,
     pub calibration: Calibration,
+    pub policies: Policies,
+    /// For each cap group of the network: the export control it enforces.
+    pub cap_controls: Vec<usize>,
     /// End use of each curve's lifetime in whole years (≥ 1).
     lifetimes: Vec<usize>,
+    /// Reference value of each region's concentrate (USD/kg REO), for tariffs.
+    concentrate_value: Vec<f64>,
 }
 
 /// One simulated year: its inputs and its equilibrium.
@@ -101,6 +110,15 @@ pub struct RunResult {
 impl Model {
     /// Checks the settings, builds the network and calibrates the demand curves.
     pub fn new(dataset: Dataset, config: RunConfig) -> Result<Model, SimError> {
+        Model::with_policies(dataset, config, Policies::default())
+    }
+
+    /// As [`Model::new`], with policy levers.
+    pub fn with_policies(
+        dataset: Dataset,
+        config: RunConfig,
+        policies: Policies,
+    ) -> Result<Model, SimError> {
         if config.from < REFERENCE_YEAR || config.to > MAX_YEAR || config.from > config.to {
             return Err(SimError::Config(format!(
                 "years {}–{} are outside {REFERENCE_YEAR}–{MAX_YEAR} or in the wrong order",
@@ -136,8 +154,10 @@ impl Model {
                     .into(),
             ));
         }
-        let network = network::build(&dataset);
+        let mut network = network::build(&dataset);
         let calibration = calibrate::calibrate(&dataset, &network)?;
+        let cap_controls = network::add_policy_structure(&mut network, &policies);
+        let concentrate_value = network::concentrate_values(&dataset);
         let lifetimes = network
             .curves
             .iter()
@@ -148,7 +168,10 @@ impl Model {
             config,
             network,
             calibration,
+            policies,
+            cap_controls,
             lifetimes,
+            concentrate_value,
         })
     }
 
@@ -162,7 +185,16 @@ impl Model {
         let mut steps = Vec::with_capacity(self.network.curves.len());
         let mut baseline = Vec::with_capacity(self.network.curves.len());
         for (c, r) in self.calibration.curves.iter().enumerate() {
-            let q = r.q_ref * path.index(self.network.curves[c].end_use, year);
+            let end_use = self.network.curves[c].end_use;
+            let substituted: f64 = self
+                .policies
+                .substitution
+                .iter()
+                .filter(|(u, _)| *u == end_use)
+                .map(|(_, p)| p.at(year).clamp(0.0, 1.0))
+                .sum::<f64>()
+                .min(1.0);
+            let q = r.q_ref * path.index(end_use, year) * (1.0 - substituted);
             baseline.push(q);
             steps.push(constant_elasticity_steps(
                 q,
@@ -180,12 +212,20 @@ impl Model {
             if done < l {
                 continue;
             }
-            let q = history[done - l][c] * self.config.recycling_rate;
+            let rate = self
+                .policies
+                .recycling
+                .as_ref()
+                .map(|p| p.at(year).clamp(0.0, 1.0))
+                .unwrap_or(self.config.recycling_rate);
+            let q = history[done - l][c] * rate;
             let r = curve.region.index();
             match curve.good {
                 Good::Magnet => {
                     for e in ELEMENTS {
-                        recycled[r][e.index()] += q * self.network.recipe[e.index()];
+                        recycled[r][e.index()] +=
+                            q * state.recipes.get(done - l).unwrap_or(&self.network.recipe)
+                                [e.index()];
                     }
                 }
                 Good::Oxide(e) => recycled[r][e.index()] += q,
@@ -212,11 +252,161 @@ impl Model {
             recycled,
             disposal_cost: self.config.disposal_cost,
             stocks: self.stock_rules(&state.stock),
-            strategic: Vec::new(),
-            recipe: self.network.recipe,
-            trade: Default::default(),
-            caps: Vec::new(),
+            strategic: self.strategic_rules(year, state),
+            recipe: self.recipe(year),
+            trade: self.trade_terms(year),
+            caps: self.caps(year, state),
         }
+    }
+
+    /// The magnet recipe in `year`, after thrifting.
+    pub fn recipe(&self, year: Year) -> [f64; N_ELEMENTS] {
+        let mut r = self.network.recipe;
+        for (e, p) in &self.policies.thrifting {
+            r[e.index()] *= 1.0 - p.at(year).clamp(0.0, 1.0);
+        }
+        r
+    }
+
+    fn strategic_rules(&self, year: Year, state: &State) -> Vec<StockRule> {
+        self.policies
+            .stockpiles
+            .iter()
+            .enumerate()
+            .map(|(k, s)| StockRule {
+                opening: if year >= s.from {
+                    state.strategic_left.get(k).copied().unwrap_or(s.size_t)
+                } else {
+                    0.0
+                },
+                room: 0.0,
+                buy_below: 0.0,
+                sell_above: s.release_above_usd_per_kg,
+            })
+            .collect()
+    }
+
+    fn caps(&self, year: Year, state: &State) -> Vec<f64> {
+        self.cap_controls
+            .iter()
+            .enumerate()
+            .map(|(g, &k)| {
+                let c = &self.policies.export_controls[k];
+                if year < c.from || year > c.to {
+                    return f64::INFINITY;
+                }
+                match c.kind {
+                    policy::ControlKind::Quota { tonnes } => tonnes,
+                    policy::ControlKind::Licence {
+                        share: Some(share), ..
+                    } => {
+                        share
+                            * state
+                                .pre_policy
+                                .get(g)
+                                .copied()
+                                .flatten()
+                                .unwrap_or(f64::INFINITY)
+                    }
+                    _ => f64::INFINITY,
+                }
+            })
+            .collect()
+    }
+
+    fn trade_terms(&self, year: Year) -> TradeTerms {
+        let p = &self.policies;
+        let n = self.network.regions.len();
+        let active = |from: Year, to: Year| year >= from && year <= to;
+        if !p.export_controls.iter().any(|c| active(c.from, c.to))
+            && !p.tariffs.iter().any(|t| active(t.from, t.to))
+            && !p.links.iter().any(|l| active(l.from, l.to))
+        {
+            return TradeTerms::default();
+        }
+        let mut t = TradeTerms::new(n);
+        let recipe = self.recipe(year);
+        let covers = |list: &[Element], e: Element| list.is_empty() || list.contains(&e);
+        let magnet_covered =
+            |list: &[Element]| list.is_empty() || list.iter().any(|e| recipe[e.index()] > 0.0);
+        for c in p.export_controls.iter().filter(|c| active(c.from, c.to)) {
+            let (closed, fee) = match c.kind {
+                policy::ControlKind::Ban => (true, 0.0),
+                policy::ControlKind::Licence { fee_usd_per_kg, .. } => (false, fee_usd_per_kg),
+                policy::ControlKind::Quota { .. } => (false, 0.0),
+            };
+            let i = c.origin.index();
+            for j in c.destinations.iter().map(|d| d.index()) {
+                for stage in &c.stages {
+                    match stage {
+                        Commodity::Concentrate => {
+                            let a = &mut t.concentrate[i][j];
+                            a.closed |= closed;
+                            a.extra_cost += fee;
+                        }
+                        Commodity::Oxide => {
+                            for e in ELEMENTS.iter().copied().filter(|&e| covers(&c.elements, e)) {
+                                let a = &mut t.oxide[i][j][e.index()];
+                                a.closed |= closed;
+                                a.extra_cost += fee;
+                            }
+                        }
+                        Commodity::Magnet if magnet_covered(&c.elements) => {
+                            let a = &mut t.magnet[i][j];
+                            a.closed |= closed;
+                            a.extra_cost += fee;
+                        }
+                        Commodity::Magnet => {}
+                    }
+                }
+            }
+        }
+        let price = |e: Element| self.dataset.reference_price(e).map(|p| p.0).unwrap_or(0.0);
+        for tf in p.tariffs.iter().filter(|t| active(t.from, t.to)) {
+            let j = tf.importer.index();
+            for i in tf.origins.iter().map(|o| o.index()).filter(|&i| i != j) {
+                for stage in &tf.stages {
+                    match stage {
+                        Commodity::Concentrate => {
+                            t.concentrate[i][j].extra_cost += tf.rate * self.concentrate_value[i]
+                        }
+                        Commodity::Oxide => {
+                            for e in ELEMENTS
+                                .iter()
+                                .copied()
+                                .filter(|&e| covers(&tf.elements, e))
+                            {
+                                t.oxide[i][j][e.index()].extra_cost += tf.rate * price(e);
+                            }
+                        }
+                        Commodity::Magnet => {
+                            t.magnet[i][j].extra_cost += tf.rate * self.calibration.magnet_price
+                        }
+                    }
+                }
+            }
+        }
+        let net = &self.network;
+        for l in p.links.iter().filter(|l| active(l.from, l.to)) {
+            let (a, b) = (l.a.index(), l.b.index());
+            for (i, j) in [(a, b), (b, a)] {
+                for stage in &l.stages {
+                    let k = l.cost_factor - 1.0;
+                    match stage {
+                        Commodity::Concentrate => {
+                            t.concentrate[i][j].extra_cost += k * net.concentrate_cost[i][j]
+                        }
+                        Commodity::Oxide => {
+                            for e in ELEMENTS {
+                                t.oxide[i][j][e.index()].extra_cost += k * net.oxide_cost[i][j];
+                            }
+                        }
+                        Commodity::Magnet => t.magnet[i][j].extra_cost += k * net.magnet_cost[i][j],
+                    }
+                }
+            }
+        }
+        t
     }
 
     fn stock_rules(&self, stock: &[[f64; N_ELEMENTS]]) -> Vec<[Option<StockRule>; N_ELEMENTS]> {
@@ -255,8 +445,28 @@ impl Model {
 pub struct State {
     /// Consumption per curve in each solved year (in-use stock by vintage).
     pub consumption: Vec<Vec<f64>>,
+    /// Magnet recipe of each solved year (content of that vintage).
+    pub recipes: Vec<[f64; N_ELEMENTS]>,
     /// Commercial stock per region and element at the start of the next year (t REO).
     pub stock: Vec<[f64; N_ELEMENTS]>,
+    /// Strategic stockpile left, per stockpile (t REO).
+    pub strategic_left: Vec<f64>,
+    /// Pre-policy flow of each cap group (its total in the year before its
+    /// control starts), once known.
+    pub pre_policy: Vec<Option<f64>>,
+}
+
+impl State {
+    /// The state before the first year of a run of `model`.
+    pub fn initial(model: &Model) -> State {
+        State {
+            consumption: Vec::new(),
+            recipes: Vec::new(),
+            stock: vec![[0.0; N_ELEMENTS]; model.network.regions.len()],
+            strategic_left: model.policies.stockpiles.iter().map(|s| s.size_t).collect(),
+            pre_policy: vec![None; model.cap_controls.len()],
+        }
+    }
 }
 
 /// Runs the model from `config.from` to `config.to`, calling `on_year` after
@@ -270,15 +480,42 @@ pub fn run(
 ) -> Result<RunResult, SimError> {
     let mut years = Vec::new();
     let n = model.network.regions.len();
-    let mut state = State {
-        consumption: Vec::new(),
-        stock: vec![[0.0; N_ELEMENTS]; n],
-    };
+    let mut state = State::initial(model);
+    // Licences capped at a share of pre-policy exports that start with the
+    // run: their pre-policy level is the first year solved without caps.
+    let first = model.config.from;
+    if model
+        .cap_controls
+        .iter()
+        .any(|&k| model.policies.export_controls[k].from <= first)
+    {
+        let mut data = model.year_data(first, &state);
+        data.caps.iter_mut().for_each(|c| *c = f64::INFINITY);
+        data.trade = TradeTerms::default();
+        let free = oreflow_market::solve_year(&model.network, &data, backend)?;
+        for (g, &k) in model.cap_controls.iter().enumerate() {
+            if model.policies.export_controls[k].from <= first {
+                state.pre_policy[g] = Some(free.cap_flows[g]);
+            }
+        }
+    }
     let mut market = MarketSession::new(&model.network, backend);
     for year in model.config.from..=model.config.to {
         let data = model.year_data(year, &state);
         let solution = market.solve(&data)?;
         state.consumption.push(solution.consumption.clone());
+        state.recipes.push(data.recipe);
+        for (g, &k) in model.cap_controls.iter().enumerate() {
+            if model.policies.export_controls[k].from == year + 1 {
+                state.pre_policy[g] = Some(solution.cap_flows[g]);
+            }
+        }
+        for (k, s) in model.policies.stockpiles.iter().enumerate() {
+            if year >= s.from {
+                state.strategic_left[k] =
+                    (state.strategic_left[k] - solution.strategic_release[k]).max(0.0);
+            }
+        }
         for r in 0..n {
             for e in 0..N_ELEMENTS {
                 state.stock[r][e] += solution.stock_in[r][e] - solution.stock_out[r][e];

@@ -1,7 +1,10 @@
 //! Dataset → market network: facilities, curves and trade-cost matrices.
 
 use oreflow_core::{Commodity, Dataset, RegionId};
-use oreflow_market::{CurveSpec, Good, MineSpec, Network, PlantSpec};
+use oreflow_core::{Element, ELEMENTS};
+use oreflow_market::{CapGroup, CurveSpec, Good, MineSpec, Network, PlantSpec};
+
+use crate::policy::{ControlKind, Policies};
 
 pub(crate) fn build(ds: &Dataset) -> Network {
     let n = ds.regions.len();
@@ -86,4 +89,67 @@ pub(crate) fn build(ds: &Dataset) -> Network {
         caps: Vec::new(),
         strategic: Vec::new(),
     }
+}
+
+/// Adds the LP structure that policies need: one cap group per quota or
+/// licence control and stage, one strategic stockpile per stockpile. Returns
+/// the control index behind each cap group.
+pub(crate) fn add_policy_structure(net: &mut Network, policies: &Policies) -> Vec<usize> {
+    let mut owner = Vec::new();
+    for (k, c) in policies.export_controls.iter().enumerate() {
+        let capped = match c.kind {
+            ControlKind::Quota { .. } => true,
+            ControlKind::Licence { share, .. } => share.is_some(),
+            ControlKind::Ban => false,
+        };
+        if !capped {
+            continue;
+        }
+        for &stage in &c.stages {
+            net.caps.push(CapGroup {
+                label: format!("{} ({})", c.label, stage.as_str()),
+                commodity: stage,
+                elements: c.elements.clone(),
+                from: c.origin,
+                to: c.destinations.clone(),
+            });
+            owner.push(k);
+        }
+    }
+    net.strategic = policies
+        .stockpiles
+        .iter()
+        .map(|s| (s.region, s.element))
+        .collect();
+    owner
+}
+
+/// Value of one kg of each region's average 2024 concentrate at reference
+/// prices (USD/kg REO); the world average where a region mined nothing.
+pub(crate) fn concentrate_values(ds: &Dataset) -> Vec<f64> {
+    let price = |e: Element| ds.reference_price(e).map(|p| p.0).unwrap_or(0.0);
+    let basket = |comp: &[f64; 15]| {
+        ELEMENTS
+            .iter()
+            .map(|&e| comp[e.index()] * price(e))
+            .sum::<f64>()
+    };
+    let n = ds.regions.len();
+    let mut value = vec![0.0; n];
+    let mut tonnes = vec![0.0; n];
+    for m in &ds.mines {
+        let k = m.capacity.at(oreflow_core::REFERENCE_YEAR);
+        value[m.region.index()] += k * basket(&ds.ore_types[m.ore_type].composition);
+        tonnes[m.region.index()] += k;
+    }
+    let world = value.iter().sum::<f64>() / tonnes.iter().sum::<f64>().max(1.0);
+    (0..n)
+        .map(|r| {
+            if tonnes[r] > 0.0 {
+                value[r] / tonnes[r]
+            } else {
+                world
+            }
+        })
+        .collect()
 }

@@ -1,0 +1,121 @@
+//! Policy levers (MODEL.md §3) in model terms: region ids, elements, years.
+//! Built by `oreflow-scenario` from a scenario file; applied year by year in
+//! [`crate::Model::year_data`].
+
+use oreflow_core::{Commodity, Element, RegionId, Year};
+
+/// A piecewise-linear path of values over years (flat outside its points).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Path(pub Vec<(Year, f64)>);
+
+impl Path {
+    /// Value in `year` (linear between points, flat outside; 0 if empty).
+    pub fn at(&self, year: Year) -> f64 {
+        let p = &self.0;
+        match p.first() {
+            None => 0.0,
+            Some(&(y0, v0)) if year <= y0 => v0,
+            _ => {
+                for w in p.windows(2) {
+                    let ((y0, v0), (y1, v1)) = (w[0], w[1]);
+                    if year <= y1 {
+                        return v0 + (v1 - v0) * (year - y0) as f64 / (y1 - y0).max(1) as f64;
+                    }
+                }
+                p[p.len() - 1].1
+            }
+        }
+    }
+}
+
+/// What an export control does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ControlKind {
+    /// Nothing may be shipped.
+    Ban,
+    /// Total shipments capped at `tonnes` a year.
+    Quota { tonnes: f64 },
+    /// Shipments capped at `share` of the pre-policy level (the year before
+    /// the control starts) and/or charged `fee` USD/kg.
+    Licence {
+        share: Option<f64>,
+        fee_usd_per_kg: f64,
+    },
+}
+
+/// An export ban, quota or licence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportControl {
+    pub label: String,
+    pub origin: RegionId,
+    pub destinations: Vec<RegionId>,
+    pub stages: Vec<Commodity>,
+    /// Elements covered (empty = all).
+    pub elements: Vec<Element>,
+    pub from: Year,
+    pub to: Year,
+    pub kind: ControlKind,
+}
+
+/// An ad valorem import tariff at the reference price.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tariff {
+    pub importer: RegionId,
+    pub origins: Vec<RegionId>,
+    pub stages: Vec<Commodity>,
+    pub elements: Vec<Element>,
+    pub rate: f64,
+    pub from: Year,
+    pub to: Year,
+}
+
+/// A preferential link: trade between two regions costs `cost_factor` × normal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub a: RegionId,
+    pub b: RegionId,
+    pub stages: Vec<Commodity>,
+    pub cost_factor: f64,
+    pub from: Year,
+    pub to: Year,
+}
+
+/// A strategic stockpile released when the price reaches a trigger.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stockpile {
+    pub region: RegionId,
+    pub element: Element,
+    pub size_t: f64,
+    pub release_above_usd_per_kg: f64,
+    pub from: Year,
+}
+
+/// All levers of a scenario.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Policies {
+    pub export_controls: Vec<ExportControl>,
+    pub tariffs: Vec<Tariff>,
+    pub links: Vec<Link>,
+    /// Share of an end use's demand that no longer needs rare earths (e.g.
+    /// rare-earth-free motors), per end use index.
+    pub substitution: Vec<(usize, Path)>,
+    /// Reduction of an element's content per tonne of magnet (0–1).
+    pub thrifting: Vec<(Element, Path)>,
+    pub stockpiles: Vec<Stockpile>,
+    /// Recycling rate over time (replaces the run's constant rate).
+    pub recycling: Option<Path>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Path;
+
+    #[test]
+    fn path_interpolates_and_holds() {
+        let p = Path(vec![(2025, 0.0), (2030, 0.5)]);
+        assert_eq!(p.at(2020), 0.0);
+        assert_eq!(p.at(2027), 0.2);
+        assert_eq!(p.at(2040), 0.5);
+        assert_eq!(Path(vec![]).at(2030), 0.0);
+    }
+}
