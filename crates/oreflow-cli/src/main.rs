@@ -2,6 +2,7 @@
 //! environment or chooses exit codes (0 ok, 1 model or internal failure,
 //! 2 bad input).
 
+mod compare_cmd;
 mod data_cmd;
 mod output;
 mod run_cmd;
@@ -24,8 +25,99 @@ struct Cli {
 enum Command {
     /// Run the yearly market equilibrium and write tidy CSV outputs.
     Run(run_cmd::RunArgs),
+    /// Compare scenario A with scenario B (default: the baseline).
+    Compare(compare_cmd::CompareArgs),
+    /// Check scenario files: syntax, names, values and calibration.
+    Validate(ValidateArgs),
     /// List the dataset's tables and sources, or validate a dataset.
     Data(data_cmd::DataArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ValidateArgs {
+    /// Scenario files (.toml).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+fn validate(a: ValidateArgs) -> Result<(), Failure> {
+    let mut failed = Vec::new();
+    for f in &a.files {
+        match load_scenario(Some(f)).and_then(|sc| build_model(sc, &RunOverrides::default()).map(|(_, m)| m)) {
+            Ok(m) => println!(
+                "ok: {} — {} export controls, {} tariffs, {} links, {} stockpiles, {} mines, {} separation and {} magnet plants, {}–{}",
+                f.display(),
+                m.policies.export_controls.len(),
+                m.policies.tariffs.len(),
+                m.policies.links.len(),
+                m.policies.stockpiles.len(),
+                m.dataset.mines.len(),
+                m.dataset.separation_plants.len(),
+                m.dataset.magnet_plants.len(),
+                m.config.from,
+                m.config.to
+            ),
+            Err(e) => failed.push(e.message),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::input(failed.join("\n")))
+    }
+}
+
+/// Command-line settings that override a scenario's.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct RunOverrides {
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+    pub growth: Option<String>,
+}
+
+/// A scenario: `baseline`, a scenario file, or a directory of dataset tables.
+pub(crate) fn load_scenario(arg: Option<&PathBuf>) -> Result<oreflow_scenario::Scenario, Failure> {
+    match arg {
+        Some(p) if p.is_dir() => {
+            let (name, dataset) = load_dataset(Some(p))?;
+            let mut sc = oreflow_scenario::Scenario::baseline().map_err(|e| Failure::model(e.to_string()))?;
+            sc.name = name;
+            sc.dataset = dataset;
+            Ok(sc)
+        }
+        Some(p) if p.as_os_str() != "baseline" => {
+            if !p.exists() {
+                return Err(Failure::input(format!(
+                    "{}: no such scenario; expected `baseline`, a scenario file (.toml) or a directory of dataset CSV tables",
+                    p.display()
+                )));
+            }
+            oreflow_scenario::Scenario::load(p).map_err(|e| Failure::input(e.to_string()))
+        }
+        _ => oreflow_scenario::Scenario::baseline().map_err(|e| Failure::model(e.to_string())),
+    }
+}
+
+/// The calibrated model of a scenario, with command-line overrides.
+pub(crate) fn build_model(
+    sc: oreflow_scenario::Scenario,
+    o: &RunOverrides,
+) -> Result<(String, oreflow_sim::Model), Failure> {
+    let mut config = sc.config.clone();
+    if let Some(f) = o.from {
+        config.from = f;
+    }
+    if let Some(t) = o.to {
+        config.to = t;
+    }
+    if let Some(g) = &o.growth {
+        config.growth_path = g.clone();
+    }
+    let model = oreflow_sim::Model::with_policies(sc.dataset, config, sc.policies).map_err(|e| match e {
+        oreflow_sim::SimError::Config(m) => Failure::input(m),
+        other => Failure::model(other.to_string()),
+    })?;
+    Ok((sc.name, model))
 }
 
 /// An error with its exit code: bad input (2) or a model/internal failure (1).
@@ -61,11 +153,6 @@ pub(crate) fn load_dataset(
             let ds = oreflow_data::load_dir(p).map_err(|e| Failure::input(format!("{}: {e}", p.display())))?;
             Ok((name, ds))
         }
-        Some(p) if p.extension().is_some_and(|e| e == "toml") => Err(Failure::input(format!(
-            "{}: scenario files (TOML) are not supported yet; pass `baseline` or a directory of dataset CSV tables \
-             (see `oreflow data` for their names)",
-            p.display()
-        ))),
         Some(p) => Err(Failure::input(format!(
             "{}: no such scenario; expected `baseline` or a directory of dataset CSV tables",
             p.display()
@@ -78,6 +165,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => run_cmd::run(a),
         Command::Data(a) => data_cmd::run(a),
+        Command::Compare(a) => compare_cmd::run(a),
+        Command::Validate(a) => validate(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

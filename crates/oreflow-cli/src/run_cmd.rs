@@ -5,52 +5,48 @@ use std::time::Instant;
 
 use clap::Args;
 use oreflow_lp::{Backend, HighsBackend};
-use oreflow_sim::{run as run_model, Model, RunConfig, MAX_YEAR};
+use oreflow_sim::{run as run_model, MAX_YEAR};
 
 use crate::output::{write_csv, write_json};
 use crate::summary::{self, Summary};
-use crate::{load_dataset, Failure};
+use crate::{build_model, load_scenario, Failure, RunOverrides};
+
+/// Rejects impossible year flags before any work.
+pub(crate) fn check_years(o: &RunOverrides) -> Result<(), Failure> {
+    let from = o.from.unwrap_or(2024);
+    let to = o.to.unwrap_or(2040.max(from));
+    if from > to || from < 2024 || to > MAX_YEAR {
+        return Err(Failure::input(format!("--from {from} --to {to}: years must satisfy 2024 ≤ from ≤ to ≤ {MAX_YEAR}")));
+    }
+    Ok(())
+}
 
 #[derive(Args, Debug)]
 pub(crate) struct RunArgs {
-    /// `baseline` (the embedded dataset, the default) or a directory whose CSV
-    /// tables replace the embedded ones (see `oreflow data`).
+    /// `baseline` (the default), a scenario file (.toml), or a directory whose
+    /// CSV tables replace the embedded ones (see `oreflow data`).
     scenario: Option<PathBuf>,
     /// Output directory [default: out/<scenario>]
     #[arg(long, short)]
     out: Option<PathBuf>,
-    /// First year (from 2024).
-    #[arg(long, default_value_t = 2024)]
-    from: i32,
-    /// Last year (up to 2050).
-    #[arg(long, default_value_t = 2040)]
-    to: i32,
-    /// Demand growth path (`steps`, `aps` or `nze`).
-    #[arg(long, default_value = "steps")]
-    growth: String,
+    /// First year (from 2024) [default: the scenario's, else 2024]
+    #[arg(long)]
+    from: Option<i32>,
+    /// Last year (up to 2050) [default: the scenario's, else 2040]
+    #[arg(long)]
+    to: Option<i32>,
+    /// Demand growth path (`steps`, `aps` or `nze`) [default: the scenario's, else steps]
+    #[arg(long)]
+    growth: Option<String>,
     /// Do not print the summary.
     #[arg(long, short)]
     quiet: bool,
 }
 
 pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
-    if a.from > a.to || a.from < 2024 || a.to > MAX_YEAR {
-        return Err(Failure::input(format!(
-            "--from {} --to {}: years must satisfy 2024 ≤ from ≤ to ≤ {MAX_YEAR}",
-            a.from, a.to
-        )));
-    }
-    let (name, ds) = load_dataset(a.scenario.as_ref())?;
-    let config = RunConfig {
-        from: a.from,
-        to: a.to,
-        growth_path: a.growth.clone(),
-        ..RunConfig::default()
-    };
-    let model = Model::new(ds, config).map_err(|e| match e {
-        oreflow_sim::SimError::Config(m) => Failure::input(m),
-        other => Failure::model(other.to_string()),
-    })?;
+    let overrides = RunOverrides { from: a.from, to: a.to, growth: a.growth.clone() };
+    check_years(&overrides)?;
+    let (name, model) = build_model(load_scenario(a.scenario.as_ref())?, &overrides)?;
     let backend = HighsBackend::default();
     let started = Instant::now();
     let result = run_model(&model, &backend, |_| {}).map_err(|e| Failure::model(e.to_string()))?;

@@ -5,6 +5,7 @@
 //! Architecture invariant: pure functions of a model and its run; no IO. The
 //! row types serialise to the CSV columns documented in `docs/outputs.md`.
 
+mod compare;
 mod shares;
 
 use oreflow_core::{Element, Stage, Year, ELEMENTS};
@@ -12,6 +13,7 @@ use oreflow_market::Good;
 use oreflow_sim::{Model, RunResult};
 use serde::Serialize;
 
+pub use compare::{compare, consumer_surplus, producer_surplus, Comparison, PriceChange, ShortfallChange, WelfareChange};
 pub use shares::{hhi, shares, ShareRow, MAGNET_REE};
 
 /// Output of one facility for one element (or of magnets) in one year.

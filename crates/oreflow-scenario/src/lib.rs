@@ -1,0 +1,69 @@
+//! Scenario files (TOML): a name, a base (the embedded baseline or another
+//! scenario) and changes layered on top — run settings, replacement data
+//! tables, projects, export controls, tariffs, agreements, demand paths,
+//! substitution, thrifting, stockpiles and recycling. See
+//! `docs/scenarios.md` for the format.
+//!
+//! Architecture invariant: every problem is a [`ScenarioError`] with the
+//! file, line and column of the offending value, what was expected and,
+//! for misspelt names, the closest valid one. Nothing here panics on input.
+//! The only IO is reading the scenario file, its bases and its tables.
+
+mod error;
+mod raw;
+mod resolve;
+
+use std::path::{Path, PathBuf};
+
+pub use error::ScenarioError;
+use oreflow_core::Dataset;
+use oreflow_sim::{Policies, RunConfig};
+
+/// A scenario ready to run.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// The scenario files applied, base first (empty for the baseline).
+    pub files: Vec<PathBuf>,
+    pub dataset: Dataset,
+    pub config: RunConfig,
+    pub policies: Policies,
+    /// The source given for each lever, as (lever, source) pairs.
+    pub sources: Vec<(String, String)>,
+}
+
+impl Scenario {
+    /// The embedded baseline: default dataset, default settings, no policies.
+    pub fn baseline() -> Result<Scenario, ScenarioError> {
+        let dataset = oreflow_data::embedded().map_err(|e| ScenarioError {
+            file: PathBuf::from("<embedded dataset>"),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
+            hint: None,
+        })?;
+        Ok(Scenario {
+            name: "baseline".into(),
+            description: "the embedded 2024 dataset with the IEA stated-policies demand path".into(),
+            files: Vec::new(),
+            dataset,
+            config: RunConfig::default(),
+            policies: Policies::default(),
+            sources: Vec::new(),
+        })
+    }
+
+    /// Reads a scenario file, its chain of bases and any tables it replaces.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        resolve::load(path)
+    }
+
+    /// `baseline` (or nothing) for the embedded baseline, else a file path.
+    pub fn from_arg(arg: Option<&str>) -> Result<Scenario, ScenarioError> {
+        match arg {
+            None | Some("baseline") => Scenario::baseline(),
+            Some(p) => Scenario::load(Path::new(p)),
+        }
+    }
+}

@@ -1,0 +1,610 @@
+//! Reading a scenario chain and applying it to a dataset, run settings and
+//! policies, with located errors.
+
+use std::path::{Path, PathBuf};
+
+use oreflow_core::{
+    closest, CapacityPath, Commodity, Dataset, Element, MagnetPlant, Mine, Provenance, Quality, RegionId,
+    SeparationPlant, Status, UsdPerKg, Year, ELEMENTS, REFERENCE_YEAR,
+};
+use oreflow_sim::policy::{ControlKind, ExportControl, Link, Path as ValuePath, Stockpile, Tariff};
+use oreflow_sim::{RunConfig, MAX_YEAR};
+
+use crate::error::Source;
+use crate::raw::{Points, RawProject, RawScenario, S};
+use crate::{Scenario, ScenarioError};
+
+type R<T> = Result<T, ScenarioError>;
+
+/// The file's parse error, located, with a "did you mean" for unknown keys.
+fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
+    let src = Source { path, text };
+    let message = e.message().trim().to_string();
+    let mut hint = None;
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((name, tail)) = rest.split_once('`') {
+            let valid: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+            hint = match closest(name, valid.iter().copied()) {
+                Some(c) => Some(format!("did you mean `{c}`?")),
+                None if !valid.is_empty() => Some(format!("valid keys here: {}", valid.join(", "))),
+                None => None,
+            };
+        }
+    }
+    match e.span() {
+        Some(span) => src.at(span, message, hint),
+        None => src.whole(message, hint),
+    }
+}
+
+pub(crate) fn load(path: &Path) -> R<Scenario> {
+    // 1. The chain of files, leaf first.
+    let mut chain: Vec<(PathBuf, String, RawScenario)> = Vec::new();
+    let mut current = path.to_path_buf();
+    loop {
+        let canonical = current.canonicalize().unwrap_or_else(|_| current.clone());
+        if chain.iter().any(|(p, _, _)| p.canonicalize().unwrap_or_else(|_| p.clone()) == canonical) {
+            let (p, t, raw) = chain.last().expect("a file refers to this one");
+            let span = raw.base.as_ref().map(|b| b.span()).unwrap_or(0..0);
+            return Err(Source { path: p, text: t }.at(
+                span,
+                format!("`base` makes a cycle: {} is already in the chain", current.display()),
+                Some("a scenario's base must eventually be `baseline`".into()),
+            ));
+        }
+        let text = std::fs::read_to_string(&current).map_err(|e| ScenarioError {
+            file: current.clone(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read the scenario file: {e}"),
+            hint: (!current.exists()).then(|| "give `baseline` or the path of a .toml scenario file".to_string()),
+        })?;
+        let raw: RawScenario = toml::from_str(&text).map_err(|e| toml_error(&current, &text, e))?;
+        let next = match &raw.base {
+            None => None,
+            Some(b) if b.get_ref() == "baseline" => None,
+            Some(b) => {
+                let p = current.parent().unwrap_or(Path::new(".")).join(b.get_ref());
+                if !p.exists() {
+                    return Err(Source { path: &current, text: &text }.at(
+                        b.span(),
+                        format!("base scenario `{}` not found (looked for {})", b.get_ref(), p.display()),
+                        Some("`base` is `baseline` or a path relative to this file".into()),
+                    ));
+                }
+                Some(p)
+            }
+        };
+        chain.push((current.clone(), text, raw));
+        match next {
+            None => break,
+            Some(p) => current = p,
+        }
+    }
+    chain.reverse();
+
+    // 2. Tables replaced by the chain, then the dataset.
+    let mut files: Vec<(String, String)> =
+        oreflow_data::embedded_files().into_iter().map(|(n, c)| (n.to_string(), c.to_string())).collect();
+    let mut replaced: Vec<(String, PathBuf)> = Vec::new();
+    for (p, text, raw) in &chain {
+        let src = Source { path: p, text };
+        for (key, value) in raw.tables.iter().flatten() {
+            let name = key.get_ref().trim_end_matches(".csv");
+            let file = format!("{name}.csv");
+            let Some(slot) = files.iter_mut().find(|(n, _)| *n == file) else {
+                let names: Vec<&str> = oreflow_data::TABLES.iter().map(|t| t.file.trim_end_matches(".csv")).collect();
+                let hint = closest(name, names.iter().copied())
+                    .map(|c| format!("did you mean `{c}`?"))
+                    .unwrap_or_else(|| format!("tables: {}", names.join(", ")));
+                return Err(src.at(key.span(), format!("unknown table `{}`", key.get_ref()), Some(hint)));
+            };
+            let csv_path = p.parent().unwrap_or(Path::new(".")).join(value.get_ref());
+            slot.1 = std::fs::read_to_string(&csv_path)
+                .map_err(|e| src.at(value.span(), format!("cannot read table file {}: {e}", csv_path.display()), None))?;
+            replaced.push((file, csv_path));
+        }
+    }
+    let dataset = oreflow_data::parse(&files).map_err(|e| {
+        let mut issues = e.issues;
+        for i in &mut issues {
+            if let Some((_, p)) = replaced.iter().find(|(f, _)| *f == i.file) {
+                i.file = p.display().to_string();
+            }
+        }
+        ScenarioError {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: oreflow_data::DataError { issues }.to_string(),
+            hint: None,
+        }
+    })?;
+
+    // 3. Each file's changes, base first.
+    let leaf = chain.last().expect("at least one file");
+    let name = leaf
+        .2
+        .name
+        .as_ref()
+        .map(|n| n.get_ref().clone())
+        .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+    let mut sc = Scenario {
+        name,
+        description: leaf.2.description.clone().unwrap_or_default(),
+        files: chain.iter().map(|(p, _, _)| p.clone()).collect(),
+        dataset,
+        config: RunConfig::default(),
+        policies: Default::default(),
+        sources: Vec::new(),
+    };
+    for (p, text, raw) in &chain {
+        apply(&mut sc, &Source { path: p, text }, raw)?;
+    }
+    Ok(sc)
+}
+
+fn suggest<'a>(name: &str, valid: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> Option<String> {
+    match closest(name, valid.clone()) {
+        Some(c) => Some(format!("did you mean `{c}`?")),
+        None => {
+            let all: Vec<&str> = valid.into_iter().collect();
+            if all.len() <= 20 {
+                Some(format!("valid {what}: {}", all.join(", ")))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+fn region(src: &Source, ds: &Dataset, v: &S<String>) -> R<RegionId> {
+    ds.region(v.get_ref()).ok_or_else(|| {
+        let names: Vec<&str> = ds
+            .regions
+            .iter()
+            .flat_map(|r| std::iter::once(r.code.as_str()).chain(std::iter::once(r.name.as_str())).chain(r.aliases.iter().map(String::as_str)))
+            .collect();
+        let hint = closest(v.get_ref(), names.iter().copied()).map(|c| {
+            let r = ds.region(c).expect("a listed name");
+            let reg = &ds.regions[r.index()];
+            if c == reg.name { format!("did you mean `{c}`?") } else { format!("did you mean `{c}` ({})?", reg.name) }
+        });
+        let hint = hint.or_else(|| Some(format!("regions: {}", ds.regions.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", "))));
+        src.at(v.span(), format!("unknown region `{}`", v.get_ref()), hint)
+    })
+}
+
+/// A list of regions where `*` means every region (except `exclude`).
+fn regions(src: &Source, ds: &Dataset, list: &S<Vec<S<String>>>, exclude: Option<RegionId>) -> R<Vec<RegionId>> {
+    if list.get_ref().is_empty() {
+        return Err(src.at(list.span(), "the list is empty", Some("name at least one region, or `*` for all".into())));
+    }
+    let mut out = Vec::new();
+    for v in list.get_ref() {
+        if v.get_ref() == "*" {
+            out.extend((0..ds.regions.len()).map(|i| RegionId(i as u16)));
+        } else {
+            out.push(region(src, ds, v)?);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out.retain(|r| Some(*r) != exclude);
+    Ok(out)
+}
+
+fn element(src: &Source, v: &S<String>) -> R<Element> {
+    v.get_ref().parse::<Element>().map_err(|_| {
+        src.at(v.span(), format!("unknown element `{}`", v.get_ref()), suggest(v.get_ref(), ELEMENTS.iter().map(|e| e.symbol()), "elements"))
+    })
+}
+
+fn elements(src: &Source, list: &[S<String>]) -> R<Vec<Element>> {
+    list.iter().map(|v| element(src, v)).collect()
+}
+
+const STAGES: [&str; 3] = ["concentrate", "oxide", "magnet"];
+
+fn stages(src: &Source, list: &S<Vec<S<String>>>) -> R<Vec<Commodity>> {
+    if list.get_ref().is_empty() {
+        return Err(src.at(list.span(), "the list of stages is empty", Some(format!("stages: {}", STAGES.join(", ")))));
+    }
+    list.get_ref()
+        .iter()
+        .map(|v| match v.get_ref().as_str() {
+            "concentrate" => Ok(Commodity::Concentrate),
+            "oxide" => Ok(Commodity::Oxide),
+            "magnet" => Ok(Commodity::Magnet),
+            other => Err(src.at(v.span(), format!("unknown stage `{other}`"), suggest(other, STAGES, "stages"))),
+        })
+        .collect()
+}
+
+fn year(src: &Source, v: &S<i32>) -> R<Year> {
+    let y = *v.get_ref();
+    if !(REFERENCE_YEAR..=MAX_YEAR).contains(&y) {
+        return Err(src.at(v.span(), format!("year {y} is outside the model's range"), Some(format!("years run from {REFERENCE_YEAR} to {MAX_YEAR}"))));
+    }
+    Ok(y)
+}
+
+fn span_years(src: &Source, from: &S<i32>, to: Option<&S<i32>>) -> R<(Year, Year)> {
+    let f = year(src, from)?;
+    let t = match to {
+        Some(t) => year(src, t)?,
+        None => MAX_YEAR,
+    };
+    if t < f {
+        return Err(src.at(to.expect("set").span(), format!("`to` ({t}) is before `from` ({f})"), None));
+    }
+    Ok((f, t))
+}
+
+fn number(src: &Source, v: &S<f64>, lo: f64, hi: f64, what: &str) -> R<f64> {
+    let x = *v.get_ref();
+    if !(x.is_finite() && x >= lo && x <= hi) {
+        let range = if hi.is_infinite() { format!("at least {lo}") } else { format!("between {lo} and {hi}") };
+        return Err(src.at(v.span(), format!("{what} is {x}; expected a number {range}"), None));
+    }
+    Ok(x)
+}
+
+fn points(src: &Source, v: &S<Points>, lo: f64, hi: f64, what: &str) -> R<ValuePath> {
+    let p = v.get_ref();
+    if p.is_empty() {
+        return Err(src.at(v.span(), format!("{what} has no points"), Some("give [[year, value], …]".into())));
+    }
+    for (i, &(y, x)) in p.iter().enumerate() {
+        if !(REFERENCE_YEAR..=MAX_YEAR).contains(&y) {
+            return Err(src.at(v.span(), format!("{what}: year {y} is outside {REFERENCE_YEAR}–{MAX_YEAR}"), None));
+        }
+        if !(x.is_finite() && x >= lo && x <= hi) {
+            return Err(src.at(v.span(), format!("{what}: value {x} in {y} is outside [{lo}, {hi}]"), None));
+        }
+        if i > 0 && y <= p[i - 1].0 {
+            return Err(src.at(v.span(), format!("{what}: years must increase ({} then {y})", p[i - 1].0), None));
+        }
+    }
+    Ok(ValuePath(p.clone()))
+}
+
+fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
+    let file = src.path.display().to_string();
+    let mut cite = |what: String, source: &Option<String>| {
+        if let Some(s) = source {
+            sc.sources.push((format!("{file}: {what}"), s.clone()));
+        }
+    };
+    for c in &raw.export_control {
+        cite(format!("export control by {}", c.origin.get_ref()), &c.source);
+    }
+    for t in &raw.tariff {
+        cite(format!("tariff of {}", t.importer.get_ref()), &t.source);
+    }
+    for a in &raw.agreement {
+        cite(format!("agreement {}", a.kind.get_ref()), &a.source);
+    }
+    for p in &raw.project {
+        cite(format!("project {}", p.id.get_ref()), &p.source);
+    }
+    for s in &raw.stockpile {
+        cite(format!("stockpile of {} in {}", s.element.get_ref(), s.region.get_ref()), &s.source);
+    }
+    if let Some(d) = &raw.demand {
+        for s in &d.substitution {
+            cite(format!("substitution in {}", s.end_use.get_ref()), &s.source);
+        }
+        for t in &d.thrifting {
+            cite(format!("thrifting of {}", t.element.get_ref()), &t.source);
+        }
+    }
+    let ds_regions = sc.dataset.clone();
+    let ds = &ds_regions;
+    if let Some(run) = &raw.run {
+        if let Some(v) = &run.from {
+            sc.config.from = year(src, v)?;
+        }
+        if let Some(v) = &run.to {
+            sc.config.to = year(src, v)?;
+        }
+        if sc.config.to < sc.config.from {
+            let span = run.to.as_ref().or(run.from.as_ref()).map(|s| s.span()).unwrap_or(0..0);
+            return Err(src.at(span, format!("the run ends ({}) before it starts ({})", sc.config.to, sc.config.from), None));
+        }
+        if let Some(v) = &run.growth_path {
+            growth_path(src, ds, v)?;
+            sc.config.growth_path = v.get_ref().clone();
+        }
+        if let Some(v) = &run.recycling {
+            sc.policies.recycling = Some(points(src, v, 0.0, 1.0, "recycling")?);
+        }
+        if let Some(v) = &run.disposal_cost_usd_per_kg {
+            sc.config.disposal_cost = number(src, v, 0.0, f64::INFINITY, "disposal_cost_usd_per_kg")?;
+        }
+        if let Some(v) = &run.stock_buy_below {
+            sc.config.stock_buy_below = number(src, v, 0.0, 10.0, "stock_buy_below")?;
+        }
+        if let Some(v) = &run.stock_sell_above {
+            sc.config.stock_sell_above = number(src, v, 0.0, 100.0, "stock_sell_above")?;
+        }
+        if let Some(v) = &run.stock_capacity_years {
+            sc.config.stock_capacity_years = number(src, v, 0.0, 10.0, "stock_capacity_years")?;
+        }
+        if sc.config.stock_sell_above <= sc.config.stock_buy_below {
+            return Err(src.whole("stock_sell_above must be greater than stock_buy_below", None));
+        }
+    }
+    for p in &raw.project {
+        project(sc, src, p)?;
+    }
+    let ds = &sc.dataset.clone();
+    for (k, c) in raw.export_control.iter().enumerate() {
+        let origin = region(src, ds, &c.origin)?;
+        let mut destinations = regions(src, ds, &c.destinations, Some(origin))?;
+        for ex in &c.except {
+            let r = region(src, ds, ex)?;
+            destinations.retain(|d| *d != r);
+        }
+        let st = stages(src, &c.stages)?;
+        let els = elements(src, &c.elements)?;
+        let (from, to) = span_years(src, &c.from, c.to.as_ref())?;
+        let kind = match c.kind.get_ref().as_str() {
+            "ban" => ControlKind::Ban,
+            "quota" => {
+                let q = c.quota_t.as_ref().ok_or_else(|| {
+                    src.at(c.kind.span(), "a quota needs `quota_t` (tonnes per year)", None)
+                })?;
+                ControlKind::Quota { tonnes: number(src, q, 0.0, f64::INFINITY, "quota_t")? }
+            }
+            "licence" | "license" => {
+                let share = c.share.as_ref().map(|s| number(src, s, 0.0, 1.0, "share")).transpose()?;
+                let fee = c.fee_usd_per_kg.as_ref().map(|s| number(src, s, 0.0, f64::INFINITY, "fee_usd_per_kg")).transpose()?;
+                if share.is_none() && fee.is_none() {
+                    return Err(src.at(
+                        c.kind.span(),
+                        "a licence needs `share` (cap as a share of pre-policy exports) or `fee_usd_per_kg` (added cost), or both",
+                        None,
+                    ));
+                }
+                ControlKind::Licence { share, fee_usd_per_kg: fee.unwrap_or(0.0) }
+            }
+            other => {
+                return Err(src.at(c.kind.span(), format!("unknown export-control kind `{other}`"), suggest(other, ["ban", "quota", "licence"], "kinds")))
+            }
+        };
+        sc.policies.export_controls.push(ExportControl {
+            label: c.label.clone().unwrap_or_else(|| format!("{} export control {}", ds.region_code(origin), k + 1)),
+            origin,
+            destinations,
+            stages: st,
+            elements: els,
+            from,
+            to,
+            kind,
+        });
+    }
+    for t in &raw.tariff {
+        let importer = region(src, ds, &t.importer)?;
+        let origins = regions(src, ds, &t.origins, Some(importer))?;
+        let (from, to) = span_years(src, &t.from, t.to.as_ref())?;
+        sc.policies.tariffs.push(Tariff {
+            importer,
+            origins,
+            stages: stages(src, &t.stages)?,
+            elements: elements(src, &t.elements)?,
+            rate: number(src, &t.rate, 0.0, 10.0, "rate")?,
+            from,
+            to,
+        });
+    }
+    for a in &raw.agreement {
+        let (from, to) = span_years(src, &a.from, a.to.as_ref())?;
+        let st = stages(src, &a.stages)?;
+        match a.kind.get_ref().as_str() {
+            "preferential_link" => {
+                let rs = a.regions.get_ref();
+                if rs.len() != 2 {
+                    return Err(src.at(a.regions.span(), format!("a preferential link joins exactly two regions, not {}", rs.len()), None));
+                }
+                let f = a.cost_factor.as_ref().ok_or_else(|| src.at(a.kind.span(), "a preferential link needs `cost_factor` (e.g. 0.5 halves shipping costs)", None))?;
+                sc.policies.links.push(Link {
+                    a: region(src, ds, &rs[0])?,
+                    b: region(src, ds, &rs[1])?,
+                    stages: st,
+                    cost_factor: number(src, f, 0.0, 10.0, "cost_factor")?,
+                    from,
+                    to,
+                });
+            }
+            "technology_transfer" => {
+                // Facilities of these stages in these regions cannot operate before `from`.
+                for r in a.regions.get_ref() {
+                    let reg = region(src, ds, r)?;
+                    for s in &st {
+                        match s {
+                            Commodity::Concentrate => {}
+                            Commodity::Oxide => sc.dataset.separation_plants.iter_mut().filter(|p| p.region == reg).for_each(|p| p.capacity.start_year = p.capacity.start_year.max(from)),
+                            Commodity::Magnet => sc.dataset.magnet_plants.iter_mut().filter(|p| p.region == reg).for_each(|p| p.capacity.start_year = p.capacity.start_year.max(from)),
+                        }
+                    }
+                }
+            }
+            other => {
+                return Err(src.at(a.kind.span(), format!("unknown agreement kind `{other}`"), suggest(other, ["preferential_link", "technology_transfer"], "kinds")))
+            }
+        }
+    }
+    if let Some(d) = &raw.demand {
+        if let Some(v) = &d.path {
+            growth_path(src, ds, v)?;
+            sc.config.growth_path = v.get_ref().clone();
+        }
+        for s in &d.substitution {
+            let u = ds.end_use(s.end_use.get_ref()).ok_or_else(|| {
+                src.at(s.end_use.span(), format!("unknown end use `{}`", s.end_use.get_ref()), suggest(s.end_use.get_ref(), ds.end_uses.iter().map(|u| u.id.as_str()), "end uses"))
+            })?;
+            sc.policies.substitution.push((u, points(src, &s.share, 0.0, 1.0, "substitution share")?));
+        }
+        for t in &d.thrifting {
+            let e = element(src, &t.element)?;
+            if ds.recipe_array()[e.index()] == 0.0 {
+                return Err(src.at(t.element.span(), format!("{e} is not in the magnet recipe; only its elements can be thrifted"), Some("recipe elements: Nd, Pr, Dy, Tb".into())));
+            }
+            sc.policies.thrifting.push((e, points(src, &t.reduction, 0.0, 1.0, "thrifting reduction")?));
+        }
+    }
+    for s in &raw.stockpile {
+        let from = match &s.from {
+            Some(v) => year(src, v)?,
+            None => sc.config.from,
+        };
+        sc.policies.stockpiles.push(Stockpile {
+            region: region(src, ds, &s.region)?,
+            element: element(src, &s.element)?,
+            size_t: number(src, &s.size_t, 0.0, f64::INFINITY, "size_t")?,
+            release_above_usd_per_kg: number(src, &s.release_above_usd_per_kg, 0.0, f64::INFINITY, "release_above_usd_per_kg")?,
+            from,
+        });
+    }
+    Ok(())
+}
+
+fn growth_path(src: &Source, ds: &Dataset, v: &S<String>) -> R<()> {
+    if ds.growth_path(v.get_ref()).is_none() {
+        return Err(src.at(
+            v.span(),
+            format!("unknown demand growth path `{}`", v.get_ref()),
+            suggest(v.get_ref(), ds.growth_paths.iter().map(|p| p.name.as_str()), "paths"),
+        ));
+    }
+    Ok(())
+}
+
+/// Adds a facility or changes an existing one.
+fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
+    let id = p.id.get_ref();
+    let ds = &mut sc.dataset;
+    let start = p.start_year.as_ref().map(|v| year(src, v)).transpose()?;
+    let end = p.end_year.as_ref().map(|v| year(src, v)).transpose()?;
+    let close = p.close_year.as_ref().map(|v| year(src, v)).transpose()?;
+    let factor = p.capacity_factor.as_ref().map(|v| number(src, v, 0.0, 100.0, "capacity_factor")).transpose()?;
+    let cost = p.cost_usd_per_kg.as_ref().map(|v| number(src, v, 0.0, f64::INFINITY, "cost_usd_per_kg")).transpose()?;
+    let status = p
+        .status
+        .as_ref()
+        .map(|v| Status::parse(v.get_ref()).ok_or_else(|| src.at(v.span(), format!("unknown status `{}`", v.get_ref()), suggest(v.get_ref(), Status::NAMES, "statuses"))))
+        .transpose()?;
+    let change = |c: &mut CapacityPath, cost_field: &mut UsdPerKg, st: &mut Status| -> R<()> {
+        if let Some(s) = start {
+            c.start_year = s;
+        }
+        if let Some(d) = &p.delay_years {
+            c.start_year += *d.get_ref();
+        }
+        if let Some(r) = &p.ramp_years {
+            c.ramp_years = *r.get_ref();
+        }
+        if let Some(e) = end.or(close) {
+            c.end_year = Some(e);
+        }
+        if let Some(f) = factor {
+            c.nameplate *= f;
+        }
+        if let Some(k) = cost {
+            *cost_field = UsdPerKg(k);
+        }
+        if let Some(s) = status {
+            *st = s;
+        }
+        Ok(())
+    };
+    if let Some(m) = ds.mines.iter_mut().find(|m| &m.id == id) {
+        if let Some(v) = &p.capacity_t_reo {
+            m.capacity.nameplate = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
+        }
+        return change(&mut m.capacity, &mut m.cost, &mut m.status);
+    }
+    if let Some(s) = ds.separation_plants.iter_mut().find(|s| &s.id == id) {
+        if let Some(v) = &p.capacity_t_reo {
+            s.capacity.nameplate = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
+        }
+        return change(&mut s.capacity, &mut s.cost, &mut s.status);
+    }
+    if let Some(g) = ds.magnet_plants.iter_mut().find(|g| &g.id == id) {
+        if let Some(v) = &p.capacity_t_magnet {
+            g.capacity.nameplate = number(src, v, 0.0, f64::INFINITY, "capacity_t_magnet")?;
+        }
+        return change(&mut g.capacity, &mut g.cost, &mut g.status);
+    }
+    // A new facility.
+    let Some(stage) = &p.stage else {
+        let ids = ds.mines.iter().map(|m| m.id.as_str()).chain(ds.separation_plants.iter().map(|s| s.id.as_str())).chain(ds.magnet_plants.iter().map(|g| g.id.as_str()));
+        let hint = match closest(id, ids) {
+            Some(c) => format!("did you mean `{c}`? To add a new facility instead, give its `stage` (mining, separation or magnet)"),
+            None => "to add a new facility, give its `stage` (mining, separation or magnet), region, start_year, capacity and cost".into(),
+        };
+        return Err(src.at(p.id.span(), format!("no facility `{id}` in the dataset"), Some(hint)));
+    };
+    let need = |v: bool, field: &str| -> R<()> {
+        if v {
+            Ok(())
+        } else {
+            Err(src.at(p.id.span(), format!("new facility `{id}` needs `{field}`"), None))
+        }
+    };
+    need(p.region.is_some(), "region")?;
+    need(start.is_some(), "start_year")?;
+    need(cost.is_some(), "cost_usd_per_kg")?;
+    need(p.source.is_some(), "source (where its figures come from)")?;
+    let reg = region(src, ds, p.region.as_ref().expect("checked"))?;
+    let quality = match &p.quality {
+        None => Quality::Announced,
+        Some(q) => Quality::parse(q.get_ref()).ok_or_else(|| src.at(q.span(), format!("unknown quality `{}`", q.get_ref()), suggest(q.get_ref(), Quality::NAMES, "qualities")))?,
+    };
+    let (line, _) = src.line_col(p.id.span().start);
+    let provenance = Provenance {
+        file: src.path.display().to_string(),
+        line: line as u64,
+        sources: vec![p.source.clone().expect("checked")],
+        quality,
+        note: p.note.clone().unwrap_or_default(),
+    };
+    let path = |nameplate: f64| CapacityPath {
+        nameplate,
+        start_year: start.expect("checked"),
+        ramp_years: p.ramp_years.as_ref().map(|r| *r.get_ref()).unwrap_or(0),
+        end_year: end.or(close),
+    };
+    let name = p.name.clone().unwrap_or_else(|| id.clone());
+    let status = status.unwrap_or(Status::Announced);
+    let cost = UsdPerKg(cost.expect("checked"));
+    match stage.get_ref().as_str() {
+        "mining" => {
+            let ore = p.ore_type.as_ref().ok_or_else(|| src.at(p.id.span(), format!("new mine `{id}` needs `ore_type`"), None))?;
+            let ore_type = ds.ore_types.iter().position(|o| &o.id == ore.get_ref()).ok_or_else(|| {
+                src.at(ore.span(), format!("unknown ore type `{}`", ore.get_ref()), suggest(ore.get_ref(), ds.ore_types.iter().map(|o| o.id.as_str()), "ore types"))
+            })?;
+            let ore_t = p.ore_capacity_t.as_ref().map(|v| number(src, v, 0.0, f64::INFINITY, "ore_capacity_t")).transpose()?;
+            let grade = p.recovered_grade.as_ref().map(|v| number(src, v, 0.0, 1.0, "recovered_grade")).transpose()?;
+            let cap = match (&p.capacity_t_reo, ore_t, grade) {
+                (Some(v), _, _) => number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?,
+                (None, Some(o), Some(g)) => o * g,
+                _ => return Err(src.at(p.id.span(), format!("new mine `{id}` needs `capacity_t_reo`, or `ore_capacity_t` and `recovered_grade`"), None)),
+            };
+            ds.mines.push(Mine { id: id.clone(), name, region: reg, ore_type, status, capacity: path(cap), ore_capacity_t: ore_t, recovered_grade: grade, cost, provenance });
+        }
+        "separation" => {
+            let v = p.capacity_t_reo.as_ref().ok_or_else(|| src.at(p.id.span(), format!("new separation plant `{id}` needs `capacity_t_reo` (feed)"), None))?;
+            let cap = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
+            ds.separation_plants.push(SeparationPlant { id: id.clone(), name, region: reg, status, capacity: path(cap), cost, provenance });
+        }
+        "magnet" => {
+            let v = p.capacity_t_magnet.as_ref().ok_or_else(|| src.at(p.id.span(), format!("new magnet plant `{id}` needs `capacity_t_magnet`"), None))?;
+            let cap = number(src, v, 0.0, f64::INFINITY, "capacity_t_magnet")?;
+            ds.magnet_plants.push(MagnetPlant { id: id.clone(), name, region: reg, status, capacity: path(cap), cost, provenance });
+        }
+        other => return Err(src.at(stage.span(), format!("unknown stage `{other}`"), suggest(other, ["mining", "separation", "magnet"], "stages"))),
+    }
+    Ok(())
+}
