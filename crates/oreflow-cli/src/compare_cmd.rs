@@ -34,22 +34,52 @@ pub(crate) struct CompareArgs {
 }
 
 pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
-    let o = RunOverrides { from: a.from, to: a.to, growth: None };
+    let o = RunOverrides {
+        from: a.from,
+        to: a.to,
+        growth: None,
+    };
     check_years(&o)?;
     let (name_a, ma) = build_model(load_scenario(Some(&a.a))?, &o)?;
     let (name_b, mb) = build_model(load_scenario(a.b.as_ref())?, &o)?;
     let backend = HighsBackend::default();
-    let ra = run_model(&ma, &backend, |_| {}).map_err(|e| Failure::model(format!("{name_a}: {e}")))?;
-    let rb = run_model(&mb, &backend, |_| {}).map_err(|e| Failure::model(format!("{name_b}: {e}")))?;
+    let ra =
+        run_model(&ma, &backend, |_| {}).map_err(|e| Failure::model(format!("{name_a}: {e}")))?;
+    let rb =
+        run_model(&mb, &backend, |_| {}).map_err(|e| Failure::model(format!("{name_b}: {e}")))?;
     let c = oreflow_metrics::compare(&ma, &ra, &mb, &rb);
-    let dir = a.out.unwrap_or_else(|| PathBuf::from("out").join(format!("compare-{name_a}-vs-{name_b}")));
-    std::fs::create_dir_all(&dir).map_err(|e| Failure::model(format!("cannot create {}: {e}", dir.display())))?;
-    write_csv(&dir, "price_changes.csv", &c.prices, &["year", "region", "commodity", "usd_per_kg_a", "usd_per_kg_b", "change_pct"])?;
+    let dir = a
+        .out
+        .unwrap_or_else(|| PathBuf::from("out").join(format!("compare-{name_a}-vs-{name_b}")));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::model(format!("cannot create {}: {e}", dir.display())))?;
+    write_csv(
+        &dir,
+        "price_changes.csv",
+        &c.prices,
+        &[
+            "year",
+            "region",
+            "commodity",
+            "usd_per_kg_a",
+            "usd_per_kg_b",
+            "change_pct",
+        ],
+    )?;
     write_csv(
         &dir,
         "shortfall_changes.csv",
         &c.shortfall,
-        &["year", "region", "end_use", "element", "shortfall_t_a", "shortfall_t_b", "change_t", "lost_output_usd"],
+        &[
+            "year",
+            "region",
+            "end_use",
+            "element",
+            "shortfall_t_a",
+            "shortfall_t_b",
+            "change_t",
+            "lost_output_usd",
+        ],
     )?;
     write_csv(
         &dir,
@@ -68,8 +98,22 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
     )?;
     let sa = oreflow_metrics::shares(&ma, &ra);
     let sb = oreflow_metrics::shares(&mb, &rb);
-    write_csv(&dir, "shares_a.csv", &sa, &["year", "stage", "element", "region", "tonnes", "share", "hhi"])?;
-    write_csv(&dir, "shares_b.csv", &sb, &["year", "stage", "element", "region", "tonnes", "share", "hhi"])?;
+    write_csv(
+        &dir,
+        "shares_a.csv",
+        &sa,
+        &[
+            "year", "stage", "element", "region", "tonnes", "share", "hhi",
+        ],
+    )?;
+    write_csv(
+        &dir,
+        "shares_b.csv",
+        &sb,
+        &[
+            "year", "stage", "element", "region", "tonnes", "share", "hhi",
+        ],
+    )?;
 
     // Totals per region over the horizon.
     let mut totals: BTreeMap<String, (f64, f64)> = BTreeMap::new();
@@ -89,8 +133,15 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
     )?;
 
     let mut t = String::new();
-    let _ = writeln!(t, "oreflow compare · A = {name_a} · B = {name_b} · {}–{}", ma.config.from, ma.config.to);
-    let _ = writeln!(t, "\nAverage price over the horizon, A vs B (USD/kg; change in %)");
+    let _ = writeln!(
+        t,
+        "oreflow compare · A = {name_a} · B = {name_b} · {}–{}",
+        ma.config.from, ma.config.to
+    );
+    let _ = writeln!(
+        t,
+        "\nAverage price over the horizon, A vs B (USD/kg; change in %)"
+    );
     let _ = write!(t, "{:<8}", "");
     for r in &a.regions {
         let _ = write!(t, "{r:>22}");
@@ -99,35 +150,73 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
     for commodity in ["Nd", "Pr", "Dy", "Tb", "Sm", "Y", "magnet"] {
         let _ = write!(t, "{commodity:<8}");
         for r in &a.regions {
-            let rows: Vec<_> = c.prices.iter().filter(|p| &p.region == r && p.commodity == commodity).collect();
+            let rows: Vec<_> = c
+                .prices
+                .iter()
+                .filter(|p| &p.region == r && p.commodity == commodity)
+                .collect();
             if rows.is_empty() {
                 let _ = write!(t, "{:>22}", "–");
                 continue;
             }
             let n = rows.len() as f64;
-            let (pa, pb) = (rows.iter().map(|p| p.usd_per_kg_a).sum::<f64>() / n, rows.iter().map(|p| p.usd_per_kg_b).sum::<f64>() / n);
-            let pct = if pb > 0.0 { 100.0 * (pa - pb) / pb } else { 0.0 };
+            let (pa, pb) = (
+                rows.iter().map(|p| p.usd_per_kg_a).sum::<f64>() / n,
+                rows.iter().map(|p| p.usd_per_kg_b).sum::<f64>() / n,
+            );
+            let pct = if pb > 0.0 {
+                100.0 * (pa - pb) / pb
+            } else {
+                0.0
+            };
             let _ = write!(t, "{:>22}", format!("{pa:.0} vs {pb:.0} ({pct:+.0}%)"));
         }
         let _ = writeln!(t);
     }
-    let _ = writeln!(t, "\nEconomic effect of A against B, summed over the horizon (million USD)");
-    let _ = writeln!(t, "{:<8}{:>22}{:>26}", "region", "surplus change (CS+PS)", "downstream output lost");
-    let mut rows: Vec<_> = totals.iter().filter(|(_, v)| v.0.abs() >= 0.5e6 || v.1 >= 0.5e6).collect();
+    let _ = writeln!(
+        t,
+        "\nEconomic effect of A against B, summed over the horizon (million USD)"
+    );
+    let _ = writeln!(
+        t,
+        "{:<8}{:>22}{:>26}",
+        "region", "surplus change (CS+PS)", "downstream output lost"
+    );
+    let mut rows: Vec<_> = totals
+        .iter()
+        .filter(|(_, v)| v.0.abs() >= 0.5e6 || v.1 >= 0.5e6)
+        .collect();
     rows.sort_by(|x, y| x.1 .0.total_cmp(&y.1 .0));
     for (r, (ds, lost)) in rows {
         let _ = writeln!(t, "{r:<8}{:>22.0}{:>26.0}", ds / 1e6, lost / 1e6);
     }
     let last = ma.config.to;
-    let _ = writeln!(t, "\nChina's share and HHI in {last} (all REO; magnets in t magnet), A vs B");
+    let _ = writeln!(
+        t,
+        "\nChina's share and HHI in {last} (all REO; magnets in t magnet), A vs B"
+    );
     for stage in Stage::ALL {
         let f = |rows: &[oreflow_metrics::ShareRow]| {
-            let cn = rows.iter().find(|s| s.year == last && s.stage == stage && s.element == "all" && s.region == "CN");
-            let h = rows.iter().find(|s| s.year == last && s.stage == stage && s.element == "all").map(|s| s.hhi).unwrap_or(0.0);
+            let cn = rows.iter().find(|s| {
+                s.year == last && s.stage == stage && s.element == "all" && s.region == "CN"
+            });
+            let h = rows
+                .iter()
+                .find(|s| s.year == last && s.stage == stage && s.element == "all")
+                .map(|s| s.hhi)
+                .unwrap_or(0.0);
             (cn.map(|s| s.share).unwrap_or(0.0), h)
         };
         let ((ca, ha), (cb, hb)) = (f(&sa), f(&sb));
-        let _ = writeln!(t, "  {:<11} China {:>5.1}% vs {:>5.1}%   HHI {:>5.0} vs {:>5.0}", stage.as_str(), 100.0 * ca, 100.0 * cb, ha, hb);
+        let _ = writeln!(
+            t,
+            "  {:<11} China {:>5.1}% vs {:>5.1}%   HHI {:>5.0} vs {:>5.0}",
+            stage.as_str(),
+            100.0 * ca,
+            100.0 * cb,
+            ha,
+            hb
+        );
     }
     let _ = writeln!(t, "\nwrote price_changes.csv, shortfall_changes.csv, welfare_changes.csv, shares_a.csv, shares_b.csv, compare.json to {}", dir.display());
     print!("{t}");

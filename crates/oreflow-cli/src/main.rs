@@ -80,7 +80,8 @@ pub(crate) fn load_scenario(arg: Option<&PathBuf>) -> Result<oreflow_scenario::S
     match arg {
         Some(p) if p.is_dir() => {
             let (name, dataset) = load_dataset(Some(p))?;
-            let mut sc = oreflow_scenario::Scenario::baseline().map_err(|e| Failure::model(e.to_string()))?;
+            let mut sc = oreflow_scenario::Scenario::baseline()
+                .map_err(|e| Failure::model(e.to_string()))?;
             sc.name = name;
             sc.dataset = dataset;
             Ok(sc)
@@ -113,10 +114,12 @@ pub(crate) fn build_model(
     if let Some(g) = &o.growth {
         config.growth_path = g.clone();
     }
-    let model = oreflow_sim::Model::with_policies(sc.dataset, config, sc.policies).map_err(|e| match e {
-        oreflow_sim::SimError::Config(m) => Failure::input(m),
-        other => Failure::model(other.to_string()),
-    })?;
+    let model = oreflow_sim::Model::with_policies(sc.dataset, config, sc.policies).map_err(
+        |e| match e {
+            oreflow_sim::SimError::Config(m) => Failure::input(m),
+            other => Failure::model(other.to_string()),
+        },
+    )?;
     Ok((sc.name, model))
 }
 
@@ -146,11 +149,20 @@ pub(crate) fn load_dataset(
     source: Option<&PathBuf>,
 ) -> Result<(String, oreflow_core::Dataset), Failure> {
     match source {
-        None => Ok(("baseline".into(), oreflow_data::embedded().map_err(|e| Failure::model(format!("the embedded dataset is invalid (a bug): {e}")))?)),
+        None => Ok((
+            "baseline".into(),
+            oreflow_data::embedded().map_err(|e| {
+                Failure::model(format!("the embedded dataset is invalid (a bug): {e}"))
+            })?,
+        )),
         Some(p) if p.as_os_str() == "baseline" => load_dataset(None),
         Some(p) if p.is_dir() => {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "dataset".into());
-            let ds = oreflow_data::load_dir(p).map_err(|e| Failure::input(format!("{}: {e}", p.display())))?;
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "dataset".into());
+            let ds = oreflow_data::load_dir(p)
+                .map_err(|e| Failure::input(format!("{}: {e}", p.display())))?;
             Ok((name, ds))
         }
         Some(p) => Err(Failure::input(format!(

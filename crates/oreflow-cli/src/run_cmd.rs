@@ -16,7 +16,9 @@ pub(crate) fn check_years(o: &RunOverrides) -> Result<(), Failure> {
     let from = o.from.unwrap_or(2024);
     let to = o.to.unwrap_or(2040.max(from));
     if from > to || from < 2024 || to > MAX_YEAR {
-        return Err(Failure::input(format!("--from {from} --to {to}: years must satisfy 2024 ≤ from ≤ to ≤ {MAX_YEAR}")));
+        return Err(Failure::input(format!(
+            "--from {from} --to {to}: years must satisfy 2024 ≤ from ≤ to ≤ {MAX_YEAR}"
+        )));
     }
     Ok(())
 }
@@ -44,7 +46,11 @@ pub(crate) struct RunArgs {
 }
 
 pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
-    let overrides = RunOverrides { from: a.from, to: a.to, growth: a.growth.clone() };
+    let overrides = RunOverrides {
+        from: a.from,
+        to: a.to,
+        growth: a.growth.clone(),
+    };
     check_years(&overrides)?;
     let (name, model) = build_model(load_scenario(a.scenario.as_ref())?, &overrides)?;
     let backend = HighsBackend::default();

@@ -56,7 +56,7 @@ fn hhi(rows: &[ShareRow], year: Year, stage: Stage, element: &str) -> f64 {
 fn balance(model: &Model, run: &RunResult, i: usize) -> [(f64, f64, f64, f64); 15] {
     let (s, d) = (&run.years[i].solution, &run.years[i].data);
     let mut out = [(0.0, 0.0, 0.0, 0.0); 15];
-    for sep in &s.separated {
+    for sep in s.separated.iter().chain(&s.heavy_byproduct) {
         for e in ELEMENTS {
             out[e.index()].0 += sep[e.index()];
         }

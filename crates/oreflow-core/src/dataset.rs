@@ -224,6 +224,10 @@ pub struct SeparationPlant {
     pub capacity: CapacityPath,
     /// Separation cost, USD per kg REO of feed.
     pub cost: UsdPerKg,
+    /// For a plant without a heavy-rare-earth circuit: the region where its
+    /// mixed heavy by-product (Sm to Lu, and Y) is separated. `None`: the
+    /// plant separates every element.
+    pub heavy_to: Option<RegionId>,
     pub provenance: Provenance,
 }
 

@@ -91,6 +91,12 @@ impl Element {
         }
     }
 
+    /// Medium and heavy rare earths (Sm to Lu, and Y): what a plant without a
+    /// heavy circuit cannot separate.
+    pub fn is_heavy(self) -> bool {
+        !matches!(self, Element::La | Element::Ce | Element::Pr | Element::Nd)
+    }
+
     /// The four elements of NdFeB magnets.
     pub const MAGNET: [Element; 4] = [Element::Nd, Element::Pr, Element::Dy, Element::Tb];
 }

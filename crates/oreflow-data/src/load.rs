@@ -647,6 +647,14 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             let cap = r.nonneg(ctx, "capacity_t_reo");
             let cost = r.nonneg(ctx, "cost_usd_per_kg_reo");
             let prov = r.provenance(ctx, &source_ids);
+            let heavy_to = if r.raw("heavy_to").is_empty() {
+                None
+            } else {
+                match region(ctx, r, "heavy_to") {
+                    Some(h) => Some(h),
+                    None => return,
+                }
+            };
             let Some(cap) = cap else { return };
             let Some(path) = capacity(ctx, r, cap) else {
                 return;
@@ -662,6 +670,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
                 status,
                 capacity: path,
                 cost: UsdPerKg(cost),
+                heavy_to,
                 provenance,
             });
         },

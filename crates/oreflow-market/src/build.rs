@@ -312,8 +312,14 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
             let mut coefs = vec![(mine_rows[m], 1.0), (sep_rows[s], 1.0)];
             for e in ELEMENTS {
                 let a = mine.composition[e.index()];
+                // Without a heavy circuit, the heavy fraction goes on as a
+                // mixed by-product to the region that separates it.
+                let at = match plant.heavy_to {
+                    Some(h) if e.is_heavy() => h.index(),
+                    _ => rs,
+                };
                 if a > 0.0 {
-                    if let Some(row) = balance[rs][e.index()] {
+                    if let Some(row) = balance[at][e.index()] {
                         coefs.push((row, -a));
                     }
                 }
@@ -562,12 +568,18 @@ fn read(
     let mine_output: Vec<f64> = v.mine_out.iter().map(|&c| val(c)).collect();
     let separation_feed: Vec<f64> = v.sep_feed.iter().map(|&c| val(c)).collect();
     let mut separated = vec![[0.0; N_ELEMENTS]; net.separation_plants.len()];
+    let mut heavy_byproduct = vec![[0.0; N_ELEMENTS]; n];
     let mut concentrate = Vec::new();
     for &(m, s, col) in &v.conc {
         let x = val(col);
         if x > 0.0 {
+            let plant = &net.separation_plants[s];
             for e in ELEMENTS {
-                separated[s][e.index()] += x * net.mines[m].composition[e.index()];
+                let t = x * net.mines[m].composition[e.index()];
+                match plant.heavy_to {
+                    Some(h) if e.is_heavy() => heavy_byproduct[h.index()][e.index()] += t,
+                    _ => separated[s][e.index()] += t,
+                }
             }
             concentrate.push(Flow {
                 from: m,
@@ -661,6 +673,7 @@ fn read(
         mine_output,
         separation_feed,
         separated,
+        heavy_byproduct,
         magnet_output,
         concentrate,
         oxide_trade,

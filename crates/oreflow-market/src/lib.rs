@@ -36,6 +36,9 @@ pub struct MineSpec {
 pub struct PlantSpec {
     pub name: String,
     pub region: RegionId,
+    /// Separation plants without a heavy circuit: the region that receives
+    /// their mixed heavy by-product (Sm–Lu, Y) and separates it.
+    pub heavy_to: Option<RegionId>,
 }
 
 /// What a demand curve buys.

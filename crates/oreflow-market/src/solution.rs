@@ -34,6 +34,9 @@ pub struct YearSolution {
     pub separation_feed: Vec<f64>,
     /// t REO separated per plant and element.
     pub separated: Vec<[f64; N_ELEMENTS]>,
+    /// Heavy rare earths received per region as mixed by-product from plants
+    /// without a heavy circuit, and separated there (t REO).
+    pub heavy_byproduct: Vec<[f64; N_ELEMENTS]>,
     /// t magnet per magnet plant.
     pub magnet_output: Vec<f64>,
     /// Concentrate flows mine → separation plant.
@@ -98,6 +101,11 @@ impl YearSolution {
         for (s, plant) in net.separation_plants.iter().enumerate() {
             for e in ELEMENTS {
                 supply[plant.region.index()][e.index()] += self.separated[s][e.index()];
+            }
+        }
+        for (r, by) in self.heavy_byproduct.iter().enumerate() {
+            for e in ELEMENTS {
+                supply[r][e.index()] += by[e.index()];
             }
         }
         for (r, rec) in self.recycled_used.iter().enumerate() {

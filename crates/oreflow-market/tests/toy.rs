@@ -37,10 +37,12 @@ fn toy() -> (Network, YearData) {
             PlantSpec {
                 name: "sA".into(),
                 region: r(0),
+                heavy_to: None,
             },
             PlantSpec {
                 name: "sB".into(),
                 region: r(1),
+                heavy_to: None,
             },
         ],
         magnet_plants: vec![],

@@ -30,7 +30,8 @@ pub struct ShortfallChange {
     pub shortfall_t_a: f64,
     pub shortfall_t_b: f64,
     pub change_t: f64,
-    /// Downstream output lost to the extra shortfall (value added per kg × kg).
+    /// Downstream output lost to the change in shortfall (value added per kg
+    /// × kg; negative when A supplies more than B).
     pub lost_output_usd: f64,
 }
 
@@ -72,7 +73,9 @@ pub fn producer_surplus(model: &Model, run: &RunResult, i: usize) -> BTreeMap<St
     let s = &run.years[i].solution;
     let ds = &model.dataset;
     let mut out = BTreeMap::new();
-    let mut add = |r: oreflow_core::RegionId, v: f64| *out.entry(ds.region_code(r).to_string()).or_insert(0.0) += v * 1000.0;
+    let mut add = |r: oreflow_core::RegionId, v: f64| {
+        *out.entry(ds.region_code(r).to_string()).or_insert(0.0) += v * 1000.0
+    };
     for (m, mine) in ds.mines.iter().enumerate() {
         add(mine.region, s.mine_output[m] * s.mine_rent[m]);
     }
@@ -97,11 +100,17 @@ pub struct Comparison {
 pub fn compare(ma: &Model, a: &RunResult, mb: &Model, b: &RunResult) -> Comparison {
     let mut out = Comparison::default();
     let pa = crate::prices(ma, a);
-    let pb: BTreeMap<(Year, String, String), f64> =
-        crate::prices(mb, b).into_iter().map(|r| ((r.year, r.region, r.commodity), r.usd_per_kg)).collect();
+    let pb: BTreeMap<(Year, String, String), f64> = crate::prices(mb, b)
+        .into_iter()
+        .map(|r| ((r.year, r.region, r.commodity), r.usd_per_kg))
+        .collect();
     for r in pa {
         if let Some(&vb) = pb.get(&(r.year, r.region.clone(), r.commodity.clone())) {
-            let change_pct = if vb.abs() > 1e-9 { 100.0 * (r.usd_per_kg - vb) / vb } else { 0.0 };
+            let change_pct = if vb.abs() > 1e-9 {
+                100.0 * (r.usd_per_kg - vb) / vb
+            } else {
+                0.0
+            };
             out.prices.push(PriceChange {
                 year: r.year,
                 region: r.region,
@@ -112,20 +121,43 @@ pub fn compare(ma: &Model, a: &RunResult, mb: &Model, b: &RunResult) -> Comparis
             });
         }
     }
-    let va: BTreeMap<String, f64> = ma.dataset.end_uses.iter().map(|u| (u.id.clone(), u.value_added.0)).collect();
+    let va: BTreeMap<String, f64> = ma
+        .dataset
+        .end_uses
+        .iter()
+        .map(|u| (u.id.clone(), u.value_added.0))
+        .collect();
     let cb: BTreeMap<(Year, String, String, String), f64> = crate::consumption(mb, b)
         .into_iter()
         .map(|r| ((r.year, r.region, r.end_use, r.element), r.shortfall_t))
         .collect();
     let mut lost: BTreeMap<(Year, String), f64> = BTreeMap::new();
     for r in crate::consumption(ma, a) {
-        let key = (r.year, r.region.clone(), r.end_use.clone(), r.element.clone());
+        let key = (
+            r.year,
+            r.region.clone(),
+            r.end_use.clone(),
+            r.element.clone(),
+        );
         let sb = cb.get(&key).copied().unwrap_or(0.0);
-        let is_magnet_use = ma.dataset.end_use(&r.end_use).map(|u| ma.dataset.end_uses[u].kind == oreflow_core::EndUseKind::Magnet).unwrap_or(false);
+        let is_magnet_use = ma
+            .dataset
+            .end_use(&r.end_use)
+            .map(|u| ma.dataset.end_uses[u].kind == oreflow_core::EndUseKind::Magnet)
+            .unwrap_or(false);
         // Output lost is counted once per use: magnets in t magnet, oxides per element.
-        let counted = if is_magnet_use { r.element == "magnet" } else { true };
-        let extra = (r.shortfall_t - sb).max(0.0);
-        let lost_usd = if counted { extra * va.get(&r.end_use).copied().unwrap_or(0.0) * 1000.0 } else { 0.0 };
+        let counted = if is_magnet_use {
+            r.element == "magnet"
+        } else {
+            true
+        };
+        // Net change: more shortfall is output lost, less is output gained.
+        let extra = r.shortfall_t - sb;
+        let lost_usd = if counted {
+            extra * va.get(&r.end_use).copied().unwrap_or(0.0) * 1000.0
+        } else {
+            0.0
+        };
         *lost.entry((r.year, r.region.clone())).or_insert(0.0) += lost_usd;
         if r.shortfall_t != 0.0 || sb != 0.0 {
             out.shortfall.push(ShortfallChange {
@@ -142,7 +174,9 @@ pub fn compare(ma: &Model, a: &RunResult, mb: &Model, b: &RunResult) -> Comparis
     }
     for (i, ya) in a.years.iter().enumerate() {
         let year = ya.solution.year;
-        let Some(j) = b.years.iter().position(|y| y.solution.year == year) else { continue };
+        let Some(j) = b.years.iter().position(|y| y.solution.year == year) else {
+            continue;
+        };
         let (csa, csb) = (consumer_surplus(ma, a, i), consumer_surplus(mb, b, j));
         let (psa, psb) = (producer_surplus(ma, a, i), producer_surplus(mb, b, j));
         for region in &ma.network.regions {

@@ -13,7 +13,10 @@ use oreflow_market::Good;
 use oreflow_sim::{Model, RunResult};
 use serde::Serialize;
 
-pub use compare::{compare, consumer_surplus, producer_surplus, Comparison, PriceChange, ShortfallChange, WelfareChange};
+pub use compare::{
+    compare, consumer_surplus, producer_surplus, Comparison, PriceChange, ShortfallChange,
+    WelfareChange,
+};
 pub use shares::{hhi, shares, ShareRow, MAGNET_REE};
 
 /// Output of one facility for one element (or of magnets) in one year.
@@ -110,6 +113,20 @@ pub fn production(model: &Model, run: &RunResult) -> Vec<ProductionRow> {
                         region: ds.region_code(plant.region).to_string(),
                         element: e.symbol().to_string(),
                         tonnes: round6(t),
+                    });
+                }
+            }
+        }
+        for (r, by) in s.heavy_byproduct.iter().enumerate() {
+            for e in ELEMENTS {
+                if by[e.index()] > 0.0 {
+                    out.push(ProductionRow {
+                        year: y,
+                        stage: Stage::Separation,
+                        facility: "heavy_byproduct_of_light_plants".into(),
+                        region: model.network.regions[r].clone(),
+                        element: e.symbol().to_string(),
+                        tonnes: round6(by[e.index()]),
                     });
                 }
             }

@@ -52,6 +52,12 @@ pub fn shares(model: &Model, run: &RunResult) -> Vec<ShareRow> {
                 separation[plant.region.index()][e.index()] += s.separated[p][e.index()];
             }
         }
+        // Heavy by-product is separated in the region that receives it.
+        for (r, by) in s.heavy_byproduct.iter().enumerate() {
+            for e in ELEMENTS {
+                separation[r][e.index()] += by[e.index()];
+            }
+        }
         let mut magnets = vec![0.0; n];
         for (p, plant) in ds.magnet_plants.iter().enumerate() {
             magnets[plant.region.index()] += s.magnet_output[p];

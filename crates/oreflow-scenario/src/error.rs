@@ -17,7 +17,14 @@ pub struct ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line > 0 {
-            write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)?;
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                self.line,
+                self.column,
+                self.message
+            )?;
         } else {
             write!(f, "{}: {}", self.file.display(), self.message)?;
         }
@@ -41,16 +48,38 @@ impl Source<'_> {
         let offset = offset.min(self.text.len());
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let col = before
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
         (line, col)
     }
 
-    pub fn at(&self, span: Range<usize>, message: impl Into<String>, hint: Option<String>) -> ScenarioError {
+    pub fn at(
+        &self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> ScenarioError {
         let (line, column) = self.line_col(span.start);
-        ScenarioError { file: self.path.to_path_buf(), line, column, message: message.into(), hint }
+        ScenarioError {
+            file: self.path.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+            hint,
+        }
     }
 
     pub fn whole(&self, message: impl Into<String>, hint: Option<String>) -> ScenarioError {
-        ScenarioError { file: self.path.to_path_buf(), line: 0, column: 0, message: message.into(), hint }
+        ScenarioError {
+            file: self.path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            hint,
+        }
     }
 }

@@ -45,7 +45,8 @@ impl Scenario {
         })?;
         Ok(Scenario {
             name: "baseline".into(),
-            description: "the embedded 2024 dataset with the IEA stated-policies demand path".into(),
+            description: "the embedded 2024 dataset with the IEA stated-policies demand path"
+                .into(),
             files: Vec::new(),
             dataset,
             config: RunConfig::default(),

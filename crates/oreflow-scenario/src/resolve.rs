@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use oreflow_core::{
-    closest, CapacityPath, Commodity, Dataset, Element, MagnetPlant, Mine, Provenance, Quality, RegionId,
-    SeparationPlant, Status, UsdPerKg, Year, ELEMENTS, REFERENCE_YEAR,
+    closest, CapacityPath, Commodity, Dataset, Element, MagnetPlant, Mine, Provenance, Quality,
+    RegionId, SeparationPlant, Status, UsdPerKg, Year, ELEMENTS, REFERENCE_YEAR,
 };
 use oreflow_sim::policy::{ControlKind, ExportControl, Link, Path as ValuePath, Stockpile, Tariff};
 use oreflow_sim::{RunConfig, MAX_YEAR};
@@ -43,12 +43,18 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
     let mut current = path.to_path_buf();
     loop {
         let canonical = current.canonicalize().unwrap_or_else(|_| current.clone());
-        if chain.iter().any(|(p, _, _)| p.canonicalize().unwrap_or_else(|_| p.clone()) == canonical) {
+        if chain
+            .iter()
+            .any(|(p, _, _)| p.canonicalize().unwrap_or_else(|_| p.clone()) == canonical)
+        {
             let (p, t, raw) = chain.last().expect("a file refers to this one");
             let span = raw.base.as_ref().map(|b| b.span()).unwrap_or(0..0);
             return Err(Source { path: p, text: t }.at(
                 span,
-                format!("`base` makes a cycle: {} is already in the chain", current.display()),
+                format!(
+                    "`base` makes a cycle: {} is already in the chain",
+                    current.display()
+                ),
                 Some("a scenario's base must eventually be `baseline`".into()),
             ));
         }
@@ -57,7 +63,8 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
             line: 0,
             column: 0,
             message: format!("cannot read the scenario file: {e}"),
-            hint: (!current.exists()).then(|| "give `baseline` or the path of a .toml scenario file".to_string()),
+            hint: (!current.exists())
+                .then(|| "give `baseline` or the path of a .toml scenario file".to_string()),
         })?;
         let raw: RawScenario = toml::from_str(&text).map_err(|e| toml_error(&current, &text, e))?;
         let next = match &raw.base {
@@ -66,9 +73,17 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
             Some(b) => {
                 let p = current.parent().unwrap_or(Path::new(".")).join(b.get_ref());
                 if !p.exists() {
-                    return Err(Source { path: &current, text: &text }.at(
+                    return Err(Source {
+                        path: &current,
+                        text: &text,
+                    }
+                    .at(
                         b.span(),
-                        format!("base scenario `{}` not found (looked for {})", b.get_ref(), p.display()),
+                        format!(
+                            "base scenario `{}` not found (looked for {})",
+                            b.get_ref(),
+                            p.display()
+                        ),
                         Some("`base` is `baseline` or a path relative to this file".into()),
                     ));
                 }
@@ -84,8 +99,10 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
     chain.reverse();
 
     // 2. Tables replaced by the chain, then the dataset.
-    let mut files: Vec<(String, String)> =
-        oreflow_data::embedded_files().into_iter().map(|(n, c)| (n.to_string(), c.to_string())).collect();
+    let mut files: Vec<(String, String)> = oreflow_data::embedded_files()
+        .into_iter()
+        .map(|(n, c)| (n.to_string(), c.to_string()))
+        .collect();
     let mut replaced: Vec<(String, PathBuf)> = Vec::new();
     for (p, text, raw) in &chain {
         let src = Source { path: p, text };
@@ -93,15 +110,27 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
             let name = key.get_ref().trim_end_matches(".csv");
             let file = format!("{name}.csv");
             let Some(slot) = files.iter_mut().find(|(n, _)| *n == file) else {
-                let names: Vec<&str> = oreflow_data::TABLES.iter().map(|t| t.file.trim_end_matches(".csv")).collect();
+                let names: Vec<&str> = oreflow_data::TABLES
+                    .iter()
+                    .map(|t| t.file.trim_end_matches(".csv"))
+                    .collect();
                 let hint = closest(name, names.iter().copied())
                     .map(|c| format!("did you mean `{c}`?"))
                     .unwrap_or_else(|| format!("tables: {}", names.join(", ")));
-                return Err(src.at(key.span(), format!("unknown table `{}`", key.get_ref()), Some(hint)));
+                return Err(src.at(
+                    key.span(),
+                    format!("unknown table `{}`", key.get_ref()),
+                    Some(hint),
+                ));
             };
             let csv_path = p.parent().unwrap_or(Path::new(".")).join(value.get_ref());
-            slot.1 = std::fs::read_to_string(&csv_path)
-                .map_err(|e| src.at(value.span(), format!("cannot read table file {}: {e}", csv_path.display()), None))?;
+            slot.1 = std::fs::read_to_string(&csv_path).map_err(|e| {
+                src.at(
+                    value.span(),
+                    format!("cannot read table file {}: {e}", csv_path.display()),
+                    None,
+                )
+            })?;
             replaced.push((file, csv_path));
         }
     }
@@ -128,7 +157,11 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
         .name
         .as_ref()
         .map(|n| n.get_ref().clone())
-        .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+        .unwrap_or_else(|| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
     let mut sc = Scenario {
         name,
         description: leaf.2.description.clone().unwrap_or_default(),
@@ -144,7 +177,11 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
     Ok(sc)
 }
 
-fn suggest<'a>(name: &str, valid: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> Option<String> {
+fn suggest<'a>(
+    name: &str,
+    valid: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> Option<String> {
     match closest(name, valid.clone()) {
         Some(c) => Some(format!("did you mean `{c}`?")),
         None => {
@@ -163,22 +200,48 @@ fn region(src: &Source, ds: &Dataset, v: &S<String>) -> R<RegionId> {
         let names: Vec<&str> = ds
             .regions
             .iter()
-            .flat_map(|r| std::iter::once(r.code.as_str()).chain(std::iter::once(r.name.as_str())).chain(r.aliases.iter().map(String::as_str)))
+            .flat_map(|r| {
+                std::iter::once(r.code.as_str())
+                    .chain(std::iter::once(r.name.as_str()))
+                    .chain(r.aliases.iter().map(String::as_str))
+            })
             .collect();
         let hint = closest(v.get_ref(), names.iter().copied()).map(|c| {
             let r = ds.region(c).expect("a listed name");
             let reg = &ds.regions[r.index()];
-            if c == reg.name { format!("did you mean `{c}`?") } else { format!("did you mean `{c}` ({})?", reg.name) }
+            if c == reg.name {
+                format!("did you mean `{c}`?")
+            } else {
+                format!("did you mean `{c}` ({})?", reg.name)
+            }
         });
-        let hint = hint.or_else(|| Some(format!("regions: {}", ds.regions.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(", "))));
+        let hint = hint.or_else(|| {
+            Some(format!(
+                "regions: {}",
+                ds.regions
+                    .iter()
+                    .map(|r| r.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        });
         src.at(v.span(), format!("unknown region `{}`", v.get_ref()), hint)
     })
 }
 
 /// A list of regions where `*` means every region (except `exclude`).
-fn regions(src: &Source, ds: &Dataset, list: &S<Vec<S<String>>>, exclude: Option<RegionId>) -> R<Vec<RegionId>> {
+fn regions(
+    src: &Source,
+    ds: &Dataset,
+    list: &S<Vec<S<String>>>,
+    exclude: Option<RegionId>,
+) -> R<Vec<RegionId>> {
     if list.get_ref().is_empty() {
-        return Err(src.at(list.span(), "the list is empty", Some("name at least one region, or `*` for all".into())));
+        return Err(src.at(
+            list.span(),
+            "the list is empty",
+            Some("name at least one region, or `*` for all".into()),
+        ));
     }
     let mut out = Vec::new();
     for v in list.get_ref() {
@@ -196,7 +259,11 @@ fn regions(src: &Source, ds: &Dataset, list: &S<Vec<S<String>>>, exclude: Option
 
 fn element(src: &Source, v: &S<String>) -> R<Element> {
     v.get_ref().parse::<Element>().map_err(|_| {
-        src.at(v.span(), format!("unknown element `{}`", v.get_ref()), suggest(v.get_ref(), ELEMENTS.iter().map(|e| e.symbol()), "elements"))
+        src.at(
+            v.span(),
+            format!("unknown element `{}`", v.get_ref()),
+            suggest(v.get_ref(), ELEMENTS.iter().map(|e| e.symbol()), "elements"),
+        )
     })
 }
 
@@ -208,7 +275,11 @@ const STAGES: [&str; 3] = ["concentrate", "oxide", "magnet"];
 
 fn stages(src: &Source, list: &S<Vec<S<String>>>) -> R<Vec<Commodity>> {
     if list.get_ref().is_empty() {
-        return Err(src.at(list.span(), "the list of stages is empty", Some(format!("stages: {}", STAGES.join(", ")))));
+        return Err(src.at(
+            list.span(),
+            "the list of stages is empty",
+            Some(format!("stages: {}", STAGES.join(", "))),
+        ));
     }
     list.get_ref()
         .iter()
@@ -216,7 +287,11 @@ fn stages(src: &Source, list: &S<Vec<S<String>>>) -> R<Vec<Commodity>> {
             "concentrate" => Ok(Commodity::Concentrate),
             "oxide" => Ok(Commodity::Oxide),
             "magnet" => Ok(Commodity::Magnet),
-            other => Err(src.at(v.span(), format!("unknown stage `{other}`"), suggest(other, STAGES, "stages"))),
+            other => Err(src.at(
+                v.span(),
+                format!("unknown stage `{other}`"),
+                suggest(other, STAGES, "stages"),
+            )),
         })
         .collect()
 }
@@ -224,7 +299,11 @@ fn stages(src: &Source, list: &S<Vec<S<String>>>) -> R<Vec<Commodity>> {
 fn year(src: &Source, v: &S<i32>) -> R<Year> {
     let y = *v.get_ref();
     if !(REFERENCE_YEAR..=MAX_YEAR).contains(&y) {
-        return Err(src.at(v.span(), format!("year {y} is outside the model's range"), Some(format!("years run from {REFERENCE_YEAR} to {MAX_YEAR}"))));
+        return Err(src.at(
+            v.span(),
+            format!("year {y} is outside the model's range"),
+            Some(format!("years run from {REFERENCE_YEAR} to {MAX_YEAR}")),
+        ));
     }
     Ok(y)
 }
@@ -236,7 +315,11 @@ fn span_years(src: &Source, from: &S<i32>, to: Option<&S<i32>>) -> R<(Year, Year
         None => MAX_YEAR,
     };
     if t < f {
-        return Err(src.at(to.expect("set").span(), format!("`to` ({t}) is before `from` ({f})"), None));
+        return Err(src.at(
+            to.expect("set").span(),
+            format!("`to` ({t}) is before `from` ({f})"),
+            None,
+        ));
     }
     Ok((f, t))
 }
@@ -244,8 +327,16 @@ fn span_years(src: &Source, from: &S<i32>, to: Option<&S<i32>>) -> R<(Year, Year
 fn number(src: &Source, v: &S<f64>, lo: f64, hi: f64, what: &str) -> R<f64> {
     let x = *v.get_ref();
     if !(x.is_finite() && x >= lo && x <= hi) {
-        let range = if hi.is_infinite() { format!("at least {lo}") } else { format!("between {lo} and {hi}") };
-        return Err(src.at(v.span(), format!("{what} is {x}; expected a number {range}"), None));
+        let range = if hi.is_infinite() {
+            format!("at least {lo}")
+        } else {
+            format!("between {lo} and {hi}")
+        };
+        return Err(src.at(
+            v.span(),
+            format!("{what} is {x}; expected a number {range}"),
+            None,
+        ));
     }
     Ok(x)
 }
@@ -253,17 +344,33 @@ fn number(src: &Source, v: &S<f64>, lo: f64, hi: f64, what: &str) -> R<f64> {
 fn points(src: &Source, v: &S<Points>, lo: f64, hi: f64, what: &str) -> R<ValuePath> {
     let p = v.get_ref();
     if p.is_empty() {
-        return Err(src.at(v.span(), format!("{what} has no points"), Some("give [[year, value], …]".into())));
+        return Err(src.at(
+            v.span(),
+            format!("{what} has no points"),
+            Some("give [[year, value], …]".into()),
+        ));
     }
     for (i, &(y, x)) in p.iter().enumerate() {
         if !(REFERENCE_YEAR..=MAX_YEAR).contains(&y) {
-            return Err(src.at(v.span(), format!("{what}: year {y} is outside {REFERENCE_YEAR}–{MAX_YEAR}"), None));
+            return Err(src.at(
+                v.span(),
+                format!("{what}: year {y} is outside {REFERENCE_YEAR}–{MAX_YEAR}"),
+                None,
+            ));
         }
         if !(x.is_finite() && x >= lo && x <= hi) {
-            return Err(src.at(v.span(), format!("{what}: value {x} in {y} is outside [{lo}, {hi}]"), None));
+            return Err(src.at(
+                v.span(),
+                format!("{what}: value {x} in {y} is outside [{lo}, {hi}]"),
+                None,
+            ));
         }
         if i > 0 && y <= p[i - 1].0 {
-            return Err(src.at(v.span(), format!("{what}: years must increase ({} then {y})", p[i - 1].0), None));
+            return Err(src.at(
+                v.span(),
+                format!("{what}: years must increase ({} then {y})", p[i - 1].0),
+                None,
+            ));
         }
     }
     Ok(ValuePath(p.clone()))
@@ -277,7 +384,10 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
         }
     };
     for c in &raw.export_control {
-        cite(format!("export control by {}", c.origin.get_ref()), &c.source);
+        cite(
+            format!("export control by {}", c.origin.get_ref()),
+            &c.source,
+        );
     }
     for t in &raw.tariff {
         cite(format!("tariff of {}", t.importer.get_ref()), &t.source);
@@ -289,11 +399,21 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
         cite(format!("project {}", p.id.get_ref()), &p.source);
     }
     for s in &raw.stockpile {
-        cite(format!("stockpile of {} in {}", s.element.get_ref(), s.region.get_ref()), &s.source);
+        cite(
+            format!(
+                "stockpile of {} in {}",
+                s.element.get_ref(),
+                s.region.get_ref()
+            ),
+            &s.source,
+        );
     }
     if let Some(d) = &raw.demand {
         for s in &d.substitution {
-            cite(format!("substitution in {}", s.end_use.get_ref()), &s.source);
+            cite(
+                format!("substitution in {}", s.end_use.get_ref()),
+                &s.source,
+            );
         }
         for t in &d.thrifting {
             cite(format!("thrifting of {}", t.element.get_ref()), &t.source);
@@ -309,8 +429,20 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             sc.config.to = year(src, v)?;
         }
         if sc.config.to < sc.config.from {
-            let span = run.to.as_ref().or(run.from.as_ref()).map(|s| s.span()).unwrap_or(0..0);
-            return Err(src.at(span, format!("the run ends ({}) before it starts ({})", sc.config.to, sc.config.from), None));
+            let span = run
+                .to
+                .as_ref()
+                .or(run.from.as_ref())
+                .map(|s| s.span())
+                .unwrap_or(0..0);
+            return Err(src.at(
+                span,
+                format!(
+                    "the run ends ({}) before it starts ({})",
+                    sc.config.to, sc.config.from
+                ),
+                None,
+            ));
         }
         if let Some(v) = &run.growth_path {
             growth_path(src, ds, v)?;
@@ -320,7 +452,8 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             sc.policies.recycling = Some(points(src, v, 0.0, 1.0, "recycling")?);
         }
         if let Some(v) = &run.disposal_cost_usd_per_kg {
-            sc.config.disposal_cost = number(src, v, 0.0, f64::INFINITY, "disposal_cost_usd_per_kg")?;
+            sc.config.disposal_cost =
+                number(src, v, 0.0, f64::INFINITY, "disposal_cost_usd_per_kg")?;
         }
         if let Some(v) = &run.stock_buy_below {
             sc.config.stock_buy_below = number(src, v, 0.0, 10.0, "stock_buy_below")?;
@@ -332,7 +465,10 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             sc.config.stock_capacity_years = number(src, v, 0.0, 10.0, "stock_capacity_years")?;
         }
         if sc.config.stock_sell_above <= sc.config.stock_buy_below {
-            return Err(src.whole("stock_sell_above must be greater than stock_buy_below", None));
+            return Err(src.whole(
+                "stock_sell_above must be greater than stock_buy_below",
+                None,
+            ));
         }
     }
     for p in &raw.project {
@@ -353,13 +489,27 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             "ban" => ControlKind::Ban,
             "quota" => {
                 let q = c.quota_t.as_ref().ok_or_else(|| {
-                    src.at(c.kind.span(), "a quota needs `quota_t` (tonnes per year)", None)
+                    src.at(
+                        c.kind.span(),
+                        "a quota needs `quota_t` (tonnes per year)",
+                        None,
+                    )
                 })?;
-                ControlKind::Quota { tonnes: number(src, q, 0.0, f64::INFINITY, "quota_t")? }
+                ControlKind::Quota {
+                    tonnes: number(src, q, 0.0, f64::INFINITY, "quota_t")?,
+                }
             }
             "licence" | "license" => {
-                let share = c.share.as_ref().map(|s| number(src, s, 0.0, 1.0, "share")).transpose()?;
-                let fee = c.fee_usd_per_kg.as_ref().map(|s| number(src, s, 0.0, f64::INFINITY, "fee_usd_per_kg")).transpose()?;
+                let share = c
+                    .share
+                    .as_ref()
+                    .map(|s| number(src, s, 0.0, 1.0, "share"))
+                    .transpose()?;
+                let fee = c
+                    .fee_usd_per_kg
+                    .as_ref()
+                    .map(|s| number(src, s, 0.0, f64::INFINITY, "fee_usd_per_kg"))
+                    .transpose()?;
                 if share.is_none() && fee.is_none() {
                     return Err(src.at(
                         c.kind.span(),
@@ -367,14 +517,24 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
                         None,
                     ));
                 }
-                ControlKind::Licence { share, fee_usd_per_kg: fee.unwrap_or(0.0) }
+                ControlKind::Licence {
+                    share,
+                    fee_usd_per_kg: fee.unwrap_or(0.0),
+                }
             }
             other => {
-                return Err(src.at(c.kind.span(), format!("unknown export-control kind `{other}`"), suggest(other, ["ban", "quota", "licence"], "kinds")))
+                return Err(src.at(
+                    c.kind.span(),
+                    format!("unknown export-control kind `{other}`"),
+                    suggest(other, ["ban", "quota", "licence"], "kinds"),
+                ))
             }
         };
         sc.policies.export_controls.push(ExportControl {
-            label: c.label.clone().unwrap_or_else(|| format!("{} export control {}", ds.region_code(origin), k + 1)),
+            label: c
+                .label
+                .clone()
+                .unwrap_or_else(|| format!("{} export control {}", ds.region_code(origin), k + 1)),
             origin,
             destinations,
             stages: st,
@@ -405,9 +565,22 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             "preferential_link" => {
                 let rs = a.regions.get_ref();
                 if rs.len() != 2 {
-                    return Err(src.at(a.regions.span(), format!("a preferential link joins exactly two regions, not {}", rs.len()), None));
+                    return Err(src.at(
+                        a.regions.span(),
+                        format!(
+                            "a preferential link joins exactly two regions, not {}",
+                            rs.len()
+                        ),
+                        None,
+                    ));
                 }
-                let f = a.cost_factor.as_ref().ok_or_else(|| src.at(a.kind.span(), "a preferential link needs `cost_factor` (e.g. 0.5 halves shipping costs)", None))?;
+                let f = a.cost_factor.as_ref().ok_or_else(|| {
+                    src.at(
+                        a.kind.span(),
+                        "a preferential link needs `cost_factor` (e.g. 0.5 halves shipping costs)",
+                        None,
+                    )
+                })?;
                 sc.policies.links.push(Link {
                     a: region(src, ds, &rs[0])?,
                     b: region(src, ds, &rs[1])?,
@@ -424,14 +597,32 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
                     for s in &st {
                         match s {
                             Commodity::Concentrate => {}
-                            Commodity::Oxide => sc.dataset.separation_plants.iter_mut().filter(|p| p.region == reg).for_each(|p| p.capacity.start_year = p.capacity.start_year.max(from)),
-                            Commodity::Magnet => sc.dataset.magnet_plants.iter_mut().filter(|p| p.region == reg).for_each(|p| p.capacity.start_year = p.capacity.start_year.max(from)),
+                            Commodity::Oxide => sc
+                                .dataset
+                                .separation_plants
+                                .iter_mut()
+                                .filter(|p| p.region == reg)
+                                .for_each(|p| {
+                                    p.capacity.start_year = p.capacity.start_year.max(from)
+                                }),
+                            Commodity::Magnet => sc
+                                .dataset
+                                .magnet_plants
+                                .iter_mut()
+                                .filter(|p| p.region == reg)
+                                .for_each(|p| {
+                                    p.capacity.start_year = p.capacity.start_year.max(from)
+                                }),
                         }
                     }
                 }
             }
             other => {
-                return Err(src.at(a.kind.span(), format!("unknown agreement kind `{other}`"), suggest(other, ["preferential_link", "technology_transfer"], "kinds")))
+                return Err(src.at(
+                    a.kind.span(),
+                    format!("unknown agreement kind `{other}`"),
+                    suggest(other, ["preferential_link", "technology_transfer"], "kinds"),
+                ))
             }
         }
     }
@@ -442,16 +633,33 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
         }
         for s in &d.substitution {
             let u = ds.end_use(s.end_use.get_ref()).ok_or_else(|| {
-                src.at(s.end_use.span(), format!("unknown end use `{}`", s.end_use.get_ref()), suggest(s.end_use.get_ref(), ds.end_uses.iter().map(|u| u.id.as_str()), "end uses"))
+                src.at(
+                    s.end_use.span(),
+                    format!("unknown end use `{}`", s.end_use.get_ref()),
+                    suggest(
+                        s.end_use.get_ref(),
+                        ds.end_uses.iter().map(|u| u.id.as_str()),
+                        "end uses",
+                    ),
+                )
             })?;
-            sc.policies.substitution.push((u, points(src, &s.share, 0.0, 1.0, "substitution share")?));
+            sc.policies
+                .substitution
+                .push((u, points(src, &s.share, 0.0, 1.0, "substitution share")?));
         }
         for t in &d.thrifting {
             let e = element(src, &t.element)?;
             if ds.recipe_array()[e.index()] == 0.0 {
-                return Err(src.at(t.element.span(), format!("{e} is not in the magnet recipe; only its elements can be thrifted"), Some("recipe elements: Nd, Pr, Dy, Tb".into())));
+                return Err(src.at(
+                    t.element.span(),
+                    format!("{e} is not in the magnet recipe; only its elements can be thrifted"),
+                    Some("recipe elements: Nd, Pr, Dy, Tb".into()),
+                ));
             }
-            sc.policies.thrifting.push((e, points(src, &t.reduction, 0.0, 1.0, "thrifting reduction")?));
+            sc.policies.thrifting.push((
+                e,
+                points(src, &t.reduction, 0.0, 1.0, "thrifting reduction")?,
+            ));
         }
     }
     for s in &raw.stockpile {
@@ -463,7 +671,13 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             region: region(src, ds, &s.region)?,
             element: element(src, &s.element)?,
             size_t: number(src, &s.size_t, 0.0, f64::INFINITY, "size_t")?,
-            release_above_usd_per_kg: number(src, &s.release_above_usd_per_kg, 0.0, f64::INFINITY, "release_above_usd_per_kg")?,
+            release_above_usd_per_kg: number(
+                src,
+                &s.release_above_usd_per_kg,
+                0.0,
+                f64::INFINITY,
+                "release_above_usd_per_kg",
+            )?,
             from,
         });
     }
@@ -475,7 +689,11 @@ fn growth_path(src: &Source, ds: &Dataset, v: &S<String>) -> R<()> {
         return Err(src.at(
             v.span(),
             format!("unknown demand growth path `{}`", v.get_ref()),
-            suggest(v.get_ref(), ds.growth_paths.iter().map(|p| p.name.as_str()), "paths"),
+            suggest(
+                v.get_ref(),
+                ds.growth_paths.iter().map(|p| p.name.as_str()),
+                "paths",
+            ),
         ));
     }
     Ok(())
@@ -488,12 +706,28 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
     let start = p.start_year.as_ref().map(|v| year(src, v)).transpose()?;
     let end = p.end_year.as_ref().map(|v| year(src, v)).transpose()?;
     let close = p.close_year.as_ref().map(|v| year(src, v)).transpose()?;
-    let factor = p.capacity_factor.as_ref().map(|v| number(src, v, 0.0, 100.0, "capacity_factor")).transpose()?;
-    let cost = p.cost_usd_per_kg.as_ref().map(|v| number(src, v, 0.0, f64::INFINITY, "cost_usd_per_kg")).transpose()?;
+    let factor = p
+        .capacity_factor
+        .as_ref()
+        .map(|v| number(src, v, 0.0, 100.0, "capacity_factor"))
+        .transpose()?;
+    let cost = p
+        .cost_usd_per_kg
+        .as_ref()
+        .map(|v| number(src, v, 0.0, f64::INFINITY, "cost_usd_per_kg"))
+        .transpose()?;
     let status = p
         .status
         .as_ref()
-        .map(|v| Status::parse(v.get_ref()).ok_or_else(|| src.at(v.span(), format!("unknown status `{}`", v.get_ref()), suggest(v.get_ref(), Status::NAMES, "statuses"))))
+        .map(|v| {
+            Status::parse(v.get_ref()).ok_or_else(|| {
+                src.at(
+                    v.span(),
+                    format!("unknown status `{}`", v.get_ref()),
+                    suggest(v.get_ref(), Status::NAMES, "statuses"),
+                )
+            })
+        })
         .transpose()?;
     let change = |c: &mut CapacityPath, cost_field: &mut UsdPerKg, st: &mut Status| -> R<()> {
         if let Some(s) = start {
@@ -539,18 +773,31 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
     }
     // A new facility.
     let Some(stage) = &p.stage else {
-        let ids = ds.mines.iter().map(|m| m.id.as_str()).chain(ds.separation_plants.iter().map(|s| s.id.as_str())).chain(ds.magnet_plants.iter().map(|g| g.id.as_str()));
+        let ids = ds
+            .mines
+            .iter()
+            .map(|m| m.id.as_str())
+            .chain(ds.separation_plants.iter().map(|s| s.id.as_str()))
+            .chain(ds.magnet_plants.iter().map(|g| g.id.as_str()));
         let hint = match closest(id, ids) {
             Some(c) => format!("did you mean `{c}`? To add a new facility instead, give its `stage` (mining, separation or magnet)"),
             None => "to add a new facility, give its `stage` (mining, separation or magnet), region, start_year, capacity and cost".into(),
         };
-        return Err(src.at(p.id.span(), format!("no facility `{id}` in the dataset"), Some(hint)));
+        return Err(src.at(
+            p.id.span(),
+            format!("no facility `{id}` in the dataset"),
+            Some(hint),
+        ));
     };
     let need = |v: bool, field: &str| -> R<()> {
         if v {
             Ok(())
         } else {
-            Err(src.at(p.id.span(), format!("new facility `{id}` needs `{field}`"), None))
+            Err(src.at(
+                p.id.span(),
+                format!("new facility `{id}` needs `{field}`"),
+                None,
+            ))
         }
     };
     need(p.region.is_some(), "region")?;
@@ -560,7 +807,13 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
     let reg = region(src, ds, p.region.as_ref().expect("checked"))?;
     let quality = match &p.quality {
         None => Quality::Announced,
-        Some(q) => Quality::parse(q.get_ref()).ok_or_else(|| src.at(q.span(), format!("unknown quality `{}`", q.get_ref()), suggest(q.get_ref(), Quality::NAMES, "qualities")))?,
+        Some(q) => Quality::parse(q.get_ref()).ok_or_else(|| {
+            src.at(
+                q.span(),
+                format!("unknown quality `{}`", q.get_ref()),
+                suggest(q.get_ref(), Quality::NAMES, "qualities"),
+            )
+        })?,
     };
     let (line, _) = src.line_col(p.id.span().start);
     let provenance = Provenance {
@@ -581,30 +834,103 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
     let cost = UsdPerKg(cost.expect("checked"));
     match stage.get_ref().as_str() {
         "mining" => {
-            let ore = p.ore_type.as_ref().ok_or_else(|| src.at(p.id.span(), format!("new mine `{id}` needs `ore_type`"), None))?;
-            let ore_type = ds.ore_types.iter().position(|o| &o.id == ore.get_ref()).ok_or_else(|| {
-                src.at(ore.span(), format!("unknown ore type `{}`", ore.get_ref()), suggest(ore.get_ref(), ds.ore_types.iter().map(|o| o.id.as_str()), "ore types"))
+            let ore = p.ore_type.as_ref().ok_or_else(|| {
+                src.at(
+                    p.id.span(),
+                    format!("new mine `{id}` needs `ore_type`"),
+                    None,
+                )
             })?;
-            let ore_t = p.ore_capacity_t.as_ref().map(|v| number(src, v, 0.0, f64::INFINITY, "ore_capacity_t")).transpose()?;
-            let grade = p.recovered_grade.as_ref().map(|v| number(src, v, 0.0, 1.0, "recovered_grade")).transpose()?;
+            let ore_type = ds
+                .ore_types
+                .iter()
+                .position(|o| &o.id == ore.get_ref())
+                .ok_or_else(|| {
+                    src.at(
+                        ore.span(),
+                        format!("unknown ore type `{}`", ore.get_ref()),
+                        suggest(
+                            ore.get_ref(),
+                            ds.ore_types.iter().map(|o| o.id.as_str()),
+                            "ore types",
+                        ),
+                    )
+                })?;
+            let ore_t = p
+                .ore_capacity_t
+                .as_ref()
+                .map(|v| number(src, v, 0.0, f64::INFINITY, "ore_capacity_t"))
+                .transpose()?;
+            let grade = p
+                .recovered_grade
+                .as_ref()
+                .map(|v| number(src, v, 0.0, 1.0, "recovered_grade"))
+                .transpose()?;
             let cap = match (&p.capacity_t_reo, ore_t, grade) {
                 (Some(v), _, _) => number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?,
                 (None, Some(o), Some(g)) => o * g,
                 _ => return Err(src.at(p.id.span(), format!("new mine `{id}` needs `capacity_t_reo`, or `ore_capacity_t` and `recovered_grade`"), None)),
             };
-            ds.mines.push(Mine { id: id.clone(), name, region: reg, ore_type, status, capacity: path(cap), ore_capacity_t: ore_t, recovered_grade: grade, cost, provenance });
+            ds.mines.push(Mine {
+                id: id.clone(),
+                name,
+                region: reg,
+                ore_type,
+                status,
+                capacity: path(cap),
+                ore_capacity_t: ore_t,
+                recovered_grade: grade,
+                cost,
+                provenance,
+            });
         }
         "separation" => {
-            let v = p.capacity_t_reo.as_ref().ok_or_else(|| src.at(p.id.span(), format!("new separation plant `{id}` needs `capacity_t_reo` (feed)"), None))?;
+            let v = p.capacity_t_reo.as_ref().ok_or_else(|| {
+                src.at(
+                    p.id.span(),
+                    format!("new separation plant `{id}` needs `capacity_t_reo` (feed)"),
+                    None,
+                )
+            })?;
             let cap = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
-            ds.separation_plants.push(SeparationPlant { id: id.clone(), name, region: reg, status, capacity: path(cap), cost, provenance });
+            let heavy_to = None;
+            ds.separation_plants.push(SeparationPlant {
+                id: id.clone(),
+                name,
+                region: reg,
+                status,
+                capacity: path(cap),
+                cost,
+                heavy_to,
+                provenance,
+            });
         }
         "magnet" => {
-            let v = p.capacity_t_magnet.as_ref().ok_or_else(|| src.at(p.id.span(), format!("new magnet plant `{id}` needs `capacity_t_magnet`"), None))?;
+            let v = p.capacity_t_magnet.as_ref().ok_or_else(|| {
+                src.at(
+                    p.id.span(),
+                    format!("new magnet plant `{id}` needs `capacity_t_magnet`"),
+                    None,
+                )
+            })?;
             let cap = number(src, v, 0.0, f64::INFINITY, "capacity_t_magnet")?;
-            ds.magnet_plants.push(MagnetPlant { id: id.clone(), name, region: reg, status, capacity: path(cap), cost, provenance });
+            ds.magnet_plants.push(MagnetPlant {
+                id: id.clone(),
+                name,
+                region: reg,
+                status,
+                capacity: path(cap),
+                cost,
+                provenance,
+            });
         }
-        other => return Err(src.at(stage.span(), format!("unknown stage `{other}`"), suggest(other, ["mining", "separation", "magnet"], "stages"))),
+        other => {
+            return Err(src.at(
+                stage.span(),
+                format!("unknown stage `{other}`"),
+                suggest(other, ["mining", "separation", "magnet"], "stages"),
+            ))
+        }
     }
     Ok(())
 }

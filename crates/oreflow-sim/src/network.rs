@@ -71,6 +71,7 @@ pub(crate) fn build(ds: &Dataset) -> Network {
             .map(|p| PlantSpec {
                 name: p.id.clone(),
                 region: p.region,
+                heavy_to: p.heavy_to,
             })
             .collect(),
         magnet_plants: ds
@@ -79,6 +80,7 @@ pub(crate) fn build(ds: &Dataset) -> Network {
             .map(|p| PlantSpec {
                 name: p.id.clone(),
                 region: p.region,
+                heavy_to: None,
             })
             .collect(),
         recipe: ds.recipe_array(),
@@ -106,14 +108,33 @@ pub(crate) fn add_policy_structure(net: &mut Network, policies: &Policies) -> Ve
             continue;
         }
         for &stage in &c.stages {
-            net.caps.push(CapGroup {
-                label: format!("{} ({})", c.label, stage.as_str()),
-                commodity: stage,
-                elements: c.elements.clone(),
-                from: c.origin,
-                to: c.destinations.clone(),
-            });
-            owner.push(k);
+            // Oxides are capped element by element (a licence limits each
+            // element's exports); concentrate and magnets as one flow.
+            let groups: Vec<Vec<Element>> = if stage == oreflow_core::Commodity::Oxide {
+                let els: Vec<Element> = if c.elements.is_empty() {
+                    ELEMENTS.to_vec()
+                } else {
+                    c.elements.clone()
+                };
+                els.into_iter().map(|e| vec![e]).collect()
+            } else {
+                vec![c.elements.clone()]
+            };
+            for els in groups {
+                let what = if els.len() == 1 {
+                    format!("{} {}", els[0], stage.as_str())
+                } else {
+                    stage.as_str().to_string()
+                };
+                net.caps.push(CapGroup {
+                    label: format!("{} ({what})", c.label),
+                    commodity: stage,
+                    elements: els,
+                    from: c.origin,
+                    to: c.destinations.clone(),
+                });
+                owner.push(k);
+            }
         }
     }
     net.strategic = policies
