@@ -96,6 +96,45 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
             "lost_output_usd",
         ],
     )?;
+    let rel_header = [
+        "year",
+        "region",
+        "stage",
+        "element",
+        "apparent_consumption_t",
+        "import_reliance",
+    ];
+    write_csv(
+        &dir,
+        "import_reliance_a.csv",
+        &oreflow_metrics::import_reliance(&ma, &ra),
+        &rel_header,
+    )?;
+    write_csv(
+        &dir,
+        "import_reliance_b.csv",
+        &oreflow_metrics::import_reliance(&mb, &rb),
+        &rel_header,
+    )?;
+    let va_header = [
+        "year",
+        "miner",
+        "processor",
+        "concentrate_exports_usd",
+        "processed_imports_usd",
+    ];
+    write_csv(
+        &dir,
+        "value_added_a.csv",
+        &oreflow_metrics::value_added(&ma, &ra),
+        &va_header,
+    )?;
+    write_csv(
+        &dir,
+        "value_added_b.csv",
+        &oreflow_metrics::value_added(&mb, &rb),
+        &va_header,
+    )?;
     let sa = oreflow_metrics::shares(&ma, &ra);
     let sb = oreflow_metrics::shares(&mb, &rb);
     write_csv(
@@ -190,6 +229,40 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
     for (r, (ds, lost)) in rows {
         let _ = writeln!(t, "{r:<8}{:>22.0}{:>26.0}", ds / 1e6, lost / 1e6);
     }
+    let mut va: BTreeMap<(String, String), (f64, f64, f64, f64)> = BTreeMap::new();
+    for (rows, is_a) in [
+        (oreflow_metrics::value_added(&ma, &ra), true),
+        (oreflow_metrics::value_added(&mb, &rb), false),
+    ] {
+        for r in rows {
+            let v = va.entry((r.miner, r.processor)).or_default();
+            if is_a {
+                v.0 += r.concentrate_exports_usd;
+                v.1 += r.processed_imports_usd;
+            } else {
+                v.2 += r.concentrate_exports_usd;
+                v.3 += r.processed_imports_usd;
+            }
+        }
+    }
+    let mut pairs: Vec<_> = va
+        .into_iter()
+        .filter(|(_, v)| (v.0 - v.2).abs() >= 1e6)
+        .collect();
+    pairs.sort_by(|x, y| (y.1 .0 - y.1 .2).abs().total_cmp(&(x.1 .0 - x.1 .2).abs()));
+    if !pairs.is_empty() {
+        let _ = writeln!(t, "\nWho captures the value added: concentrate shipped by a miner to a processor, and oxides/magnets sold back (million USD over the horizon, A vs B)");
+        for ((miner, processor), (ca, pa, cb, pb)) in pairs.iter().take(6) {
+            let _ = writeln!(
+                t,
+                "  {miner:>4} -> {processor:<4} concentrate {:>8.0} vs {:>8.0}   processed back {:>8.0} vs {:>8.0}",
+                ca / 1e6,
+                cb / 1e6,
+                pa / 1e6,
+                pb / 1e6
+            );
+        }
+    }
     let last = ma.config.to;
     let _ = writeln!(
         t,
@@ -218,7 +291,7 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
             hb
         );
     }
-    let _ = writeln!(t, "\nwrote price_changes.csv, shortfall_changes.csv, welfare_changes.csv, shares_a.csv, shares_b.csv, compare.json to {}", dir.display());
+    let _ = writeln!(t, "\nwrote price_changes.csv, shortfall_changes.csv, welfare_changes.csv, shares_{{a,b}}.csv, import_reliance_{{a,b}}.csv, value_added_{{a,b}}.csv, compare.json to {}", dir.display());
     print!("{t}");
     Ok(())
 }

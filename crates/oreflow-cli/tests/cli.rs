@@ -236,3 +236,85 @@ fn data_lists_tables_and_checks_the_embedded_dataset() {
         "[usgs_mcs2026_ree] U.S. Geological Survey, Mineral Commodity Summaries 2026: Rare Earths"
     ));
 }
+
+fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn compare_licensing_shows_dearer_heavy_rare_earths_and_a_welfare_loss_outside_china() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lic = scenario("china-heavy-ree-licensing-2025.toml");
+    let out = oreflow(&["compare", &lic, "--to", "2028", "-o", "cmp"], tmp.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = tmp.path().join("cmp");
+    let (h, rows) = csv_rows(&dir.join("price_changes.csv"));
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    for e in ["Dy", "Tb"] {
+        for region in ["JP", "US", "EU", "KR"] {
+            let r = rows
+                .iter()
+                .find(|r| {
+                    r[col("year")] == "2026"
+                        && r[col("region")] == region
+                        && r[col("commodity")] == e
+                })
+                .unwrap();
+            let (a, b): (f64, f64) = (
+                r[col("usd_per_kg_a")].parse().unwrap(),
+                r[col("usd_per_kg_b")].parse().unwrap(),
+            );
+            assert!(a > b, "{e} in {region}: {a} vs {b}");
+        }
+    }
+    let (h, rows) = csv_rows(&dir.join("welfare_changes.csv"));
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let outside: f64 = rows
+        .iter()
+        .filter(|r| r[col("region")] != "CN")
+        .map(|r| r[col("surplus_change_usd")].parse::<f64>().unwrap())
+        .sum();
+    assert!(
+        outside < -1e8,
+        "welfare change outside China: {outside} USD"
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("Economic effect of A against B"));
+}
+
+#[test]
+fn validate_accepts_the_shipped_scenarios_and_rejects_a_typo_with_its_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".toml"))
+        .collect();
+    files.sort();
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(String::as_str));
+    let out = oreflow(&args, tmp.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(tmp.path().join("bad.toml"), "name = \"bad\"\n[[export_control]]\norigin = \"Chnia\"\ndestinations = [\"*\"]\nstages = [\"oxide\"]\nfrom = 2025\nkind = \"ban\"\n").unwrap();
+    let out = oreflow(&["validate", "bad.toml"], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:3:10: unknown region `Chnia`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `China`?"), "{err}");
+}

@@ -6,6 +6,7 @@
 //! row types serialise to the CSV columns documented in `docs/outputs.md`.
 
 mod compare;
+mod reliance;
 mod shares;
 
 use oreflow_core::{Element, Stage, Year, ELEMENTS};
@@ -17,6 +18,7 @@ pub use compare::{
     compare, consumer_surplus, producer_surplus, Comparison, PriceChange, ShortfallChange,
     WelfareChange,
 };
+pub use reliance::{import_reliance, value_added, RelianceRow, ValueAddedRow};
 pub use shares::{hhi, shares, ShareRow, MAGNET_REE};
 
 /// Output of one facility for one element (or of magnets) in one year.
