@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub(crate) type S<T> = Spanned<T>;
-pub(crate) type Points = Vec<(i32, f64)>;
+pub(crate) type Points = Vec<Spanned<(i32, f64)>>;
 
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
@@ -53,8 +53,7 @@ pub(crate) struct RawControl {
     #[serde(default)]
     pub except: Vec<S<String>>,
     pub stages: S<Vec<S<String>>>,
-    #[serde(default)]
-    pub elements: Vec<S<String>>,
+    pub elements: Option<S<Vec<S<String>>>>,
     pub from: S<i32>,
     pub to: Option<S<i32>>,
     pub kind: S<String>,
@@ -70,8 +69,7 @@ pub(crate) struct RawTariff {
     pub importer: S<String>,
     pub origins: S<Vec<S<String>>>,
     pub stages: S<Vec<S<String>>>,
-    #[serde(default)]
-    pub elements: Vec<S<String>>,
+    pub elements: Option<S<Vec<S<String>>>>,
     pub rate: S<f64>,
     pub from: S<i32>,
     pub to: Option<S<i32>>,

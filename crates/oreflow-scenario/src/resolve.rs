@@ -19,7 +19,17 @@ type R<T> = Result<T, ScenarioError>;
 /// The file's parse error, located, with a "did you mean" for unknown keys.
 fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
     let src = Source { path, text };
-    let message = e.message().trim().to_string();
+    let message = e
+        .message()
+        .trim()
+        .replace("expected i32", "expected a whole number (a year)")
+        .replace("expected u32", "expected a whole number, 0 or more")
+        .replace("expected f64", "expected a number")
+        .replace(
+            "expected a sequence",
+            "expected a list in square brackets [ … ]",
+        )
+        .replace("expected a string", "expected text in double quotes");
     let mut hint = None;
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((name, tail)) = rest.split_once('`') {
@@ -262,13 +272,28 @@ fn element(src: &Source, v: &S<String>) -> R<Element> {
         src.at(
             v.span(),
             format!("unknown element `{}`", v.get_ref()),
-            suggest(v.get_ref(), ELEMENTS.iter().map(|e| e.symbol()), "elements"),
+            suggest(
+                v.get_ref(),
+                ELEMENTS
+                    .iter()
+                    .map(|e| e.symbol())
+                    .chain(ELEMENTS.iter().map(|e| e.name())),
+                "elements",
+            ),
         )
     })
 }
 
-fn elements(src: &Source, list: &[S<String>]) -> R<Vec<Element>> {
-    list.iter().map(|v| element(src, v)).collect()
+fn elements(src: &Source, list: &Option<S<Vec<S<String>>>>) -> R<Vec<Element>> {
+    match list {
+        None => Ok(Vec::new()),
+        Some(l) if l.get_ref().is_empty() => Err(src.at(
+            l.span(),
+            "the list of elements is empty",
+            Some("leave `elements` out to cover every element".into()),
+        )),
+        Some(l) => l.get_ref().iter().map(|v| element(src, v)).collect(),
+    }
 }
 
 const STAGES: [&str; 3] = ["concentrate", "oxide", "magnet"];
@@ -350,30 +375,35 @@ fn points(src: &Source, v: &S<Points>, lo: f64, hi: f64, what: &str) -> R<ValueP
             Some("give [[year, value], …]".into()),
         ));
     }
-    for (i, &(y, x)) in p.iter().enumerate() {
+    let mut out: Vec<(Year, f64)> = Vec::with_capacity(p.len());
+    for pair in p {
+        let (y, x) = *pair.get_ref();
         if !(REFERENCE_YEAR..=MAX_YEAR).contains(&y) {
             return Err(src.at(
-                v.span(),
+                pair.span(),
                 format!("{what}: year {y} is outside {REFERENCE_YEAR}–{MAX_YEAR}"),
                 None,
             ));
         }
         if !(x.is_finite() && x >= lo && x <= hi) {
             return Err(src.at(
-                v.span(),
+                pair.span(),
                 format!("{what}: value {x} in {y} is outside [{lo}, {hi}]"),
                 None,
             ));
         }
-        if i > 0 && y <= p[i - 1].0 {
-            return Err(src.at(
-                v.span(),
-                format!("{what}: years must increase ({} then {y})", p[i - 1].0),
-                None,
-            ));
+        if let Some(&(prev, _)) = out.last() {
+            if y <= prev {
+                return Err(src.at(
+                    pair.span(),
+                    format!("{what}: years must increase ({prev} then {y})"),
+                    None,
+                ));
+            }
         }
+        out.push((y, x));
     }
-    Ok(ValuePath(p.clone()))
+    Ok(ValuePath(out))
 }
 
 fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
@@ -465,8 +495,18 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             sc.config.stock_capacity_years = number(src, v, 0.0, 10.0, "stock_capacity_years")?;
         }
         if sc.config.stock_sell_above <= sc.config.stock_buy_below {
-            return Err(src.whole(
-                "stock_sell_above must be greater than stock_buy_below",
+            let span = run
+                .stock_sell_above
+                .as_ref()
+                .or(run.stock_buy_below.as_ref())
+                .map(|v| v.span())
+                .unwrap_or(0..0);
+            return Err(src.at(
+                span,
+                format!(
+                    "stock_sell_above ({}) must be greater than stock_buy_below ({})",
+                    sc.config.stock_sell_above, sc.config.stock_buy_below
+                ),
                 None,
             ));
         }
@@ -482,11 +522,34 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             let r = region(src, ds, ex)?;
             destinations.retain(|d| *d != r);
         }
+        if destinations.is_empty() {
+            return Err(src.at(
+                c.destinations.span(),
+                "no destination is left (the origin and `except` remove them all)",
+                None,
+            ));
+        }
         let st = stages(src, &c.stages)?;
         let els = elements(src, &c.elements)?;
         let (from, to) = span_years(src, &c.from, c.to.as_ref())?;
         let kind = match c.kind.get_ref().as_str() {
-            "ban" => ControlKind::Ban,
+            "ban" => {
+                if let Some(extra) = c
+                    .share
+                    .as_ref()
+                    .or(c.quota_t.as_ref())
+                    .or(c.fee_usd_per_kg.as_ref())
+                {
+                    return Err(src.at(
+                        extra.span(),
+                        "a ban takes no `share`, `quota_t` or `fee_usd_per_kg`",
+                        Some(
+                            "use kind = \"licence\" or \"quota\" to let some trade through".into(),
+                        ),
+                    ));
+                }
+                ControlKind::Ban
+            }
             "quota" => {
                 let q = c.quota_t.as_ref().ok_or_else(|| {
                     src.at(
@@ -547,6 +610,13 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
     for t in &raw.tariff {
         let importer = region(src, ds, &t.importer)?;
         let origins = regions(src, ds, &t.origins, Some(importer))?;
+        if origins.is_empty() {
+            return Err(src.at(
+                t.origins.span(),
+                "no origin is left: a region cannot levy a tariff on itself",
+                None,
+            ));
+        }
         let (from, to) = span_years(src, &t.from, t.to.as_ref())?;
         sc.policies.tariffs.push(Tariff {
             importer,
@@ -591,6 +661,13 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
                 });
             }
             "technology_transfer" => {
+                if st.contains(&Commodity::Concentrate) {
+                    return Err(src.at(
+                        a.stages.span(),
+                        "technology transfer applies to `oxide` (separation) or `magnet` (magnet making), not `concentrate`",
+                        None,
+                    ));
+                }
                 // Facilities of these stages in these regions cannot operate before `from`.
                 for r in a.regions.get_ref() {
                     let reg = region(src, ds, r)?;
@@ -629,6 +706,19 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
     if let Some(d) = &raw.demand {
         if let Some(v) = &d.path {
             growth_path(src, ds, v)?;
+            if let Some(g) = raw.run.as_ref().and_then(|r| r.growth_path.as_ref()) {
+                if g.get_ref() != v.get_ref() {
+                    return Err(src.at(
+                        v.span(),
+                        format!(
+                            "`demand.path` ({}) contradicts `run.growth_path` ({})",
+                            v.get_ref(),
+                            g.get_ref()
+                        ),
+                        Some("give the growth path once".into()),
+                    ));
+                }
+            }
             sc.config.growth_path = v.get_ref().clone();
         }
         for s in &d.substitution {
@@ -667,9 +757,13 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             Some(v) => year(src, v)?,
             None => sc.config.from,
         };
+        let el = element(src, &s.element)?;
+        if ds.reference_price(el).is_none() {
+            return Err(src.at(s.element.span(), format!("{el} has no market price in the dataset: a stockpile of it would never be released"), None));
+        }
         sc.policies.stockpiles.push(Stockpile {
             region: region(src, ds, &s.region)?,
-            element: element(src, &s.element)?,
+            element: el,
             size_t: number(src, &s.size_t, 0.0, f64::INFINITY, "size_t")?,
             release_above_usd_per_kg: number(
                 src,
@@ -735,6 +829,16 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
         }
         if let Some(d) = &p.delay_years {
             c.start_year += *d.get_ref();
+            if !(REFERENCE_YEAR - 30..=MAX_YEAR).contains(&c.start_year) {
+                return Err(src.at(
+                    d.span(),
+                    format!(
+                        "the delay moves the start to {}, outside the model's years",
+                        c.start_year
+                    ),
+                    None,
+                ));
+            }
         }
         if let Some(r) = &p.ramp_years {
             c.ramp_years = *r.get_ref();
@@ -753,6 +857,31 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
         }
         Ok(())
     };
+    let exists = ds.mines.iter().any(|m| &m.id == id)
+        || ds.separation_plants.iter().any(|x| &x.id == id)
+        || ds.magnet_plants.iter().any(|x| &x.id == id);
+    if exists {
+        let fixed = [
+            ("stage", p.stage.as_ref().map(|v| v.span())),
+            ("region", p.region.as_ref().map(|v| v.span())),
+            ("ore_type", p.ore_type.as_ref().map(|v| v.span())),
+            (
+                "ore_capacity_t",
+                p.ore_capacity_t.as_ref().map(|v| v.span()),
+            ),
+            (
+                "recovered_grade",
+                p.recovered_grade.as_ref().map(|v| v.span()),
+            ),
+        ];
+        if let Some((field, Some(span))) = fixed.into_iter().find(|(_, s)| s.is_some()) {
+            return Err(src.at(
+                span,
+                format!("facility `{id}` already exists: its `{field}` cannot be changed by a project"),
+                Some("to change it, give only what changes (capacity, dates, cost, status); to add a new facility, choose a new id".into()),
+            ));
+        }
+    }
     if let Some(m) = ds.mines.iter_mut().find(|m| &m.id == id) {
         if let Some(v) = &p.capacity_t_reo {
             m.capacity.nameplate = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
@@ -803,7 +932,7 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
     need(p.region.is_some(), "region")?;
     need(start.is_some(), "start_year")?;
     need(cost.is_some(), "cost_usd_per_kg")?;
-    need(p.source.is_some(), "source (where its figures come from)")?;
+    need(p.source.is_some(), "source")?;
     let reg = region(src, ds, p.region.as_ref().expect("checked"))?;
     let quality = match &p.quality {
         None => Quality::Announced,
