@@ -114,11 +114,37 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
             "year", "stage", "element", "region", "tonnes", "share", "hhi",
         ],
     )?;
+    write_csv(
+        &dir,
+        "stocks.csv",
+        &oreflow_metrics::stocks(&model, &result),
+        &[
+            "year",
+            "region",
+            "element",
+            "kind",
+            "bought_t",
+            "released_t",
+        ],
+    )?;
+    write_csv(
+        &dir,
+        "import_reliance.csv",
+        &oreflow_metrics::import_reliance(&model, &result),
+        &[
+            "year",
+            "region",
+            "stage",
+            "element",
+            "apparent_consumption_t",
+            "import_reliance",
+        ],
+    )?;
     let sum = Summary::new(&name, &model, &result, &shares, backend.name(), seconds);
     write_json(&dir, "summary.json", &sum)?;
     if !a.quiet {
         print!("{}", summary::render(&model, &result, &shares, &sum));
-        println!("\nwrote production.csv, prices.csv, consumption.csv, trade.csv, shares.csv, summary.json to {}", dir.display());
+        println!("\nwrote production.csv, prices.csv, consumption.csv, trade.csv, shares.csv, stocks.csv, import_reliance.csv, summary.json to {}", dir.display());
     }
     Ok(())
 }

@@ -292,3 +292,56 @@ pub fn trade(model: &Model, run: &RunResult) -> Vec<TradeRow> {
     }
     out
 }
+
+/// Stock movements in one region and year.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StockRow {
+    pub year: Year,
+    pub region: String,
+    pub element: String,
+    /// `commercial` or `strategic`.
+    pub kind: String,
+    pub bought_t: f64,
+    pub released_t: f64,
+}
+
+/// Commercial stock building and release, and strategic stockpile releases.
+pub fn stocks(model: &Model, run: &RunResult) -> Vec<StockRow> {
+    let mut out = Vec::new();
+    for yr in &run.years {
+        let s = &yr.solution;
+        let mut strategic = vec![[0.0; 15]; model.network.regions.len()];
+        for (k, &(r, e)) in model.network.strategic.iter().enumerate() {
+            strategic[r.index()][e.index()] += s.strategic_release[k];
+            if s.strategic_release[k] > 0.0 {
+                out.push(StockRow {
+                    year: s.year,
+                    region: model.network.regions[r.index()].clone(),
+                    element: e.symbol().into(),
+                    kind: "strategic".into(),
+                    bought_t: 0.0,
+                    released_t: round6(s.strategic_release[k]),
+                });
+            }
+        }
+        for (r, code) in model.network.regions.iter().enumerate() {
+            for e in ELEMENTS {
+                let (bought, released) = (
+                    s.stock_in[r][e.index()],
+                    s.stock_out[r][e.index()] - strategic[r][e.index()],
+                );
+                if bought > 1e-9 || released > 1e-9 {
+                    out.push(StockRow {
+                        year: s.year,
+                        region: code.clone(),
+                        element: e.symbol().into(),
+                        kind: "commercial".into(),
+                        bought_t: round6(bought),
+                        released_t: round6(released.max(0.0)),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
