@@ -263,6 +263,29 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
             .collect::<Vec<_>>()
     };
 
+    // Rows: guaranteed offtakes, Σ to the partner − share × Σ all ≥ 0 while active.
+    let offtake_rows: Vec<RowId> = net
+        .offtakes
+        .iter()
+        .enumerate()
+        .map(|(k, o)| {
+            let lower = if d.offtakes.get(k).copied().unwrap_or(false) {
+                0.0
+            } else {
+                f64::NEG_INFINITY
+            };
+            lp.add_row(
+                lower,
+                f64::INFINITY,
+                format!(
+                    "offtake of {} concentrate by {}",
+                    code(o.from.index()),
+                    code(o.to.index())
+                ),
+            )
+        })
+        .collect();
+
     // Mines: output column (capacity bound, mining cost) tied to its shipments.
     let mut mine_rows = Vec::new();
     let mut mine_out = Vec::new();
@@ -331,6 +354,18 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
                 rm,
                 rs,
             ));
+            for (o, &row) in net.offtakes.iter().zip(&offtake_rows) {
+                if o.from.index() == rm {
+                    let c = if o.to.index() == rs {
+                        1.0 - o.share
+                    } else {
+                        -o.share
+                    };
+                    if c != 0.0 {
+                        coefs.push((row, c));
+                    }
+                }
+            }
             let term = d.trade.conc(rm, rs);
             let col = lp.add_col(
                 -(net.concentrate_cost[rm][rs] + term.extra_cost),

@@ -83,6 +83,17 @@ pub struct Network {
     pub caps: Vec<CapGroup>,
     /// Regions and elements with a strategic stockpile (release-only stocks).
     pub strategic: Vec<(RegionId, Element)>,
+    /// Guaranteed offtakes: at least `share` of `from`'s mine output goes to
+    /// separation plants in `to` (as concentrate) in the years it is active.
+    pub offtakes: Vec<Offtake>,
+}
+
+/// A guaranteed offtake of one region's concentrate by another region.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Offtake {
+    pub from: RegionId,
+    pub to: RegionId,
+    pub share: f64,
 }
 
 /// A group of trade flows from one origin whose yearly total can be capped.
@@ -183,6 +194,8 @@ pub struct YearData {
     pub trade: TradeTerms,
     /// Cap on each [`Network::caps`] group this year, t (infinite = no cap).
     pub caps: Vec<f64>,
+    /// Whether each [`Network::offtakes`] agreement binds this year.
+    pub offtakes: Vec<bool>,
 }
 
 /// Commercial stockholding of one element in one region this year:

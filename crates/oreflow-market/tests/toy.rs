@@ -66,6 +66,7 @@ fn toy() -> (Network, YearData) {
         magnet_cost: vec![vec![0.0, 1.0], vec![1.0, 0.0]],
         caps: vec![],
         strategic: vec![],
+        offtakes: vec![],
     };
     let data = YearData {
         year: 2024,
@@ -93,6 +94,7 @@ fn toy() -> (Network, YearData) {
         recipe: [0.0; N_ELEMENTS],
         trade: Default::default(),
         caps: vec![],
+        offtakes: vec![],
     };
     (net, data)
 }

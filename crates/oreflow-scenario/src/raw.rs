@@ -108,6 +108,7 @@ pub(crate) struct RawAgreement {
     pub regions: S<Vec<S<String>>>,
     pub stages: S<Vec<S<String>>>,
     pub cost_factor: Option<S<f64>>,
+    pub offtake_share: Option<S<f64>>,
     pub from: S<i32>,
     pub to: Option<S<i32>>,
     pub source: Option<String>,

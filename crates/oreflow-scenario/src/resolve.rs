@@ -644,18 +644,28 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
                         None,
                     ));
                 }
-                let f = a.cost_factor.as_ref().ok_or_else(|| {
-                    src.at(
+                if a.cost_factor.is_none() && a.offtake_share.is_none() {
+                    return Err(src.at(
                         a.kind.span(),
-                        "a preferential link needs `cost_factor` (e.g. 0.5 halves shipping costs)",
+                        "a preferential link needs `cost_factor` (e.g. 0.5 halves shipping costs), `offtake_share`, or both",
                         None,
-                    )
-                })?;
+                    ));
+                }
                 sc.policies.links.push(Link {
                     a: region(src, ds, &rs[0])?,
                     b: region(src, ds, &rs[1])?,
                     stages: st,
-                    cost_factor: number(src, f, 0.0, 10.0, "cost_factor")?,
+                    cost_factor: a
+                        .cost_factor
+                        .as_ref()
+                        .map(|f| number(src, f, 0.0, 10.0, "cost_factor"))
+                        .transpose()?
+                        .unwrap_or(1.0),
+                    offtake_share: a
+                        .offtake_share
+                        .as_ref()
+                        .map(|v| number(src, v, 0.0, 1.0, "offtake_share"))
+                        .transpose()?,
                     from,
                     to,
                 });

@@ -355,3 +355,74 @@ fn the_shipped_scenarios_validate_and_run() {
     }
     assert!(n >= 5, "expected at least 5 shipped scenarios, found {n}");
 }
+
+#[test]
+fn a_guaranteed_offtake_sends_that_share_of_the_miners_output_to_the_partner() {
+    let (m, r) = run_toml(
+        r#"[[agreement]]
+kind = "preferential_link"
+regions = ["AU", "CN"]
+stages = ["concentrate"]
+offtake_share = 0.8
+from = 2026
+"#,
+    );
+    let au = m.dataset.region("AU").unwrap();
+    let cn = m.dataset.region("CN").unwrap();
+    let y = &r
+        .years
+        .iter()
+        .find(|y| y.solution.year == 2027)
+        .unwrap()
+        .solution;
+    let total: f64 = y
+        .concentrate
+        .iter()
+        .filter(|f| m.dataset.mines[f.from].region == au)
+        .map(|f| f.tonnes)
+        .sum();
+    let to_cn: f64 = y
+        .concentrate
+        .iter()
+        .filter(|f| {
+            m.dataset.mines[f.from].region == au && m.dataset.separation_plants[f.to].region == cn
+        })
+        .map(|f| f.tonnes)
+        .sum();
+    assert!(
+        total > 0.0 && to_cn >= 0.8 * total - 1e-6,
+        "{to_cn} of {total}"
+    );
+}
+
+#[test]
+fn technology_transfer_holds_back_a_regions_plants_until_its_year() {
+    let (m, r) = run_toml(
+        r#"[[agreement]]
+kind = "technology_transfer"
+regions = ["US"]
+stages = ["magnet"]
+from = 2029
+"#,
+    );
+    let us = m.dataset.region("US").unwrap();
+    for y in r.years.iter().filter(|y| y.solution.year < 2029) {
+        let made: f64 = m
+            .dataset
+            .magnet_plants
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.region == us)
+            .map(|(i, _)| y.solution.magnet_output[i])
+            .sum();
+        assert_eq!(made, 0.0, "{}", y.solution.year);
+    }
+}
+
+#[test]
+fn a_faster_demand_path_raises_magnet_rare_earth_prices() {
+    let (mb, rb) = baseline();
+    let (m, r) = run_toml("[demand]\npath = \"nze\"\n");
+    assert!(price(&m, &r, 2030, "CN", Element::Nd) > price(&mb, &rb, 2030, "CN", Element::Nd));
+    assert!(price(&m, &r, 2030, "CN", Element::Dy) > price(&mb, &rb, 2030, "CN", Element::Dy));
+}

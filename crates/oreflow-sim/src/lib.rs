@@ -256,6 +256,13 @@ impl Model {
             recipe: self.recipe(year),
             trade: self.trade_terms(year),
             caps: self.caps(year, state),
+            offtakes: self
+                .policies
+                .links
+                .iter()
+                .filter(|l| l.offtake_share.is_some())
+                .map(|l| year >= l.from && year <= l.to)
+                .collect(),
         }
     }
 

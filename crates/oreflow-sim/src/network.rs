@@ -90,6 +90,7 @@ pub(crate) fn build(ds: &Dataset) -> Network {
         magnet_cost: matrix(Commodity::Magnet),
         caps: Vec::new(),
         strategic: Vec::new(),
+        offtakes: Vec::new(),
     }
 }
 
@@ -141,6 +142,17 @@ pub(crate) fn add_policy_structure(net: &mut Network, policies: &Policies) -> Ve
         .stockpiles
         .iter()
         .map(|s| (s.region, s.element))
+        .collect();
+    net.offtakes = policies
+        .links
+        .iter()
+        .filter_map(|l| {
+            l.offtake_share.map(|share| oreflow_market::Offtake {
+                from: l.a,
+                to: l.b,
+                share,
+            })
+        })
         .collect();
     owner
 }

@@ -69,13 +69,15 @@ pub struct Tariff {
     pub to: Year,
 }
 
-/// A preferential link: trade between two regions costs `cost_factor` × normal.
+/// A preferential link: trade between two regions costs `cost_factor` ×
+/// normal; optionally `b` takes at least `offtake_share` of `a`'s mine output.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Link {
     pub a: RegionId,
     pub b: RegionId,
     pub stages: Vec<Commodity>,
     pub cost_factor: f64,
+    pub offtake_share: Option<f64>,
     pub from: Year,
     pub to: Year,
 }
