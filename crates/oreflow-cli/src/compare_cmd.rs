@@ -142,7 +142,14 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
         "shares_a.csv",
         &sa,
         &[
-            "year", "stage", "element", "region", "tonnes", "share", "hhi",
+            "year",
+            "stage",
+            "element",
+            "region",
+            "tonnes",
+            "share",
+            "hhi",
+            "top3_share",
         ],
     )?;
     write_csv(
@@ -150,7 +157,14 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
         "shares_b.csv",
         &sb,
         &[
-            "year", "stage", "element", "region", "tonnes", "share", "hhi",
+            "year",
+            "stage",
+            "element",
+            "region",
+            "tonnes",
+            "share",
+            "hhi",
+            "top3_share",
         ],
     )?;
 

@@ -111,7 +111,14 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
         "shares.csv",
         &shares,
         &[
-            "year", "stage", "element", "region", "tonnes", "share", "hhi",
+            "year",
+            "stage",
+            "element",
+            "region",
+            "tonnes",
+            "share",
+            "hhi",
+            "top3_share",
         ],
     )?;
     write_csv(

@@ -97,7 +97,14 @@ fn run_baseline_writes_tidy_csvs_and_a_summary() {
         (
             "shares.csv",
             vec![
-                "year", "stage", "element", "region", "tonnes", "share", "hhi",
+                "year",
+                "stage",
+                "element",
+                "region",
+                "tonnes",
+                "share",
+                "hhi",
+                "top3_share",
             ],
         ),
     ];
@@ -119,6 +126,7 @@ fn run_baseline_writes_tidy_csvs_and_a_summary() {
                     "value_usd",
                     "share",
                     "hhi",
+                    "top3_share",
                 ]
                 .contains(name)
                 {

@@ -20,6 +20,8 @@ pub struct ShareRow {
     pub share: f64,
     /// HHI of the stage and element over regions, 0–10,000 (same on every row of the group).
     pub hhi: f64,
+    /// Combined share of the three largest regions, 0–1 (same on every row of the group).
+    pub top3_share: f64,
 }
 
 /// HHI on the 0–10,000 scale from quantities.
@@ -68,6 +70,9 @@ pub fn shares(model: &Model, run: &RunResult) -> Vec<ShareRow> {
                 return;
             }
             let h = hhi(&q);
+            let mut sorted = q.clone();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            let top3 = sorted.iter().take(3).sum::<f64>() / total;
             for (r, &t) in q.iter().enumerate() {
                 if t > 0.0 {
                     out.push(ShareRow {
@@ -78,6 +83,7 @@ pub fn shares(model: &Model, run: &RunResult) -> Vec<ShareRow> {
                         tonnes: (t * 1e6).round() / 1e6,
                         share: t / total,
                         hhi: h,
+                        top3_share: top3,
                     });
                 }
             }
