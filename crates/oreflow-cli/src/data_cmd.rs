@@ -173,6 +173,84 @@ pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
             );
         }
         let _ = writeln!(o, "magnet reference price: {:.2} USD/kg (oxide content at reference prices + marginal conversion cost)", c.magnet_price);
+        // Solve the reference year and flag facilities that stand idle or
+        // part-idle although they had output in it: their costs are above
+        // what the reference prices pay (a calibration problem to look at).
+        // Mines must all run; plants must run unless they are the marginal
+        // (highest-cost) plants of their stage, which carry the headroom.
+        let one = Model::new(
+            ds.clone(),
+            RunConfig {
+                to: REFERENCE_YEAR,
+                ..RunConfig::default()
+            },
+        )
+        .map_err(|e| Failure::input(e.to_string()))?;
+        let r = oreflow_sim::run(&one, &oreflow_lp::HighsBackend::default(), |_| {})
+            .map_err(|e| Failure::model(e.to_string()))?;
+        let (s, d) = (&r.years[0].solution, &r.years[0].data);
+        let mut idle = Vec::new();
+        let marginal = |costs: Vec<f64>| costs.into_iter().fold(f64::NEG_INFINITY, f64::max);
+        let sep_max = marginal(
+            ds.separation_plants
+                .iter()
+                .enumerate()
+                .filter(|(p, _)| d.separation_capacity[*p] > 0.0)
+                .map(|(_, x)| x.cost.0)
+                .collect(),
+        );
+        let mag_max = marginal(
+            ds.magnet_plants
+                .iter()
+                .enumerate()
+                .filter(|(p, _)| d.magnet_capacity[*p] > 0.0)
+                .map(|(_, x)| x.cost.0)
+                .collect(),
+        );
+        let mut check =
+            |id: &str, status: oreflow_core::Status, cap: f64, out: f64, is_marginal: bool| {
+                if status == oreflow_core::Status::Operating
+                    && !is_marginal
+                    && cap > 0.0
+                    && out < 0.99 * cap
+                {
+                    idle.push(format!(
+                        "  {id}: {out:.0} of {cap:.0} t in {REFERENCE_YEAR}"
+                    ));
+                }
+            };
+        for (m, x) in ds.mines.iter().enumerate() {
+            check(&x.id, x.status, d.mine_capacity[m], s.mine_output[m], false);
+        }
+        for (p, x) in ds.separation_plants.iter().enumerate() {
+            check(
+                &x.id,
+                x.status,
+                d.separation_capacity[p],
+                s.separation_feed[p],
+                x.cost.0 >= sep_max,
+            );
+        }
+        for (p, x) in ds.magnet_plants.iter().enumerate() {
+            check(
+                &x.id,
+                x.status,
+                d.magnet_capacity[p],
+                s.magnet_output[p],
+                x.cost.0 >= mag_max,
+            );
+        }
+        if idle.is_empty() {
+            let _ = writeln!(
+                o,
+                "reference-year equilibrium: every operating mine, and every plant below the marginal cost of its stage, runs at its {REFERENCE_YEAR} capacity."
+            );
+        } else {
+            let _ = writeln!(o, "warning: operating facilities below capacity in the {REFERENCE_YEAR} equilibrium (costs above what reference prices pay?):");
+            for l in idle {
+                let _ = writeln!(o, "{l}");
+            }
+        }
     }
     print!("{o}");
     Ok(())
