@@ -5,6 +5,7 @@
 mod compare_cmd;
 mod data_cmd;
 mod output;
+mod report_cmd;
 mod run_cmd;
 mod summary;
 
@@ -31,6 +32,8 @@ enum Command {
     Validate(ValidateArgs),
     /// List the dataset's tables and sources, or validate a dataset.
     Data(data_cmd::DataArgs),
+    /// Write a self-contained HTML report with charts (and SVG figures).
+    Report(report_cmd::ReportArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -179,6 +182,7 @@ fn main() -> ExitCode {
         Command::Data(a) => data_cmd::run(a),
         Command::Compare(a) => compare_cmd::run(a),
         Command::Validate(a) => validate(a),
+        Command::Report(a) => report_cmd::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,868 @@
+//! A self-contained HTML report of a run (and optionally a comparison run):
+//! inline SVG charts generated here, each with a data table, a headline
+//! panel and the data sources. No scripts, no fonts, no network references
+//! (the sources' URLs are printed as text in the footer).
+//!
+//! Architecture invariant: no IO and no printing; [`render`] returns the HTML,
+//! the standalone SVG figures and the payload (the numbers behind every chart).
+
+mod data;
+mod svg;
+
+use std::fmt::Write;
+
+use oreflow_core::{Element, Stage, Year};
+use oreflow_sim::{Model, RunResult};
+use serde_json::{json, Value};
+
+use data::{ElementSeries, Flows, StageSeries, Tables, KEY, RELIANCE_COLUMNS};
+use svg::{esc, num, pct, Line, LineChart, Marker};
+
+/// The rendered report.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The self-contained HTML page.
+    pub html: String,
+    /// Standalone SVG figures: (file name, SVG document).
+    pub figures: Vec<(String, String)>,
+    /// The numbers drawn in every chart, by chart.
+    pub payload: Value,
+}
+
+/// One chart with its data table.
+struct Figure {
+    /// File stem and HTML id.
+    id: String,
+    svg: String,
+    caption: String,
+    table: String,
+}
+
+const SUPPLY: &str = "#1f5fa8";
+const DEMAND: &str = "#c25400";
+const PRICE: &str = "#2a7d2e";
+const SHORTFALL: &str = "#555555";
+const STAGE_COLORS: [&str; 3] = ["#6b4c9a", "#1f5fa8", "#c25400"];
+const STAGE_MARKERS: [Marker; 3] = [Marker::Circle, Marker::Square, Marker::Triangle];
+
+fn stage_label(s: Stage) -> &'static str {
+    match s {
+        Stage::Mining => "mining",
+        Stage::Separation => "separation",
+        Stage::Magnet => "magnets",
+    }
+}
+
+/// An HTML table: a header row and rows of cells (already formatted).
+fn table(caption: &str, header: &[String], rows: &[Vec<String>]) -> String {
+    let mut o = format!("<table><caption>{}</caption><thead><tr>", esc(caption));
+    for h in header {
+        let _ = write!(o, "<th scope=\"col\">{}</th>", esc(h));
+    }
+    o.push_str("</tr></thead><tbody>");
+    for r in rows {
+        o.push_str("<tr>");
+        for (i, c) in r.iter().enumerate() {
+            if i == 0 {
+                let _ = write!(o, "<th scope=\"row\">{}</th>", esc(c));
+            } else {
+                let _ = write!(o, "<td>{}</td>", esc(c));
+            }
+        }
+        o.push_str("</tr>");
+    }
+    o.push_str("</tbody></table>");
+    o
+}
+
+fn cell(v: Option<f64>, f: fn(f64) -> String) -> String {
+    v.map(f).unwrap_or_else(|| "–".into())
+}
+
+fn opt_json(v: &[Option<f64>]) -> Value {
+    Value::Array(
+        v.iter()
+            .map(|x| x.map(Value::from).unwrap_or(Value::Null))
+            .collect(),
+    )
+}
+
+/// Renders the report of `run` (scenario `name`), with `compare` overlaid as
+/// scenario B when given.
+pub fn render(
+    name: &str,
+    model: &Model,
+    run: &RunResult,
+    compare: Option<(&str, &Model, &RunResult)>,
+) -> Report {
+    let ta = Tables::new(model, run);
+    let years = ta.years();
+    let tb = compare.map(|(n, m, r)| (n, Tables::new(m, r)));
+    let subtitle = match compare {
+        Some((b, _, _)) => format!("A = {name} (solid) · B = {b} (dashed)"),
+        None => format!("scenario {name}"),
+    };
+    let tag = |s: &str, b: bool| -> String {
+        match (compare.is_some(), b) {
+            (false, _) => s.to_string(),
+            (true, false) => format!("{s}, A"),
+            (true, true) => format!("{s}, B"),
+        }
+    };
+    let mut figures: Vec<Figure> = Vec::new();
+
+    // Time series per element.
+    let ea = data::element_series(&ta, &years);
+    let eb = tb.as_ref().map(|(_, t)| data::element_series(t, &years));
+    let mut p_elements = serde_json::Map::new();
+    for e in KEY {
+        let a = &ea[&e];
+        let b: Option<&ElementSeries> = eb.as_ref().map(|m| &m[&e]);
+        let mut lines = vec![
+            Line {
+                label: tag("supply", false),
+                values: a.supply.clone(),
+                dashed: false,
+                color: SUPPLY,
+                marker: Marker::Circle,
+            },
+            Line {
+                label: tag("demand", false),
+                values: a.demand.clone(),
+                dashed: false,
+                color: DEMAND,
+                marker: Marker::Square,
+            },
+        ];
+        lines.push(Line {
+            label: tag("shortfall", false),
+            values: a.shortfall.clone(),
+            dashed: false,
+            color: SHORTFALL,
+            marker: Marker::Triangle,
+        });
+        if let Some(b) = b {
+            lines.push(Line {
+                label: tag("supply", true),
+                values: b.supply.clone(),
+                dashed: true,
+                color: SUPPLY,
+                marker: Marker::Circle,
+            });
+            lines.push(Line {
+                label: tag("demand", true),
+                values: b.demand.clone(),
+                dashed: true,
+                color: DEMAND,
+                marker: Marker::Square,
+            });
+            lines.push(Line {
+                label: tag("shortfall", true),
+                values: b.shortfall.clone(),
+                dashed: true,
+                color: SHORTFALL,
+                marker: Marker::Triangle,
+            });
+        }
+        let title = format!(
+            "{} ({}): supply, baseline demand and shortfall",
+            e.name(),
+            e.symbol()
+        );
+        let svg = svg::line_chart(&LineChart {
+            title: &title,
+            subtitle: &subtitle,
+            y_unit: "t REO per year",
+            years: &years,
+            lines: &lines,
+            y_range: None,
+            percent: false,
+        });
+        let mut header = vec!["year".to_string()];
+        header.extend(lines.iter().map(|l| format!("{} (t REO)", l.label)));
+        let rows: Vec<Vec<String>> = years
+            .iter()
+            .enumerate()
+            .map(|(i, y)| {
+                let mut r = vec![y.to_string()];
+                r.extend(lines.iter().map(|l| cell(l.values[i], num)));
+                r
+            })
+            .collect();
+        figures.push(Figure {
+            id: format!("supply_demand_{}", e.symbol()),
+            svg,
+            caption: format!(
+                "{} supply: separated oxide, heavy by-product of light plants and recycled oxide; demand: baseline at the reference price (all regions and end uses, magnet content by recipe); shortfall: demand not met, summed over regions and end uses.",
+                e.symbol()
+            ),
+            table: table(&title, &header, &rows),
+        });
+
+        let mut plines = vec![Line {
+            label: tag(&format!("{} oxide", e.symbol()), false),
+            values: a.price_cn.clone(),
+            dashed: false,
+            color: PRICE,
+            marker: Marker::Circle,
+        }];
+        if let Some(b) = b {
+            plines.push(Line {
+                label: tag(&format!("{} oxide", e.symbol()), true),
+                values: b.price_cn.clone(),
+                dashed: true,
+                color: PRICE,
+                marker: Marker::Circle,
+            });
+        }
+        let ptitle = format!("{} ({}) oxide price in China", e.name(), e.symbol());
+        let svg = svg::line_chart(&LineChart {
+            title: &ptitle,
+            subtitle: &subtitle,
+            y_unit: "USD/kg oxide",
+            years: &years,
+            lines: &plines,
+            y_range: None,
+            percent: false,
+        });
+        let mut header = vec!["year".to_string()];
+        header.extend(plines.iter().map(|l| format!("{} (USD/kg)", l.label)));
+        let rows: Vec<Vec<String>> = years
+            .iter()
+            .enumerate()
+            .map(|(i, y)| {
+                let mut r = vec![y.to_string()];
+                r.extend(plines.iter().map(|l| cell(l.values[i], num)));
+                r
+            })
+            .collect();
+        figures.push(Figure {
+            id: format!("price_{}", e.symbol()),
+            svg,
+            caption: format!(
+                "Price of {} oxide in China: the dual of China's {} balance (FOB China at calibration).",
+                e.symbol(),
+                e.symbol()
+            ),
+            table: table(&ptitle, &header, &rows),
+        });
+
+        let series = |s: &ElementSeries| {
+            json!({
+                "supply_t": opt_json(&s.supply),
+                "demand_t": opt_json(&s.demand),
+                "shortfall_t": opt_json(&s.shortfall),
+                "price_cn_usd_per_kg": opt_json(&s.price_cn),
+            })
+        };
+        p_elements.insert(
+            e.symbol().to_string(),
+            json!({ "a": series(a), "b": b.map(series) }),
+        );
+    }
+
+    // Market shares and HHI per stage.
+    let sa = data::stage_series(&ta, &years);
+    let sb = tb.as_ref().map(|(_, t)| data::stage_series(t, &years));
+    let mut p_shares = serde_json::Map::new();
+    for (metric, title, unit) in [
+        (
+            "china_share",
+            "China's share of output by stage",
+            "share of world output",
+        ),
+        (
+            "hhi",
+            "Concentration by stage: Herfindahl–Hirschman index",
+            "HHI (0–10,000)",
+        ),
+    ] {
+        let pick = |s: &StageSeries| {
+            if metric == "hhi" {
+                s.hhi.clone()
+            } else {
+                s.china_share.clone()
+            }
+        };
+        let mut lines = Vec::new();
+        for (k, stage) in Stage::ALL.into_iter().enumerate() {
+            lines.push(Line {
+                label: tag(stage_label(stage), false),
+                values: pick(&sa[&stage]),
+                dashed: false,
+                color: STAGE_COLORS[k],
+                marker: STAGE_MARKERS[k],
+            });
+            if let Some(sb) = &sb {
+                lines.push(Line {
+                    label: tag(stage_label(stage), true),
+                    values: pick(&sb[&stage]),
+                    dashed: true,
+                    color: STAGE_COLORS[k],
+                    marker: STAGE_MARKERS[k],
+                });
+            }
+        }
+        let percent = metric == "china_share";
+        let svg = svg::line_chart(&LineChart {
+            title,
+            subtitle: &subtitle,
+            y_unit: unit,
+            years: &years,
+            lines: &lines,
+            y_range: Some(if percent { (0.0, 1.0) } else { (0.0, 10_000.0) }),
+            percent,
+        });
+        let f: fn(f64) -> String = if percent { pct } else { |x| format!("{x:.0}") };
+        let mut header = vec!["year".to_string()];
+        header.extend(lines.iter().map(|l| l.label.clone()));
+        let rows: Vec<Vec<String>> = years
+            .iter()
+            .enumerate()
+            .map(|(i, y)| {
+                let mut r = vec![y.to_string()];
+                r.extend(lines.iter().map(|l| cell(l.values[i], f)));
+                r
+            })
+            .collect();
+        figures.push(Figure {
+            id: metric.to_string(),
+            svg,
+            caption: "Mining and separation: all rare-earth oxides (t REO, separation including heavy by-product); magnets: t of NdFeB magnet.".into(),
+            table: table(title, &header, &rows),
+        });
+    }
+    for stage in Stage::ALL {
+        let s = |m: &std::collections::BTreeMap<Stage, StageSeries>| json!({ "china_share": opt_json(&m[&stage].china_share), "hhi": opt_json(&m[&stage].hhi) });
+        p_shares.insert(
+            stage.as_str().to_string(),
+            json!({ "a": s(&sa), "b": sb.as_ref().map(s) }),
+        );
+    }
+
+    // Import reliance in the last year.
+    let last = *years.last().unwrap_or(&model.config.to);
+    let first = *years.first().unwrap_or(&model.config.from);
+    let (regions, grid) = data::reliance_grid(&ta, last);
+    let cols: Vec<String> = RELIANCE_COLUMNS
+        .iter()
+        .map(|c| {
+            if *c == "magnet" {
+                "magnets".to_string()
+            } else {
+                format!("{c} oxide")
+            }
+        })
+        .collect();
+    let rtitle = format!("Import reliance by region, {last}");
+    let svg = svg::heat_map(
+        &rtitle,
+        &format!("scenario {name}"),
+        &regions,
+        &cols,
+        &grid,
+        "red: net importer (100% = all imported); blue: net exporter (negative); – : no use",
+    );
+    let mut header = vec!["region".to_string()];
+    header.extend(cols.iter().map(|c| format!("{c} (%)")));
+    let rows: Vec<Vec<String>> = regions
+        .iter()
+        .zip(&grid)
+        .map(|(r, v)| {
+            let mut row = vec![r.clone()];
+            row.extend(v.iter().map(|x| cell(*x, pct)));
+            row
+        })
+        .collect();
+    figures.push(Figure {
+        id: "import_reliance".into(),
+        svg,
+        caption: "(imports − exports) / apparent consumption; production counts separated output, heavy by-product and recycling; magnet content counts as a use of oxide.".into(),
+        table: table(&rtitle, &header, &rows),
+    });
+    let p_reliance = json!({
+        "year": last,
+        "columns": RELIANCE_COLUMNS,
+        "regions": regions,
+        "import_reliance": grid.iter().map(|v| opt_json(v)).collect::<Vec<_>>(),
+    });
+
+    // Sankey diagrams for the first and last year.
+    let mut p_sankey = Vec::new();
+    let idx: Vec<usize> = if run.years.len() > 1 {
+        vec![0, run.years.len() - 1]
+    } else {
+        vec![0]
+    };
+    for i in idx.into_iter().filter(|&i| i < run.years.len()) {
+        let fl = data::flows(model, run, i);
+        let (fig, p) = sankey_figure(name, &fl);
+        figures.push(fig);
+        p_sankey.push(p);
+    }
+
+    // Headline.
+    let cards = match &tb {
+        Some(_) => headline_compare(&years, &ea, eb.as_ref(), &sa, sb.as_ref()),
+        None => headline_single(&years, &ea, &sa),
+    };
+
+    // Payload.
+    let sources: Vec<Value> = model
+        .dataset
+        .sources
+        .iter()
+        .map(|s| json!({"id": s.id, "publication": s.publication, "url": s.url}))
+        .collect();
+    let payload = json!({
+        "scenario": name,
+        "compare": compare.map(|c| c.0),
+        "oreflow_version": env!("CARGO_PKG_VERSION"),
+        "years": years,
+        "elements": p_elements,
+        "shares": p_shares,
+        "import_reliance": p_reliance,
+        "sankey": p_sankey,
+        "headline": cards.iter().map(Card::json).collect::<Vec<_>>(),
+        "sources": sources,
+    });
+
+    let html = page(
+        name,
+        compare.map(|c| c.0),
+        first,
+        last,
+        &cards,
+        &figures,
+        model,
+    );
+    let figures = figures
+        .into_iter()
+        .map(|f| {
+            (
+                format!("{}.svg", f.id),
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
+                    f.svg
+                        .replacen("<svg ", "<svg xmlns=\"http://www.w3.org/2000/svg\" ", 1)
+                ),
+            )
+        })
+        .collect();
+    Report {
+        html,
+        figures,
+        payload,
+    }
+}
+
+fn sankey_figure(name: &str, fl: &Flows) -> (Figure, Value) {
+    // Nodes per column, largest first.
+    let mut cols: Vec<Vec<(String, f64)>> = vec![Vec::new(); 3];
+    let mut add = |c: usize, r: &str, v: f64| {
+        if let Some(n) = cols[c].iter_mut().find(|n| n.0 == r) {
+            n.1 += v;
+        } else {
+            cols[c].push((r.to_string(), v));
+        }
+    };
+    for (a, _, t) in &fl.links[0] {
+        add(0, a, *t);
+    }
+    for (_, b, t) in &fl.links[1] {
+        add(2, b, *t);
+    }
+    // Separation nodes: the larger of what comes in and what goes out.
+    let mut sep_in: std::collections::BTreeMap<&str, f64> = Default::default();
+    let mut sep_out: std::collections::BTreeMap<&str, f64> = Default::default();
+    for (_, b, t) in &fl.links[0] {
+        *sep_in.entry(b).or_default() += t;
+    }
+    for (a, _, t) in &fl.links[1] {
+        *sep_out.entry(a).or_default() += t;
+    }
+    let mut keys: Vec<&str> = sep_in.keys().chain(sep_out.keys()).copied().collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let v = sep_in
+            .get(k)
+            .copied()
+            .unwrap_or(0.0)
+            .max(sep_out.get(k).copied().unwrap_or(0.0));
+        cols[1].push((k.to_string(), v));
+    }
+    for c in &mut cols {
+        c.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    }
+    let pos = |c: usize, r: &str| cols[c].iter().position(|n| n.0 == r).unwrap_or(0);
+    let mut links = Vec::new();
+    for (stage, l) in fl.links.iter().enumerate() {
+        for (a, b, t) in l {
+            links.push((stage, pos(stage, a), pos(stage + 1, b), *t));
+        }
+    }
+    let title = format!("Flows of magnet rare earths (Nd+Pr+Dy+Tb), {}", fl.year);
+    let unit = "t REO of Nd+Pr+Dy+Tb";
+    let svg = svg::sankey(
+        &title,
+        &format!("scenario {name}"),
+        &["mine region", "separation region", "magnet region"],
+        &cols,
+        &links,
+        unit,
+    );
+    let stages = ["mining", "separation", "magnet"];
+    let mut rows = Vec::new();
+    for (stage, l) in fl.links.iter().enumerate() {
+        for (a, b, t) in l {
+            rows.push(vec![
+                format!("{} {a}", stages[stage]),
+                format!("{} {b}", stages[stage + 1]),
+                num(*t),
+            ]);
+        }
+    }
+    let payload = json!({
+        "year": fl.year,
+        "unit": unit,
+        "nodes": cols.iter().enumerate().flat_map(|(c, col)| col.iter().map(move |n| json!({"stage": stages[c], "region": n.0, "tonnes": n.1}))).collect::<Vec<_>>(),
+        "links": fl.links.iter().enumerate().flat_map(|(s, l)| l.iter().map(move |(a, b, t)| json!({"from_stage": stages[s], "from": a, "to_stage": stages[s + 1], "to": b, "tonnes": t}))).collect::<Vec<_>>(),
+    });
+    (
+        Figure {
+            id: format!("sankey_{}", fl.year),
+            svg,
+            caption: "Mine → separation: Nd+Pr+Dy+Tb content of the concentrate shipped. Separation → magnet: oxide used by magnet plants, attributed to the regions supplying the magnet region (own output and imports) in proportion to their supply — the model does not trace the origin of each tonne. Separation nodes show the larger of inflow and outflow; the rest of the oxide goes to other uses.".into(),
+            table: table(
+                &title,
+                &["from".into(), "to".into(), unit.to_string()],
+                &rows,
+            ),
+        },
+        payload,
+    )
+}
+
+/// A headline number.
+struct Card {
+    label: String,
+    unit: &'static str,
+    value: f64,
+    /// Value in scenario B, when comparing.
+    b: Option<f64>,
+    /// Context (years, first-year value, …).
+    note: String,
+    fmt: fn(f64) -> String,
+}
+
+impl Card {
+    fn json(&self) -> Value {
+        json!({"label": self.label, "unit": self.unit, "value": self.value, "b": self.b, "note": self.note})
+    }
+
+    fn html(&self) -> String {
+        let main = match self.b {
+            Some(b) => format!(
+                "{} <span class=\"vs\">vs {}</span>",
+                (self.fmt)(self.value),
+                (self.fmt)(b)
+            ),
+            None => (self.fmt)(self.value),
+        };
+        format!(
+            "<div class=\"card\"><div class=\"label\">{}</div><div class=\"value\">{main} <span class=\"unit\">{}</span></div><div class=\"note\">{}</div></div>",
+            esc(&self.label),
+            esc(self.unit),
+            esc(&self.note)
+        )
+    }
+}
+
+fn signed_pct(x: f64) -> String {
+    if x >= 0.0 {
+        format!("+{:.0}%", 100.0 * x)
+    } else {
+        format!("−{:.0}%", -100.0 * x)
+    }
+}
+
+/// A signed number with a typographic minus.
+fn signed(x: f64, digits: usize) -> String {
+    let s = format!("{:.*}", digits, x.abs());
+    if x < 0.0 && s.chars().any(|c| c != '0' && c != '.') {
+        format!("−{s}")
+    } else {
+        format!("+{s}")
+    }
+}
+
+fn last_some(v: &[Option<f64>]) -> Option<f64> {
+    v.iter().rev().find_map(|x| *x)
+}
+
+fn first_some(v: &[Option<f64>]) -> Option<f64> {
+    v.iter().find_map(|x| *x)
+}
+
+/// Without a comparison: China's share of separation and of magnet making,
+/// the Dy and Tb price change first → last year, the largest shortfall.
+fn headline_single(
+    years: &[Year],
+    ea: &std::collections::BTreeMap<Element, ElementSeries>,
+    sa: &std::collections::BTreeMap<Stage, StageSeries>,
+) -> Vec<Card> {
+    let (y0, y1) = (*years.first().unwrap_or(&0), *years.last().unwrap_or(&0));
+    let mut cards = Vec::new();
+    for stage in [Stage::Separation, Stage::Magnet] {
+        let s = &sa[&stage].china_share;
+        cards.push(Card {
+            label: format!("China's share of {}, {y1}", stage_label(stage)),
+            unit: "",
+            value: last_some(s).unwrap_or(0.0),
+            b: None,
+            note: format!("{y0}: {}", cell(first_some(s), pct)),
+            fmt: pct,
+        });
+    }
+    for e in [Element::Dy, Element::Tb] {
+        let p = &ea[&e].price_cn;
+        let (a, b) = (first_some(p), last_some(p));
+        if let (Some(a), Some(b)) = (a, b) {
+            cards.push(Card {
+                label: format!("{} oxide price in China, {y0} → {y1}", e.symbol()),
+                unit: "",
+                value: if a > 0.0 { b / a - 1.0 } else { 0.0 },
+                b: None,
+                note: format!("{} → {} USD/kg", num(a), num(b)),
+                fmt: signed_pct,
+            });
+        }
+    }
+    let mut worst: Option<(Element, usize, f64, f64)> = None;
+    for e in KEY {
+        let s = &ea[&e];
+        for (i, v) in s.shortfall.iter().enumerate() {
+            if let Some(v) = v {
+                if worst.is_none_or(|w| *v > w.2) {
+                    worst = Some((e, i, *v, s.demand[i].unwrap_or(0.0)));
+                }
+            }
+        }
+    }
+    if let Some((e, i, v, d)) = worst {
+        cards.push(Card {
+            label: format!("Largest shortfall: {} in {}", e.symbol(), years[i]),
+            unit: "t REO",
+            value: v,
+            b: None,
+            note: if d > 0.0 {
+                format!("{} of baseline demand", pct(v / d))
+            } else {
+                String::new()
+            },
+            fmt: num,
+        });
+    }
+    cards
+}
+
+/// With a comparison: the five numbers that changed most (relative change)
+/// among China's shares and HHI in the last year, peak and last-year prices
+/// in China, and shortfalls summed over the horizon.
+fn headline_compare(
+    years: &[Year],
+    ea: &std::collections::BTreeMap<Element, ElementSeries>,
+    eb: Option<&std::collections::BTreeMap<Element, ElementSeries>>,
+    sa: &std::collections::BTreeMap<Stage, StageSeries>,
+    sb: Option<&std::collections::BTreeMap<Stage, StageSeries>>,
+) -> Vec<Card> {
+    let (Some(eb), Some(sb)) = (eb, sb) else {
+        return Vec::new();
+    };
+    let y1 = *years.last().unwrap_or(&0);
+    let mut c: Vec<Card> = Vec::new();
+    for stage in Stage::ALL {
+        let (a, b) = (&sa[&stage], &sb[&stage]);
+        if let (Some(x), Some(y)) = (last_some(&a.china_share), last_some(&b.china_share)) {
+            c.push(Card {
+                label: format!("China's share of {}, {y1}", stage_label(stage)),
+                unit: "",
+                value: x,
+                b: Some(y),
+                note: format!("change {} points", signed(100.0 * (x - y), 1)),
+                fmt: pct,
+            });
+        }
+        if let (Some(x), Some(y)) = (last_some(&a.hhi), last_some(&b.hhi)) {
+            c.push(Card {
+                label: format!("HHI of {}, {y1}", stage_label(stage)),
+                unit: "",
+                value: x,
+                b: Some(y),
+                note: format!("change {}", signed(x - y, 0)),
+                fmt: |x| format!("{x:.0}"),
+            });
+        }
+    }
+    for e in KEY {
+        let (a, b) = (&ea[&e], &eb[&e]);
+        let peak = |v: &[Option<f64>]| {
+            v.iter()
+                .enumerate()
+                .filter_map(|(i, x)| x.map(|x| (i, x)))
+                .max_by(|p, q| p.1.total_cmp(&q.1))
+        };
+        let last_i = years.len().saturating_sub(1);
+        if let Some(((i, x), (j, y))) = peak(&a.price_cn)
+            .zip(peak(&b.price_cn))
+            .filter(|((i, _), (j, _))| *i != last_i || *j != last_i)
+        {
+            c.push(Card {
+                label: format!("Peak {} oxide price in China", e.symbol()),
+                unit: "USD/kg",
+                value: x,
+                b: Some(y),
+                note: format!("A in {}, B in {}", years[i], years[j]),
+                fmt: num,
+            });
+        }
+        if let (Some(x), Some(y)) = (last_some(&a.price_cn), last_some(&b.price_cn)) {
+            c.push(Card {
+                label: format!("{} oxide price in China, {y1}", e.symbol()),
+                unit: "USD/kg",
+                value: x,
+                b: Some(y),
+                note: String::new(),
+                fmt: num,
+            });
+        }
+        let total = |v: &[Option<f64>]| v.iter().flatten().sum::<f64>();
+        c.push(Card {
+            label: format!(
+                "{} shortfall, {}–{y1} total",
+                e.symbol(),
+                years.first().unwrap_or(&0)
+            ),
+            unit: "t REO",
+            value: total(&a.shortfall),
+            b: Some(total(&b.shortfall)),
+            note: String::new(),
+            fmt: num,
+        });
+    }
+    let change = |k: &Card| {
+        let b = k.b.unwrap_or(0.0);
+        let m = k.value.abs().max(b.abs());
+        if m <= 1e-9 {
+            0.0
+        } else {
+            (k.value - b).abs() / m
+        }
+    };
+    c.sort_by(|x, y| change(y).total_cmp(&change(x)));
+    c.truncate(5);
+    for k in &mut c {
+        let b = k.b.unwrap_or(0.0);
+        if k.note.is_empty() && b.abs() > 1e-9 {
+            k.note = format!("change {}", signed_pct(k.value / b - 1.0));
+        }
+    }
+    c
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;margin:0 auto;max-width:1320px;padding:16px 24px;color:#1a1a1a;background:#fff}\
+h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}\
+.sub{color:#444;margin:0 0 1em}\
+.cards{display:flex;flex-wrap:wrap;gap:12px}.card{flex:1 1 220px;border:1px solid #bbb;border-radius:6px;padding:10px 12px}\
+.card .label{font-size:.9em;color:#333}.card .value{font-size:1.6em;font-weight:600;margin:.2em 0}.card .vs{font-size:.6em;font-weight:400;color:#444}.card .unit{font-size:.55em;font-weight:400;color:#444}.card .note{font-size:.8em;color:#555}\
+figure{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start;margin:16px 0;padding:8px 0;border-top:1px solid #eee}\
+figure svg{max-width:100%;height:auto;flex:0 1 auto}figure .side{flex:1 1 320px;min-width:280px}\
+figcaption{font-size:.9em;color:#333;margin-bottom:.5em}details summary{cursor:pointer;color:#1f4f8a}\
+table{border-collapse:collapse;font-size:.82em;margin:.4em 0}caption{text-align:left;font-weight:600;padding:.2em 0}\
+th,td{border:1px solid #ddd;padding:2px 6px;text-align:right}th[scope=row]{text-align:left}thead th{background:#f4f4f4}\
+footer{margin-top:2em;border-top:1px solid #ccc;font-size:.85em;color:#333}footer td{text-align:left;vertical-align:top}\
+@media print{details{display:block}}";
+
+fn page(
+    name: &str,
+    compare: Option<&str>,
+    first: Year,
+    last: Year,
+    cards: &[Card],
+    figures: &[Figure],
+    model: &Model,
+) -> String {
+    let mut o = String::new();
+    let title = match compare {
+        Some(b) => format!("oreflow report: {name} compared with {b}"),
+        None => format!("oreflow report: {name}"),
+    };
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body>\n<header><h1>{}</h1><p class=\"sub\">{first}–{last} · growth path {} · oreflow {}{}</p></header>\n",
+        esc(&title),
+        esc(&title),
+        esc(&model.config.growth_path),
+        env!("CARGO_PKG_VERSION"),
+        match compare {
+            Some(b) => format!(" · A = {} (solid lines), B = {} (dashed lines)", esc(name), esc(b)),
+            None => String::new(),
+        }
+    );
+    let _ = writeln!(
+        o,
+        "<section><h2>Headline</h2><div class=\"cards\">{}</div></section>",
+        cards.iter().map(Card::html).collect::<String>()
+    );
+    // Sections and the id prefixes of their figures.
+    let sections: [(&str, &[&str]); 4] = [
+        (
+            "Supply, demand and price by element",
+            &["supply_demand_", "price_"],
+        ),
+        ("Market concentration", &["china_share", "hhi"]),
+        ("Import reliance", &["import_reliance"]),
+        ("Flows from mine to magnet", &["sankey_"]),
+    ];
+    for (heading, prefixes) in sections {
+        let _ = writeln!(o, "<section><h2>{}</h2>", esc(heading));
+        for f in figures
+            .iter()
+            .filter(|f| prefixes.iter().any(|p| f.id.starts_with(p)))
+        {
+            let _ = writeln!(
+                o,
+                "<figure id=\"{}\">{}<div class=\"side\"><figcaption>{}</figcaption><details><summary>Data table</summary>{}</details></div></figure>",
+                esc(&f.id),
+                f.svg,
+                esc(&f.caption),
+                f.table
+            );
+        }
+        o.push_str("</section>\n");
+    }
+    let _ = write!(
+        o,
+        "<footer><p>Scenario {}{} · oreflow {} · {first}–{last}. Numbers in report.json; the same figures as the run's CSV outputs.</p><h2>Data sources</h2><table><thead><tr><th>id</th><th>publication</th><th>URL</th></tr></thead><tbody>",
+        esc(name),
+        compare
+            .map(|b| format!(" compared with {}", esc(b)))
+            .unwrap_or_default(),
+        env!("CARGO_PKG_VERSION")
+    );
+    for s in &model.dataset.sources {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&s.id),
+            esc(&s.publication),
+            esc(&s.url)
+        );
+    }
+    o.push_str("</tbody></table></footer>\n</body></html>\n");
+    o
+}
+
+#[cfg(test)]
+mod tests;

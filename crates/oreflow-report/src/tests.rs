@@ -1,0 +1,256 @@
+//! The report of the baseline run to 2026: self-contained, a table per chart,
+//! and payload numbers equal to the metric tables (the run's CSV rows).
+
+use std::sync::OnceLock;
+
+use oreflow_core::Stage;
+use oreflow_lp::HighsBackend;
+use oreflow_sim::{run, Model, RunConfig, RunResult};
+use serde_json::Value;
+
+use super::*;
+
+fn baseline() -> &'static (Model, RunResult) {
+    static B: OnceLock<(Model, RunResult)> = OnceLock::new();
+    B.get_or_init(|| {
+        let ds = oreflow_data::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let model = Model::new(
+            ds,
+            RunConfig {
+                to: 2026,
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let r = run(&model, &HighsBackend::default(), |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        (model, r)
+    })
+}
+
+fn report() -> &'static Report {
+    static R: OnceLock<Report> = OnceLock::new();
+    R.get_or_init(|| {
+        let (m, r) = baseline();
+        render("baseline", m, r, None)
+    })
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+fn f(v: &Value) -> Option<f64> {
+    v.as_f64()
+}
+
+#[test]
+fn html_is_self_contained() {
+    let html = &report().html;
+    let footer = html.find("<footer>").expect("a footer");
+    let body = &html[..footer];
+    for bad in [
+        "http://", "https://", "<script", "<link", "@import", "url(", "src=",
+    ] {
+        assert!(!body.contains(bad), "{bad} outside the sources footer");
+    }
+    let foot = &html[footer..];
+    assert!(!foot.contains("href="), "source URLs are text, not links");
+    assert!(!foot.contains("<script"));
+    assert!(foot.contains(env!("CARGO_PKG_VERSION")));
+    assert!(foot.contains("baseline"));
+    let (m, _) = baseline();
+    for s in &m.dataset.sources {
+        assert!(foot.contains(&svg::esc(&s.id)), "source {} missing", s.id);
+    }
+}
+
+#[test]
+fn every_chart_has_a_title_units_and_a_table() {
+    let html = &report().html;
+    let n_svg = html.matches("<svg ").count();
+    let n_fig = html.matches("<figure").count();
+    assert_eq!(n_svg, n_fig);
+    // 6 elements × 2, shares, HHI, import reliance, 2 Sankeys.
+    assert_eq!(n_fig, 6 * 2 + 2 + 1 + 2);
+    for fig in html.split("<figure").skip(1) {
+        let fig = &fig[..fig.find("</figure>").expect("closed figure")];
+        assert!(fig.contains("<title>"), "figure without title");
+        assert!(fig.contains("<table>"), "figure without data table");
+        assert!(fig.contains("<details>"));
+        assert!(fig.contains("baseline"), "figure without scenario name");
+    }
+    assert_eq!(report().figures.len(), n_fig);
+    for (name, svg) in &report().figures {
+        assert!(name.ends_with(".svg"));
+        assert!(svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.trim_end().ends_with("</svg>"));
+    }
+    let headline = report().payload["headline"].as_array().unwrap();
+    assert_eq!(headline.len(), 5);
+}
+
+#[test]
+fn element_series_equal_the_metric_tables() {
+    let (m, r) = baseline();
+    let p = &report().payload;
+    let years: Vec<i32> = r.years.iter().map(|y| y.solution.year).collect();
+    assert_eq!(years, vec![2024, 2025, 2026]);
+    let production = oreflow_metrics::production(m, r);
+    let consumption = oreflow_metrics::consumption(m, r);
+    let prices = oreflow_metrics::prices(m, r);
+    for e in data::KEY {
+        let s = &p["elements"][e.symbol()]["a"];
+        for (i, &y) in years.iter().enumerate() {
+            let separated: f64 = production
+                .iter()
+                .filter(|x| x.year == y && x.stage == Stage::Separation && x.element == e.symbol())
+                .map(|x| x.tonnes)
+                .sum();
+            let recycled: f64 = r.years[i].data.recycled.iter().map(|x| x[e.index()]).sum();
+            let supply = f(&s["supply_t"][i]).unwrap();
+            assert!(close(supply, separated + recycled), "{e} {y} supply");
+            let demand: f64 = consumption
+                .iter()
+                .filter(|x| x.year == y && x.element == e.symbol())
+                .map(|x| x.demand_t)
+                .sum();
+            assert!(
+                close(f(&s["demand_t"][i]).unwrap(), demand),
+                "{e} {y} demand"
+            );
+            let short: f64 = consumption
+                .iter()
+                .filter(|x| x.year == y && x.element == e.symbol())
+                .map(|x| x.shortfall_t)
+                .sum();
+            assert!(close(f(&s["shortfall_t"][i]).unwrap(), short));
+            let price = prices
+                .iter()
+                .find(|x| x.year == y && x.region == "CN" && x.commodity == e.symbol())
+                .map(|x| x.usd_per_kg);
+            assert_eq!(f(&s["price_cn_usd_per_kg"][i]), price, "{e} {y} price");
+            assert!(price.is_some());
+        }
+        assert!(p["elements"][e.symbol()]["b"].is_null());
+    }
+}
+
+#[test]
+fn shares_reliance_and_flows_equal_the_metric_tables() {
+    let (m, r) = baseline();
+    let p = &report().payload;
+    let shares = oreflow_metrics::shares(m, r);
+    for stage in Stage::ALL {
+        for (i, y) in [2024, 2025, 2026].into_iter().enumerate() {
+            let cn = shares
+                .iter()
+                .find(|x| x.year == y && x.stage == stage && x.element == "all" && x.region == "CN")
+                .unwrap();
+            let s = &p["shares"][stage.as_str()]["a"];
+            assert_eq!(f(&s["china_share"][i]), Some(cn.share));
+            assert_eq!(f(&s["hhi"][i]), Some(cn.hhi));
+        }
+    }
+    let rel = oreflow_metrics::import_reliance(m, r);
+    let pr = &p["import_reliance"];
+    assert_eq!(pr["year"], 2026);
+    let regions = pr["regions"].as_array().unwrap();
+    assert!(!regions.is_empty());
+    let mut cells = 0;
+    for (i, region) in regions.iter().enumerate() {
+        for (j, col) in data::RELIANCE_COLUMNS.iter().enumerate() {
+            let want = rel
+                .iter()
+                .find(|x| {
+                    x.year == 2026
+                        && x.region == region.as_str().unwrap()
+                        && x.element == *col
+                        && x.stage == if *col == "magnet" { "magnet" } else { "oxide" }
+                })
+                .map(|x| x.import_reliance);
+            assert_eq!(f(&pr["import_reliance"][i][j]), want, "{region} {col}");
+            cells += usize::from(want.is_some());
+        }
+    }
+    // Every value of the table for those columns is shown.
+    let all = rel
+        .iter()
+        .filter(|x| {
+            x.year == 2026
+                && (x.stage == "magnet"
+                    || data::RELIANCE_COLUMNS[..4].contains(&x.element.as_str()))
+        })
+        .count();
+    assert_eq!(cells, all);
+
+    // Sankey: mine → separation carries all Nd+Pr+Dy+Tb mined (production.csv).
+    let production = oreflow_metrics::production(m, r);
+    let sankeys = p["sankey"].as_array().unwrap();
+    assert_eq!(sankeys.len(), 2);
+    for s in sankeys {
+        let y = s["year"].as_i64().unwrap() as i32;
+        let mined: f64 = production
+            .iter()
+            .filter(|x| {
+                x.year == y
+                    && x.stage == Stage::Mining
+                    && ["Nd", "Pr", "Dy", "Tb"].contains(&x.element.as_str())
+            })
+            .map(|x| x.tonnes)
+            .sum();
+        let links: f64 = s["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["from_stage"] == "mining")
+            .map(|l| l["tonnes"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (links - mined).abs() <= 1e-3 * mined,
+            "{y}: {links} vs {mined}"
+        );
+        // Oxide to magnet plants: at most the magnet content of magnets made.
+        let made: f64 = production
+            .iter()
+            .filter(|x| x.year == y && x.stage == Stage::Magnet)
+            .map(|x| x.tonnes)
+            .sum();
+        let recipe = r
+            .years
+            .iter()
+            .find(|x| x.solution.year == y)
+            .unwrap()
+            .solution
+            .recipe;
+        let content: f64 = oreflow_core::Element::MAGNET
+            .iter()
+            .map(|e| recipe[e.index()] * made)
+            .sum();
+        let to_magnets: f64 = s["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["to_stage"] == "magnet")
+            .map(|l| l["tonnes"].as_f64().unwrap())
+            .sum();
+        assert!(to_magnets <= content * (1.0 + 1e-6) + 1e-3);
+        assert!(
+            to_magnets >= 0.9 * content,
+            "{y}: {to_magnets} vs {content}"
+        );
+    }
+}
+
+#[test]
+fn comparison_overlays_and_ranks_changes() {
+    let (m, r) = baseline();
+    let rep = render("baseline", m, r, Some(("baseline-again", m, r)));
+    assert!(rep.html.contains("stroke-dasharray"));
+    assert!(rep.html.contains("baseline-again"));
+    assert!(rep.payload["elements"]["Nd"]["b"]["supply_t"].is_array());
+    assert_eq!(rep.payload["compare"], "baseline-again");
+    // Same run: nothing changed, five cards all the same on both sides.
+    for c in rep.payload["headline"].as_array().unwrap() {
+        assert_eq!(c["value"], c["b"]);
+    }
+}
