@@ -53,3 +53,85 @@ fn report_writes_html_payload_and_figures() {
         assert!(svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     }
 }
+
+/// Opens the report in headless Chromium (Debian's `chromium`, installed by
+/// `scripts/test.sh`): it must load from disk with no console message (no
+/// script error), render, and reference nothing outside the file. Skipped
+/// with a message when Chromium is absent outside CI; a failure in CI.
+#[test]
+fn report_opens_in_headless_chromium_offline_without_console_errors() {
+    let chromium = std::env::var("OREFLOW_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !std::path::Path::new(&chromium).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Chromium is required in CI ({chromium} not found)"
+        );
+        eprintln!("skipped: {chromium} not found (scripts/test.sh installs it)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_oreflow"))
+        .args(["report", "--to", "2026", "-o", "r.html"])
+        .current_dir(tmp.path())
+        .output()
+        .expect("run oreflow");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html_path = tmp.path().join("r.html");
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    // Offline by construction: nothing to fetch.
+    for needle in [
+        "<script",
+        "<link",
+        "@import",
+        "url(",
+        "src=\"http",
+        "<iframe",
+    ] {
+        assert!(
+            !html.contains(needle),
+            "the report must not contain `{needle}`"
+        );
+    }
+    let shot = tmp.path().join("shot.png");
+    let started = std::time::Instant::now();
+    let run = Command::new("timeout")
+        .arg("120")
+        .arg(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1400,3000",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            tmp.path().join("profile").display()
+        ))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", html_path.display()))
+        .output()
+        .expect("run chromium");
+    let seconds = started.elapsed().as_secs_f64();
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "chromium failed:\n{log}");
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(
+        console.is_empty(),
+        "console messages:\n{}",
+        console.join("\n")
+    );
+    let png = std::fs::metadata(&shot).expect("screenshot").len();
+    assert!(png > 20_000, "screenshot of {png} bytes looks empty");
+    eprintln!("chromium rendered the report in {seconds:.2} s (incl. browser start); screenshot {png} bytes");
+}
