@@ -96,14 +96,7 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
             "lost_output_usd",
         ],
     )?;
-    let rel_header = [
-        "year",
-        "region",
-        "stage",
-        "element",
-        "apparent_consumption_t",
-        "import_reliance",
-    ];
+    let rel_header = oreflow_metrics::RELIANCE_COLUMNS;
     write_csv(
         &dir,
         "import_reliance_a.csv",
@@ -137,36 +130,8 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
     )?;
     let sa = oreflow_metrics::shares(&ma, &ra);
     let sb = oreflow_metrics::shares(&mb, &rb);
-    write_csv(
-        &dir,
-        "shares_a.csv",
-        &sa,
-        &[
-            "year",
-            "stage",
-            "element",
-            "region",
-            "tonnes",
-            "share",
-            "hhi",
-            "top3_share",
-        ],
-    )?;
-    write_csv(
-        &dir,
-        "shares_b.csv",
-        &sb,
-        &[
-            "year",
-            "stage",
-            "element",
-            "region",
-            "tonnes",
-            "share",
-            "hhi",
-            "top3_share",
-        ],
-    )?;
+    write_csv(&dir, "shares_a.csv", &sa, &oreflow_metrics::SHARE_COLUMNS)?;
+    write_csv(&dir, "shares_b.csv", &sb, &oreflow_metrics::SHARE_COLUMNS)?;
 
     // Totals per region over the horizon.
     let mut totals: BTreeMap<String, (f64, f64)> = BTreeMap::new();

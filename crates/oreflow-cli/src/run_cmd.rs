@@ -106,21 +106,7 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
             "value_usd",
         ],
     )?;
-    write_csv(
-        &dir,
-        "shares.csv",
-        &shares,
-        &[
-            "year",
-            "stage",
-            "element",
-            "region",
-            "tonnes",
-            "share",
-            "hhi",
-            "top3_share",
-        ],
-    )?;
+    write_csv(&dir, "shares.csv", &shares, &oreflow_metrics::SHARE_COLUMNS)?;
     write_csv(
         &dir,
         "stocks.csv",
@@ -138,14 +124,7 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
         &dir,
         "import_reliance.csv",
         &oreflow_metrics::import_reliance(&model, &result),
-        &[
-            "year",
-            "region",
-            "stage",
-            "element",
-            "apparent_consumption_t",
-            "import_reliance",
-        ],
+        &oreflow_metrics::RELIANCE_COLUMNS,
     )?;
     let sum = Summary::new(&name, &model, &result, &shares, backend.name(), seconds);
     write_json(&dir, "summary.json", &sum)?;

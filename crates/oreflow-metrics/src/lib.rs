@@ -18,8 +18,8 @@ pub use compare::{
     compare, consumer_surplus, producer_surplus, Comparison, PriceChange, ShortfallChange,
     WelfareChange,
 };
-pub use reliance::{import_reliance, value_added, RelianceRow, ValueAddedRow};
-pub use shares::{hhi, shares, ShareRow, MAGNET_REE};
+pub use reliance::{import_reliance, value_added, RelianceRow, ValueAddedRow, RELIANCE_COLUMNS};
+pub use shares::{hhi, shares, ShareRow, MAGNET_REE, SHARE_COLUMNS};
 
 /// Output of one facility for one element (or of magnets) in one year.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -6,6 +6,16 @@ use oreflow_core::{Year, ELEMENTS};
 use oreflow_sim::{Model, RunResult};
 use serde::Serialize;
 
+/// CSV columns of [`RelianceRow`], in field order.
+pub const RELIANCE_COLUMNS: [&str; 6] = [
+    "year",
+    "region",
+    "stage",
+    "element",
+    "apparent_consumption_t",
+    "import_reliance",
+];
+
 /// Net imports over apparent consumption of one region, stage and element.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RelianceRow {

@@ -7,6 +7,18 @@ use serde::Serialize;
 /// Label of the Nd+Pr+Dy+Tb aggregate (the IEA's "magnet rare earths").
 pub const MAGNET_REE: &str = "magnet_ree";
 
+/// CSV columns of [`ShareRow`], in field order.
+pub const SHARE_COLUMNS: [&str; 8] = [
+    "year",
+    "stage",
+    "element",
+    "region",
+    "tonnes",
+    "share",
+    "hhi",
+    "top3_share",
+];
+
 /// Share of one region in one stage's output of one element (or aggregate).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ShareRow {
