@@ -1,9 +1,12 @@
-//! `oreflow report [SCENARIO] [--compare OTHER]`: a self-contained HTML report.
+//! `oreflow report [SCENARIO | --from OUT_DIR] [--compare OTHER]`: a
+//! self-contained HTML report, from a fresh run or from a finished run's CSV
+//! outputs.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use oreflow_lp::HighsBackend;
+use oreflow_report::{Options, RunTables, SourceRef};
 use oreflow_sim::run as run_model;
 
 use crate::output::write_json;
@@ -14,7 +17,8 @@ use crate::{build_model, load_scenario, Failure, RunOverrides};
 pub(crate) struct ReportArgs {
     /// `baseline` (the default), a scenario file (.toml) or a directory of tables.
     scenario: Option<PathBuf>,
-    /// A second scenario drawn dashed over the first (B; the report's scenario is A).
+    /// A second scenario drawn dashed over the first (B; the report's scenario
+    /// is A): a scenario, or the output directory of a finished run.
     #[arg(long)]
     compare: Option<PathBuf>,
     /// The HTML file [default: out/<scenario>/report.html]; report.json (the
@@ -24,12 +28,18 @@ pub(crate) struct ReportArgs {
     /// Also write every chart as a standalone SVG file into this directory.
     #[arg(long)]
     figures: Option<PathBuf>,
-    /// First year (overrides both scenarios).
-    #[arg(long)]
-    from: Option<i32>,
+    /// OUT_DIR: build the report from the CSV outputs of a finished `oreflow
+    /// run` (production.csv, …, summary.json) instead of running. A number is
+    /// the first year instead, as in `oreflow run` (write `./2030` for a
+    /// directory named like a year).
+    #[arg(long, value_name = "OUT_DIR|YEAR")]
+    from: Option<String>,
     /// Last year (overrides both scenarios).
     #[arg(long)]
     to: Option<i32>,
+    /// Year of a Sankey diagram (repeatable) [default: the first and last year].
+    #[arg(long, value_name = "YEAR")]
+    sankey_year: Vec<i32>,
 }
 
 fn create_dir(dir: &Path) -> Result<(), Failure> {
@@ -42,36 +52,101 @@ fn write(path: &Path, text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure::model(format!("cannot write {}: {e}", path.display())))
 }
 
+/// Is `p` the output directory of a finished run?
+fn is_run_output(p: &Path) -> bool {
+    p.join("summary.json").is_file()
+}
+
+/// The tables of a finished run, read from its output directory. Sources are
+/// not among the outputs: those of the embedded dataset are listed.
+fn read_run_output(dir: &Path) -> Result<RunTables, Failure> {
+    if !dir.is_dir() {
+        return Err(Failure::input(format!(
+            "--from {}: not a directory (expected the output directory of `oreflow run`)",
+            dir.display()
+        )));
+    }
+    let mut t = RunTables::from_csv(|f| std::fs::read_to_string(dir.join(f)).ok())
+        .map_err(|e| Failure::input(format!("{}: {e}", dir.display())))?;
+    if let Ok(ds) = oreflow_data::embedded() {
+        t.sources = ds
+            .sources
+            .iter()
+            .map(|s| SourceRef {
+                id: s.id.clone(),
+                publication: s.publication.clone(),
+                url: s.url.clone(),
+            })
+            .collect();
+    }
+    Ok(t)
+}
+
+fn run_scenario(arg: Option<&PathBuf>, o: &RunOverrides) -> Result<RunTables, Failure> {
+    let (name, model) = build_model(load_scenario(arg)?, o)?;
+    let result = run_model(&model, &HighsBackend::default(), |_| {})
+        .map_err(|e| Failure::model(format!("{name}: {e}")))?;
+    Ok(RunTables::from_run(&name, &model, &result))
+}
+
 pub(crate) fn run(a: ReportArgs) -> Result<(), Failure> {
-    let o = RunOverrides {
-        from: a.from,
-        to: a.to,
-        growth: None,
+    let (from_year, from_dir) = match &a.from {
+        Some(s) if s.trim().parse::<i32>().is_ok() => (s.trim().parse::<i32>().ok(), None),
+        Some(s) => (None, Some(PathBuf::from(s))),
+        None => (None, None),
     };
-    check_years(&o)?;
-    let (name, model) = build_model(load_scenario(a.scenario.as_ref())?, &o)?;
-    let other = match &a.compare {
-        Some(p) => Some(build_model(load_scenario(Some(p))?, &o)?),
-        None => None,
+    let ta = match &from_dir {
+        Some(dir) => {
+            if a.scenario.is_some() || a.to.is_some() {
+                return Err(Failure::input(
+                    "--from OUT_DIR reads a finished run: give no SCENARIO and no --to".to_string(),
+                ));
+            }
+            read_run_output(dir)?
+        }
+        None => {
+            let o = RunOverrides {
+                from: from_year,
+                to: a.to,
+                growth: None,
+            };
+            check_years(&o)?;
+            run_scenario(a.scenario.as_ref(), &o)?
+        }
     };
-    let backend = HighsBackend::default();
-    let result =
-        run_model(&model, &backend, |_| {}).map_err(|e| Failure::model(format!("{name}: {e}")))?;
-    let other_result = match &other {
-        Some((n, m)) => {
-            Some(run_model(m, &backend, |_| {}).map_err(|e| Failure::model(format!("{n}: {e}")))?)
+    let tb = match &a.compare {
+        Some(p) if is_run_output(p) => Some(read_run_output(p)?),
+        Some(p) => {
+            // Run B over A's years.
+            let o = RunOverrides {
+                from: ta.years.first().copied(),
+                to: ta.years.last().copied(),
+                growth: None,
+            };
+            Some(run_scenario(Some(p), &o)?)
         }
         None => None,
     };
-    let compare = match (&other, &other_result) {
-        (Some((n, m)), Some(r)) => Some((n.as_str(), m, r)),
-        _ => None,
-    };
-    let report = oreflow_report::render(&name, &model, &result, compare);
+    for y in &a.sankey_year {
+        if !ta.years.contains(y) {
+            return Err(Failure::input(format!(
+                "--sankey-year {y}: not a year of the run ({}–{})",
+                ta.years.first().unwrap_or(&0),
+                ta.years.last().unwrap_or(&0)
+            )));
+        }
+    }
+    let report = oreflow_report::render_tables(
+        &ta,
+        tb.as_ref(),
+        &Options {
+            sankey_years: a.sankey_year.clone(),
+        },
+    );
 
     let html = a
         .out
-        .unwrap_or_else(|| PathBuf::from("out").join(&name).join("report.html"));
+        .unwrap_or_else(|| PathBuf::from("out").join(&ta.scenario).join("report.html"));
     let dir = match html.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -40,17 +40,125 @@ fn report_writes_html_payload_and_figures() {
         .expect("figs/")
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(figs.len(), 17, "{figs:?}");
+    assert_eq!(figs.len(), 27, "{figs:?}");
     for f in [
         "supply_demand_Nd.svg",
         "price_Dy.svg",
-        "hhi.svg",
+        "hhi_all.svg",
+        "china_share_Dy.svg",
         "import_reliance.svg",
         "sankey_2026.svg",
     ] {
         assert!(figs.iter().any(|x| x == f), "{f} missing from {figs:?}");
         let svg = std::fs::read_to_string(tmp.path().join("figs").join(f)).unwrap();
         assert!(svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    }
+}
+
+fn oreflow(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_oreflow"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run oreflow");
+    out
+}
+
+fn json(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("JSON")
+}
+
+/// Numbers equal within a relative `tol`, everything else exactly.
+fn same(a: &serde_json::Value, b: &serde_json::Value, tol: f64, path: &str) -> Result<(), String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            if (x - y).abs() <= tol * x.abs().max(y.abs()).max(1e-9) {
+                Ok(())
+            } else {
+                Err(format!("{path}: {x} vs {y}"))
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .try_for_each(|(i, (p, q))| same(p, q, tol, &format!("{path}[{i}]"))),
+        (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+            x.iter().try_for_each(|(k, v)| {
+                same(
+                    v,
+                    y.get(k).unwrap_or(&Value::Null),
+                    tol,
+                    &format!("{path}.{k}"),
+                )
+            })
+        }
+        _ if a == b => Ok(()),
+        _ => Err(format!("{path}: {a} vs {b}")),
+    }
+}
+
+/// `report --from OUT_DIR` reads a finished run's CSV files: the same payload
+/// as the report that runs the model itself; `--compare` takes an OUT_DIR too.
+#[test]
+fn report_from_run_outputs_equals_report_from_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let ok = |o: std::process::Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    ok(oreflow(d, &["run", "--to", "2026", "-q", "-o", "run"]));
+    ok(oreflow(d, &["report", "--to", "2026", "-o", "live/r.html"]));
+    ok(oreflow(d, &["report", "--from", "run", "-o", "csv/r.html"]));
+    let live = json(&d.join("live/report.json"));
+    let csv = json(&d.join("csv/report.json"));
+    same(&live, &csv, 1e-6, "payload").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(d.join("live/r.html")).unwrap(),
+        std::fs::read_to_string(d.join("csv/r.html")).unwrap(),
+        "same tables, same page"
+    );
+    // --compare OUT_DIR and --sankey-year.
+    ok(oreflow(
+        d,
+        &[
+            "report",
+            "--from",
+            "run",
+            "--compare",
+            "run",
+            "--sankey-year",
+            "2025",
+            "-o",
+            "cmp/r.html",
+        ],
+    ));
+    let cmp = json(&d.join("cmp/report.json"));
+    assert_eq!(cmp["compare"], "baseline");
+    same(
+        &cmp["elements"]["Nd"]["a"],
+        &cmp["elements"]["Nd"]["b"],
+        0.0,
+        "Nd",
+    )
+    .unwrap();
+    assert_eq!(cmp["sankey"].as_array().unwrap().len(), 1);
+    assert_eq!(cmp["sankey"][0]["year"], 2025);
+    // Bad input: exit 2.
+    for args in [
+        &["report", "--from", "nowhere"][..],
+        &["report", "--from", "run", "--sankey-year", "2030"],
+        &["report", "--from", "run", "--to", "2025"],
+    ] {
+        let o = oreflow(d, args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
 }
 

@@ -1,10 +1,13 @@
 //! The numbers behind the charts, taken from the `oreflow_metrics` tables (the
-//! same rows as the run's CSV files) so that chart and CSV agree.
+//! same rows as the run's CSV files) so that chart and CSV agree. A
+//! [`RunTables`] comes either from a live run ([`RunTables::from_run`]) or from
+//! the CSV files of a finished run read back ([`RunTables::from_csv`]); the
+//! renderer sees only the tables, so both give the same report.
 
 use std::collections::{BTreeMap, HashMap};
 
-use oreflow_core::{Element, Stage, Year, ELEMENTS};
-use oreflow_metrics::{ConsumptionRow, PriceRow, ProductionRow, RelianceRow, ShareRow};
+use oreflow_core::{Element, Stage, Year};
+use oreflow_metrics::{ConsumptionRow, PriceRow, ProductionRow, RelianceRow, ShareRow, TradeRow};
 use oreflow_sim::{Model, RunResult};
 
 /// Elements with a time-series chart: the magnet four, then cerium and lanthanum.
@@ -20,43 +23,287 @@ pub(crate) const KEY: [Element; 6] = [
 /// Columns of the import-reliance table: oxides of the magnet elements, then magnets.
 pub(crate) const RELIANCE_COLUMNS: [&str; 5] = ["Nd", "Pr", "Dy", "Tb", "magnet"];
 
-/// The metric tables of one run.
-pub(crate) struct Tables<'a> {
-    pub model: &'a Model,
-    pub run: &'a RunResult,
-    pub production: Vec<ProductionRow>,
-    pub consumption: Vec<ConsumptionRow>,
-    pub prices: Vec<PriceRow>,
-    pub shares: Vec<ShareRow>,
-    pub reliance: Vec<RelianceRow>,
+/// Elements (or aggregates) of the market-share charts, as in shares.csv.
+pub(crate) const SHARE_ELEMENTS: [&str; 6] = ["all", "magnet_ree", "Nd", "Pr", "Dy", "Tb"];
+
+fn is_magnet_element(s: &str) -> bool {
+    Element::MAGNET.iter().any(|e| e.symbol() == s)
 }
 
-impl<'a> Tables<'a> {
-    pub(crate) fn new(model: &'a Model, run: &'a RunResult) -> Self {
-        Tables {
-            model,
-            run,
+/// A data source listed in the footer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceRef {
+    pub id: String,
+    pub publication: String,
+    pub url: String,
+}
+
+/// The metric tables of one run: everything the report draws.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunTables {
+    pub scenario: String,
+    pub growth_path: String,
+    /// Years of the run, in order.
+    pub years: Vec<Year>,
+    pub production: Vec<ProductionRow>,
+    pub prices: Vec<PriceRow>,
+    pub consumption: Vec<ConsumptionRow>,
+    pub trade: Vec<TradeRow>,
+    pub shares: Vec<ShareRow>,
+    pub reliance: Vec<RelianceRow>,
+    /// Sources of the dataset (footer).
+    pub sources: Vec<SourceRef>,
+}
+
+impl RunTables {
+    /// The tables of a live run, computed with `oreflow_metrics`.
+    pub fn from_run(name: &str, model: &Model, run: &RunResult) -> Self {
+        RunTables {
+            scenario: name.to_string(),
+            growth_path: model.config.growth_path.clone(),
+            years: run.years.iter().map(|y| y.solution.year).collect(),
             production: oreflow_metrics::production(model, run),
-            consumption: oreflow_metrics::consumption(model, run),
             prices: oreflow_metrics::prices(model, run),
+            consumption: oreflow_metrics::consumption(model, run),
+            trade: oreflow_metrics::trade(model, run),
             shares: oreflow_metrics::shares(model, run),
             reliance: oreflow_metrics::import_reliance(model, run),
+            sources: model
+                .dataset
+                .sources
+                .iter()
+                .map(|s| SourceRef {
+                    id: s.id.clone(),
+                    publication: s.publication.clone(),
+                    url: s.url.clone(),
+                })
+                .collect(),
         }
     }
 
-    pub(crate) fn years(&self) -> Vec<Year> {
-        self.run.years.iter().map(|y| y.solution.year).collect()
+    /// The tables of a finished run read back from its output files
+    /// (`docs/outputs.md`). `read(file)` returns a file's text, or `None` when
+    /// it is missing. Sources are not among the outputs: the caller sets them.
+    pub fn from_csv(read: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let text = |f: &str| read(f).ok_or_else(|| format!("{f}: missing"));
+        let summary: serde_json::Value = serde_json::from_str(&text("summary.json")?)
+            .map_err(|e| format!("summary.json: {e}"))?;
+        let scenario = summary["scenario"]
+            .as_str()
+            .ok_or("summary.json: no `scenario`")?
+            .to_string();
+        let growth_path = summary["growth_path"].as_str().unwrap_or("").to_string();
+        let (from, to) = match (summary["years"][0].as_i64(), summary["years"][1].as_i64()) {
+            (Some(a), Some(b)) if a <= b => (a as Year, b as Year),
+            _ => return Err("summary.json: `years` is not [from, to]".into()),
+        };
+        let production = csv::rows(&text("production.csv")?, "production.csv", |r| {
+            Ok(ProductionRow {
+                year: r.year("year")?,
+                stage: r.stage("stage")?,
+                facility: r.str("facility")?,
+                region: r.str("region")?,
+                element: r.str("element")?,
+                tonnes: r.num("tonnes")?,
+            })
+        })?;
+        let prices = csv::rows(&text("prices.csv")?, "prices.csv", |r| {
+            Ok(PriceRow {
+                year: r.year("year")?,
+                region: r.str("region")?,
+                commodity: r.str("commodity")?,
+                usd_per_kg: r.num("usd_per_kg")?,
+            })
+        })?;
+        let consumption = csv::rows(&text("consumption.csv")?, "consumption.csv", |r| {
+            Ok(ConsumptionRow {
+                year: r.year("year")?,
+                region: r.str("region")?,
+                end_use: r.str("end_use")?,
+                element: r.str("element")?,
+                demand_t: r.num("demand_t")?,
+                consumed_t: r.num("consumed_t")?,
+                shortfall_t: r.num("shortfall_t")?,
+            })
+        })?;
+        let trade = csv::rows(&text("trade.csv")?, "trade.csv", |r| {
+            Ok(TradeRow {
+                year: r.year("year")?,
+                from: r.str("from")?,
+                to: r.str("to")?,
+                commodity: r.str("commodity")?,
+                element: r.str("element")?,
+                tonnes: r.num("tonnes")?,
+                value_usd: r.num("value_usd")?,
+            })
+        })?;
+        let shares = csv::rows(&text("shares.csv")?, "shares.csv", |r| {
+            Ok(ShareRow {
+                year: r.year("year")?,
+                stage: r.stage("stage")?,
+                element: r.str("element")?,
+                region: r.str("region")?,
+                tonnes: r.num("tonnes")?,
+                share: r.num("share")?,
+                hhi: r.num("hhi")?,
+                top3_share: r.num("top3_share")?,
+            })
+        })?;
+        let reliance = csv::rows(&text("import_reliance.csv")?, "import_reliance.csv", |r| {
+            Ok(RelianceRow {
+                year: r.year("year")?,
+                region: r.str("region")?,
+                stage: r.str("stage")?,
+                element: r.str("element")?,
+                apparent_consumption_t: r.num("apparent_consumption_t")?,
+                import_reliance: r.num("import_reliance")?,
+            })
+        })?;
+        Ok(RunTables {
+            scenario,
+            growth_path,
+            years: (from..=to).collect(),
+            production,
+            prices,
+            consumption,
+            trade,
+            shares,
+            reliance,
+            sources: Vec::new(),
+        })
+    }
+
+    /// Region codes in the order they first appear in the prices, production,
+    /// import-reliance and trade tables (the model's order for a live run).
+    pub(crate) fn regions(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |r: &str| {
+            if !out.iter().any(|x| x == r) {
+                out.push(r.to_string());
+            }
+        };
+        self.prices.iter().for_each(|r| add(&r.region));
+        self.production.iter().for_each(|r| add(&r.region));
+        self.reliance.iter().for_each(|r| add(&r.region));
+        for t in &self.trade {
+            add(&t.from);
+            add(&t.to);
+        }
+        out
     }
 }
 
-/// Supply, baseline demand, shortfall and the price in China of one element, per year.
+/// A small reader of the run's CSV files (plain fields, or quoted with `""`).
+mod csv {
+    use oreflow_core::{Stage, Year};
+
+    pub(super) struct Row<'a> {
+        file: &'a str,
+        line: usize,
+        header: &'a [String],
+        cells: Vec<String>,
+    }
+
+    impl Row<'_> {
+        fn get(&self, col: &str) -> Result<&str, String> {
+            let i = self
+                .header
+                .iter()
+                .position(|h| h == col)
+                .ok_or_else(|| format!("{}: no column `{col}` in the header", self.file))?;
+            self.cells
+                .get(i)
+                .map(String::as_str)
+                .ok_or_else(|| format!("{}:{}: missing field `{col}`", self.file, self.line))
+        }
+        pub(super) fn str(&self, col: &str) -> Result<String, String> {
+            self.get(col).map(str::to_string)
+        }
+        pub(super) fn num(&self, col: &str) -> Result<f64, String> {
+            let v = self.get(col)?;
+            v.trim().parse::<f64>().map_err(|_| {
+                format!(
+                    "{}:{}: `{col}` = {v:?} is not a number",
+                    self.file, self.line
+                )
+            })
+        }
+        pub(super) fn year(&self, col: &str) -> Result<Year, String> {
+            let v = self.get(col)?;
+            v.trim()
+                .parse::<Year>()
+                .map_err(|_| format!("{}:{}: `{col}` = {v:?} is not a year", self.file, self.line))
+        }
+        pub(super) fn stage(&self, col: &str) -> Result<Stage, String> {
+            let v = self.get(col)?;
+            Stage::ALL
+                .into_iter()
+                .find(|s| s.as_str() == v)
+                .ok_or_else(|| {
+                    format!(
+                        "{}:{}: `{col}` = {v:?} is not mining, separation or magnet",
+                        self.file, self.line
+                    )
+                })
+        }
+    }
+
+    fn split(line: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = String::new();
+        let mut quoted = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    cur.push('"');
+                    chars.next();
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => out.push(std::mem::take(&mut cur)),
+                _ => cur.push(c),
+            }
+        }
+        out.push(cur);
+        out
+    }
+
+    pub(super) fn rows<T>(
+        text: &str,
+        file: &str,
+        f: impl Fn(&Row) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
+        let header: Vec<String> = match lines.next() {
+            Some((_, h)) => split(h.trim_start_matches('\u{feff}')),
+            None => return Err(format!("{file}: empty file")),
+        };
+        lines
+            .map(|(i, l)| {
+                f(&Row {
+                    file,
+                    line: i + 1,
+                    header: &header,
+                    cells: split(l.trim_end_matches('\r')),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Supply, baseline demand, consumption, shortfall and the price in China of
+/// one element, per year.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ElementSeries {
-    /// Separated output + heavy by-product (production.csv, separation stage)
-    /// + recycled supply, t REO.
+    /// Separated output + heavy by-product (production.csv, separation stage), t REO.
     pub supply: Vec<Option<f64>>,
     /// Baseline demand at the reference price (consumption.csv `demand_t`), t REO.
     pub demand: Vec<Option<f64>>,
+    /// Equilibrium consumption (consumption.csv `consumed_t`), t REO.
+    pub consumed: Vec<Option<f64>>,
     /// Sum of `shortfall_t` over regions and end uses, t REO.
     pub shortfall: Vec<Option<f64>>,
     /// Oxide price in China (prices.csv), USD/kg.
@@ -64,16 +311,17 @@ pub(crate) struct ElementSeries {
 }
 
 /// Per key element, its series over `years` (`None` where the run has no such year).
-pub(crate) fn element_series(t: &Tables, years: &[Year]) -> BTreeMap<Element, ElementSeries> {
+pub(crate) fn element_series(t: &RunTables, years: &[Year]) -> BTreeMap<Element, ElementSeries> {
     let mut sep: HashMap<(Year, &str), f64> = HashMap::new();
     for r in t.production.iter().filter(|r| r.stage == Stage::Separation) {
         *sep.entry((r.year, r.element.as_str())).or_default() += r.tonnes;
     }
-    let mut dem: HashMap<(Year, &str), (f64, f64)> = HashMap::new();
+    let mut dem: HashMap<(Year, &str), (f64, f64, f64)> = HashMap::new();
     for r in &t.consumption {
         let v = dem.entry((r.year, r.element.as_str())).or_default();
         v.0 += r.demand_t;
-        v.1 += r.shortfall_t;
+        v.1 += r.consumed_t;
+        v.2 += r.shortfall_t;
     }
     let price: HashMap<(Year, &str), f64> = t
         .prices
@@ -86,23 +334,20 @@ pub(crate) fn element_series(t: &Tables, years: &[Year]) -> BTreeMap<Element, El
         let sym = e.symbol();
         let mut s = ElementSeries::default();
         for &y in years {
-            let yr = t.run.years.iter().find(|r| r.solution.year == y);
-            match yr {
-                Some(yr) => {
-                    let recycled: f64 = yr.data.recycled.iter().map(|r| r[e.index()]).sum();
-                    s.supply
-                        .push(Some(sep.get(&(y, sym)).copied().unwrap_or(0.0) + recycled));
-                    let (d, short) = dem.get(&(y, sym)).copied().unwrap_or((0.0, 0.0));
-                    s.demand.push(Some(d));
-                    s.shortfall.push(Some(short));
-                    s.price_cn.push(price.get(&(y, sym)).copied());
-                }
-                None => {
-                    s.supply.push(None);
-                    s.demand.push(None);
-                    s.shortfall.push(None);
-                    s.price_cn.push(None);
-                }
+            if t.years.contains(&y) {
+                s.supply
+                    .push(Some(sep.get(&(y, sym)).copied().unwrap_or(0.0)));
+                let (d, c, short) = dem.get(&(y, sym)).copied().unwrap_or_default();
+                s.demand.push(Some(d));
+                s.consumed.push(Some(c));
+                s.shortfall.push(Some(short));
+                s.price_cn.push(price.get(&(y, sym)).copied());
+            } else {
+                s.supply.push(None);
+                s.demand.push(None);
+                s.consumed.push(None);
+                s.shortfall.push(None);
+                s.price_cn.push(None);
             }
         }
         out.insert(e, s);
@@ -110,26 +355,40 @@ pub(crate) fn element_series(t: &Tables, years: &[Year]) -> BTreeMap<Element, El
     out
 }
 
-/// China's share and the HHI of one stage per year (`all`: all REO; magnets in t magnet).
+/// China's share, the HHI and the top-3 share of one stage and element per year.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StageSeries {
     pub china_share: Vec<Option<f64>>,
     pub hhi: Vec<Option<f64>>,
+    pub top3_share: Vec<Option<f64>>,
 }
 
-pub(crate) fn stage_series(t: &Tables, years: &[Year]) -> BTreeMap<Stage, StageSeries> {
+/// Per stage with rows for `element` (shares.csv), its series over `years`.
+pub(crate) fn stage_series(
+    t: &RunTables,
+    years: &[Year],
+    element: &str,
+) -> BTreeMap<Stage, StageSeries> {
     let mut out = BTreeMap::new();
     for stage in Stage::ALL {
+        if !t
+            .shares
+            .iter()
+            .any(|r| r.stage == stage && r.element == element)
+        {
+            continue;
+        }
         let mut s = StageSeries::default();
         for &y in years {
             let group: Vec<&ShareRow> = t
                 .shares
                 .iter()
-                .filter(|r| r.year == y && r.stage == stage && r.element == "all")
+                .filter(|r| r.year == y && r.stage == stage && r.element == element)
                 .collect();
             if group.is_empty() {
                 s.china_share.push(None);
                 s.hhi.push(None);
+                s.top3_share.push(None);
             } else {
                 s.china_share.push(Some(
                     group
@@ -139,6 +398,7 @@ pub(crate) fn stage_series(t: &Tables, years: &[Year]) -> BTreeMap<Stage, StageS
                         .unwrap_or(0.0),
                 ));
                 s.hhi.push(Some(group[0].hhi));
+                s.top3_share.push(Some(group[0].top3_share));
             }
         }
         out.insert(stage, s);
@@ -148,10 +408,10 @@ pub(crate) fn stage_series(t: &Tables, years: &[Year]) -> BTreeMap<Stage, StageS
 
 /// Import reliance in `year`: regions with at least one value, and their
 /// values per [`RELIANCE_COLUMNS`].
-pub(crate) fn reliance_grid(t: &Tables, year: Year) -> (Vec<String>, Vec<Vec<Option<f64>>>) {
+pub(crate) fn reliance_grid(t: &RunTables, year: Year) -> (Vec<String>, Vec<Vec<Option<f64>>>) {
     let mut rows = Vec::new();
     let mut grid = Vec::new();
-    for code in &t.model.network.regions {
+    for code in t.regions() {
         let vals: Vec<Option<f64>> = RELIANCE_COLUMNS
             .iter()
             .map(|&col| {
@@ -159,13 +419,13 @@ pub(crate) fn reliance_grid(t: &Tables, year: Year) -> (Vec<String>, Vec<Vec<Opt
                 t.reliance
                     .iter()
                     .find(|r| {
-                        r.year == year && &r.region == code && r.stage == stage && r.element == col
+                        r.year == year && r.region == code && r.stage == stage && r.element == col
                     })
                     .map(|r| r.import_reliance)
             })
             .collect();
         if vals.iter().any(Option::is_some) {
-            rows.push(code.clone());
+            rows.push(code);
             grid.push(vals);
         }
     }
@@ -173,83 +433,202 @@ pub(crate) fn reliance_grid(t: &Tables, year: Year) -> (Vec<String>, Vec<Vec<Opt
 }
 
 /// Flows of Nd+Pr+Dy+Tb (t REO) in one year: mine region → separation region
-/// (content of concentrate shipped) → magnet region (oxide used to make
-/// magnets, attributed to origins in proportion to each region's supply).
+/// (content of concentrate) → magnet region (oxide used to make magnets) →
+/// end use (content of the magnets consumed, by recipe).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Flows {
     pub year: Year,
-    /// (from region, to region, t) per stage pair: 0 = mining → separation,
-    /// 1 = separation → magnet.
-    pub links: [Vec<(String, String, f64)>; 2],
+    /// (from, to, t) per stage pair: 0 = mining → separation, 1 = separation
+    /// → magnet, 2 = magnet region → end use.
+    pub links: [Vec<(String, String, f64)>; 3],
 }
 
-pub(crate) fn flows(model: &Model, run: &RunResult, i: usize) -> Flows {
-    let ds = &model.dataset;
-    let net = &model.network;
-    let s = &run.years[i].solution;
-    let n = net.regions.len();
-    let magnet = |comp: &[f64; 15]| Element::MAGNET.iter().map(|e| comp[e.index()]).sum::<f64>();
+/// The flows of `year`, from the tables alone:
+///
+/// - mine → separation: each region's mined Nd+Pr+Dy+Tb (production.csv)
+///   leaves as concentrate (trade.csv) with the region's average magnet
+///   share of its mined REO; the rest is separated at home;
+/// - separation → magnet: the recipe (consumption.csv, magnet end uses) times
+///   the magnets made (production.csv), attributed to the region's own supply
+///   (import_reliance.csv apparent consumption + exports − imports) and its
+///   oxide imports (trade.csv) in proportion;
+/// - magnet region → end use: the Nd+Pr+Dy+Tb content of magnets consumed
+///   per end use (consumption.csv), attributed to the magnet makers supplying
+///   the consuming region (own output kept and imports) in proportion.
+pub(crate) fn flows(t: &RunTables, year: Year) -> Flows {
+    let regions = t.regions();
+    let n = regions.len();
+    let idx = |c: &str| regions.iter().position(|r| r == c);
+    let mut mined_all = vec![0.0; n];
+    let mut mined_mag = vec![0.0; n];
+    for r in t
+        .production
+        .iter()
+        .filter(|r| r.year == year && r.stage == Stage::Mining)
+    {
+        if let Some(i) = idx(&r.region) {
+            mined_all[i] += r.tonnes;
+            if is_magnet_element(&r.element) {
+                mined_mag[i] += r.tonnes;
+            }
+        }
+    }
     let mut conc = vec![vec![0.0; n]; n];
-    for f in &s.concentrate {
-        let mine = &ds.mines[f.from];
-        let from = mine.region.index();
-        let to = ds.separation_plants[f.to].region.index();
-        conc[from][to] += f.tonnes * magnet(&ds.ore_types[mine.ore_type].composition);
-    }
-    // Each region's own supply (separated, by-product, recycled) and imports, per element.
-    let mut own = vec![[0.0; 15]; n];
-    for (p, plant) in net.separation_plants.iter().enumerate() {
-        for e in ELEMENTS {
-            own[plant.region.index()][e.index()] += s.separated[p][e.index()];
+    let mut exported = vec![0.0; n];
+    let mut ox_imp = vec![vec![[0.0; 4]; n]; n]; // [to][from][magnet element]
+    let mut ox_net = vec![[0.0; 4]; n]; // exports − imports
+    let mut mag_trade = vec![vec![0.0; n]; n]; // [from][to]
+    let mag_k = |s: &str| Element::MAGNET.iter().position(|e| e.symbol() == s);
+    for tr in t.trade.iter().filter(|x| x.year == year) {
+        let (Some(a), Some(b)) = (idx(&tr.from), idx(&tr.to)) else {
+            continue;
+        };
+        match tr.commodity.as_str() {
+            "concentrate" if mined_all[a] > 0.0 => {
+                let c = tr.tonnes * mined_mag[a] / mined_all[a];
+                conc[a][b] += c;
+                exported[a] += c;
+            }
+            "oxide" => {
+                if let Some(k) = mag_k(&tr.element) {
+                    ox_imp[b][a][k] += tr.tonnes;
+                    ox_net[a][k] += tr.tonnes;
+                    ox_net[b][k] -= tr.tonnes;
+                }
+            }
+            "magnet" => mag_trade[a][b] += tr.tonnes,
+            _ => {}
         }
     }
-    for r in 0..n {
-        for e in ELEMENTS {
-            own[r][e.index()] += s.heavy_byproduct[r][e.index()] + s.recycled_used[r][e.index()];
+    for i in 0..n {
+        let home = mined_mag[i] - exported[i];
+        if home > 0.0 {
+            conc[i][i] += home;
         }
     }
-    let mut imports = vec![vec![[0.0; 15]; n]; n]; // [to][from][e]
-    for f in &s.oxide_trade {
-        if let Some(e) = f.element {
-            imports[f.to][f.from][e.index()] += f.tonnes;
+    // Recipe: Nd, Pr, Dy, Tb per t magnet, from the largest magnet end use.
+    let mut recipe = [0.0; 4];
+    if let Some(m) = t
+        .consumption
+        .iter()
+        .filter(|r| r.year == year && r.element == "magnet" && r.demand_t > 0.0)
+        .max_by(|a, b| a.demand_t.total_cmp(&b.demand_t))
+    {
+        for r in t
+            .consumption
+            .iter()
+            .filter(|r| r.year == year && r.region == m.region && r.end_use == m.end_use)
+        {
+            if let Some(k) = mag_k(&r.element) {
+                recipe[k] = r.demand_t / m.demand_t;
+            }
         }
     }
     let mut mag_out = vec![0.0; n];
-    for (p, plant) in net.magnet_plants.iter().enumerate() {
-        mag_out[plant.region.index()] += s.magnet_output[p];
+    for r in t
+        .production
+        .iter()
+        .filter(|r| r.year == year && r.stage == Stage::Magnet)
+    {
+        if let Some(i) = idx(&r.region) {
+            mag_out[i] += r.tonnes;
+        }
+    }
+    let mut own = vec![[0.0; 4]; n];
+    for r in t
+        .reliance
+        .iter()
+        .filter(|r| r.year == year && r.stage == "oxide")
+    {
+        if let (Some(i), Some(k)) = (idx(&r.region), mag_k(&r.element)) {
+            own[i][k] += r.apparent_consumption_t;
+        }
+    }
+    for i in 0..n {
+        for k in 0..4 {
+            own[i][k] = (own[i][k] + ox_net[i][k]).max(0.0);
+        }
     }
     let mut oxide = vec![vec![0.0; n]; n]; // [from][to]
     for r in 0..n {
         if mag_out[r] <= 0.0 {
             continue;
         }
-        for e in Element::MAGNET {
-            let use_e = s.recipe[e.index()] * mag_out[r];
-            let total = own[r][e.index()] + (0..n).map(|k| imports[r][k][e.index()]).sum::<f64>();
-            if total <= 0.0 || use_e <= 0.0 {
+        for k in 0..4 {
+            let use_k = recipe[k] * mag_out[r];
+            let total = own[r][k] + (0..n).map(|f| ox_imp[r][f][k]).sum::<f64>();
+            if total <= 0.0 || use_k <= 0.0 {
                 continue;
             }
-            let k = (use_e / total).min(1.0);
-            oxide[r][r] += own[r][e.index()] * k;
+            let q = (use_k / total).min(1.0);
+            oxide[r][r] += own[r][k] * q;
             for from in 0..n {
-                oxide[from][r] += imports[r][from][e.index()] * k;
+                oxide[from][r] += ox_imp[r][from][k] * q;
             }
         }
     }
+    // Magnet end uses: (region, end use) pairs with a `magnet` row.
+    let mut content: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for r in t
+        .consumption
+        .iter()
+        .filter(|r| r.year == year && r.element == "magnet")
+    {
+        content.insert((r.region.as_str(), r.end_use.as_str()), 0.0);
+    }
+    for r in t
+        .consumption
+        .iter()
+        .filter(|r| r.year == year && is_magnet_element(&r.element))
+    {
+        if let Some(v) = content.get_mut(&(r.region.as_str(), r.end_use.as_str())) {
+            *v += r.consumed_t;
+        }
+    }
+    let mut end_uses: Vec<&str> = content.keys().map(|k| k.1).collect();
+    end_uses.sort();
+    end_uses.dedup();
+    let mut enduse = vec![vec![0.0; end_uses.len()]; n]; // [maker][end use]
+    for ((region, end_use), v) in &content {
+        let (Some(c), Some(u)) = (idx(region), end_uses.iter().position(|x| x == end_use)) else {
+            continue;
+        };
+        let exports: f64 = mag_trade[c].iter().sum();
+        let src: Vec<f64> = (0..n)
+            .map(|m| {
+                if m == c {
+                    (mag_out[c] - exports).max(0.0)
+                } else {
+                    mag_trade[m][c]
+                }
+            })
+            .collect();
+        let total: f64 = src.iter().sum();
+        if total <= 0.0 {
+            continue;
+        }
+        for m in 0..n {
+            enduse[m][u] += v * src[m] / total;
+        }
+    }
     let mut out = Flows {
-        year: s.year,
+        year,
         ..Default::default()
     };
+    let round = |x: f64| (x * 1e6).round() / 1e6;
     for (stage, m) in [(0, &conc), (1, &oxide)] {
         for a in 0..n {
             for b in 0..n {
                 if m[a][b] > 1e-6 {
-                    out.links[stage].push((
-                        net.regions[a].clone(),
-                        net.regions[b].clone(),
-                        (m[a][b] * 1e6).round() / 1e6,
-                    ));
+                    out.links[stage].push((regions[a].clone(), regions[b].clone(), round(m[a][b])));
                 }
+            }
+        }
+    }
+    for a in 0..n {
+        for (u, name) in end_uses.iter().enumerate() {
+            if enduse[a][u] > 1e-6 {
+                out.links[2].push((regions[a].clone(), (*name).to_string(), round(enduse[a][u])));
             }
         }
     }

@@ -9,13 +9,15 @@
 mod data;
 mod svg;
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use oreflow_core::{Element, Stage, Year};
 use oreflow_sim::{Model, RunResult};
 use serde_json::{json, Value};
 
-use data::{ElementSeries, Flows, StageSeries, Tables, KEY, RELIANCE_COLUMNS};
+use data::{ElementSeries, Flows, StageSeries, KEY, RELIANCE_COLUMNS, SHARE_ELEMENTS};
+pub use data::{RunTables, SourceRef};
 use svg::{esc, num, pct, Line, LineChart, Marker};
 
 /// The rendered report.
@@ -42,6 +44,7 @@ const SUPPLY: &str = "#1f5fa8";
 const DEMAND: &str = "#c25400";
 const PRICE: &str = "#2a7d2e";
 const SHORTFALL: &str = "#555555";
+const CONSUMED: &str = "#8a2f6e";
 const STAGE_COLORS: [&str; 3] = ["#6b4c9a", "#1f5fa8", "#c25400"];
 const STAGE_MARKERS: [Marker; 3] = [Marker::Circle, Marker::Square, Marker::Triangle];
 
@@ -87,23 +90,38 @@ fn opt_json(v: &[Option<f64>]) -> Value {
     )
 }
 
+/// Options of the report.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Years of the Sankey diagrams; empty: the first and the last year.
+    pub sankey_years: Vec<Year>,
+}
+
 /// Renders the report of `run` (scenario `name`), with `compare` overlaid as
-/// scenario B when given.
+/// scenario B when given. Same as [`render_tables`] on the run's metric tables.
 pub fn render(
     name: &str,
     model: &Model,
     run: &RunResult,
     compare: Option<(&str, &Model, &RunResult)>,
 ) -> Report {
-    let ta = Tables::new(model, run);
-    let years = ta.years();
-    let tb = compare.map(|(n, m, r)| (n, Tables::new(m, r)));
-    let subtitle = match compare {
-        Some((b, _, _)) => format!("A = {name} (solid) · B = {b} (dashed)"),
+    let a = RunTables::from_run(name, model, run);
+    let b = compare.map(|(n, m, r)| RunTables::from_run(n, m, r));
+    render_tables(&a, b.as_ref(), &Options::default())
+}
+
+/// Renders the report of the tables `ta` (scenario A), with `tb` overlaid as
+/// scenario B when given.
+pub fn render_tables(ta: &RunTables, tb: Option<&RunTables>, opts: &Options) -> Report {
+    let name = ta.scenario.as_str();
+    let bname = tb.map(|t| t.scenario.as_str());
+    let years = ta.years.clone();
+    let subtitle = match bname {
+        Some(b) => format!("A = {name} (solid) · B = {b} (dashed)"),
         None => format!("scenario {name}"),
     };
     let tag = |s: &str, b: bool| -> String {
-        match (compare.is_some(), b) {
+        match (bname.is_some(), b) {
             (false, _) => s.to_string(),
             (true, false) => format!("{s}, A"),
             (true, true) => format!("{s}, B"),
@@ -112,60 +130,31 @@ pub fn render(
     let mut figures: Vec<Figure> = Vec::new();
 
     // Time series per element.
-    let ea = data::element_series(&ta, &years);
-    let eb = tb.as_ref().map(|(_, t)| data::element_series(t, &years));
+    let ea = data::element_series(ta, &years);
+    let eb = tb.map(|t| data::element_series(t, &years));
     let mut p_elements = serde_json::Map::new();
     for e in KEY {
         let a = &ea[&e];
         let b: Option<&ElementSeries> = eb.as_ref().map(|m| &m[&e]);
-        let mut lines = vec![
-            Line {
-                label: tag("supply", false),
-                values: a.supply.clone(),
-                dashed: false,
-                color: SUPPLY,
-                marker: Marker::Circle,
-            },
-            Line {
-                label: tag("demand", false),
-                values: a.demand.clone(),
-                dashed: false,
-                color: DEMAND,
-                marker: Marker::Square,
-            },
-        ];
-        lines.push(Line {
-            label: tag("shortfall", false),
-            values: a.shortfall.clone(),
-            dashed: false,
-            color: SHORTFALL,
-            marker: Marker::Triangle,
-        });
-        if let Some(b) = b {
-            lines.push(Line {
-                label: tag("supply", true),
-                values: b.supply.clone(),
-                dashed: true,
-                color: SUPPLY,
-                marker: Marker::Circle,
-            });
-            lines.push(Line {
-                label: tag("demand", true),
-                values: b.demand.clone(),
-                dashed: true,
-                color: DEMAND,
-                marker: Marker::Square,
-            });
-            lines.push(Line {
-                label: tag("shortfall", true),
-                values: b.shortfall.clone(),
-                dashed: true,
-                color: SHORTFALL,
-                marker: Marker::Triangle,
-            });
+        let mut lines = Vec::new();
+        for (s, dashed) in std::iter::once((a, false)).chain(b.map(|b| (b, true))) {
+            for (label, values, color, marker) in [
+                ("supply", &s.supply, SUPPLY, Marker::Circle),
+                ("demand", &s.demand, DEMAND, Marker::Square),
+                ("consumption", &s.consumed, CONSUMED, Marker::Diamond),
+                ("shortfall", &s.shortfall, SHORTFALL, Marker::Triangle),
+            ] {
+                lines.push(Line {
+                    label: tag(label, dashed),
+                    values: values.clone(),
+                    dashed,
+                    color,
+                    marker,
+                });
+            }
         }
         let title = format!(
-            "{} ({}): supply, baseline demand and shortfall",
+            "{} ({}): supply, baseline demand, consumption and shortfall",
             e.name(),
             e.symbol()
         );
@@ -193,7 +182,7 @@ pub fn render(
             id: format!("supply_demand_{}", e.symbol()),
             svg,
             caption: format!(
-                "{} supply: separated oxide, heavy by-product of light plants and recycled oxide; demand: baseline at the reference price (all regions and end uses, magnet content by recipe); shortfall: demand not met, summed over regions and end uses.",
+                "{} supply: separated oxide including the heavy by-product of light plants (production.csv); demand: baseline at the reference price; consumption: equilibrium consumption; shortfall: demand not met (consumption.csv, all regions and end uses, magnet content by recipe). Consumption above supply is met by recycling or stocks; below it, the rest is stocked or disposed of.",
                 e.symbol()
             ),
             table: table(&title, &header, &rows),
@@ -251,6 +240,7 @@ pub fn render(
             json!({
                 "supply_t": opt_json(&s.supply),
                 "demand_t": opt_json(&s.demand),
+                "consumed_t": opt_json(&s.consumed),
                 "shortfall_t": opt_json(&s.shortfall),
                 "price_cn_usd_per_kg": opt_json(&s.price_cn),
             })
@@ -261,89 +251,110 @@ pub fn render(
         );
     }
 
-    // Market shares and HHI per stage.
-    let sa = data::stage_series(&ta, &years);
-    let sb = tb.as_ref().map(|(_, t)| data::stage_series(t, &years));
+    // Market shares and HHI per stage and element.
     let mut p_shares = serde_json::Map::new();
-    for (metric, title, unit) in [
-        (
-            "china_share",
-            "China's share of output by stage",
-            "share of world output",
-        ),
-        (
-            "hhi",
-            "Concentration by stage: Herfindahl–Hirschman index",
-            "HHI (0–10,000)",
-        ),
-    ] {
-        let pick = |s: &StageSeries| {
-            if metric == "hhi" {
-                s.hhi.clone()
-            } else {
-                s.china_share.clone()
-            }
+    let mut sa_all = BTreeMap::new();
+    let mut sb_all = None;
+    for el in SHARE_ELEMENTS {
+        let sa = data::stage_series(ta, &years, el);
+        let sb = tb.map(|t| data::stage_series(t, &years, el));
+        let what = match el {
+            "all" => "all rare earths (magnets: t magnet)".to_string(),
+            "magnet_ree" => "magnet rare earths Nd+Pr+Dy+Tb".to_string(),
+            s => format!("{s} oxide"),
         };
-        let mut lines = Vec::new();
-        for (k, stage) in Stage::ALL.into_iter().enumerate() {
-            lines.push(Line {
-                label: tag(stage_label(stage), false),
-                values: pick(&sa[&stage]),
-                dashed: false,
-                color: STAGE_COLORS[k],
-                marker: STAGE_MARKERS[k],
-            });
-            if let Some(sb) = &sb {
+        for (metric, title, unit) in [
+            (
+                "china_share",
+                format!("China's share of output by stage: {what}"),
+                "share of world output",
+            ),
+            (
+                "hhi",
+                format!("Concentration by stage (HHI): {what}"),
+                "HHI (0–10,000)",
+            ),
+        ] {
+            let pick = |s: &StageSeries| {
+                if metric == "hhi" {
+                    s.hhi.clone()
+                } else {
+                    s.china_share.clone()
+                }
+            };
+            let mut lines = Vec::new();
+            for (k, stage) in Stage::ALL.into_iter().enumerate() {
+                let Some(st) = sa.get(&stage) else { continue };
                 lines.push(Line {
-                    label: tag(stage_label(stage), true),
-                    values: pick(&sb[&stage]),
-                    dashed: true,
+                    label: tag(stage_label(stage), false),
+                    values: pick(st),
+                    dashed: false,
                     color: STAGE_COLORS[k],
                     marker: STAGE_MARKERS[k],
                 });
+                if let Some(st) = sb.as_ref().and_then(|m| m.get(&stage)) {
+                    lines.push(Line {
+                        label: tag(stage_label(stage), true),
+                        values: pick(st),
+                        dashed: true,
+                        color: STAGE_COLORS[k],
+                        marker: STAGE_MARKERS[k],
+                    });
+                }
             }
+            let percent = metric == "china_share";
+            let svg = svg::line_chart(&LineChart {
+                title: &title,
+                subtitle: &subtitle,
+                y_unit: unit,
+                years: &years,
+                lines: &lines,
+                y_range: Some(if percent { (0.0, 1.0) } else { (0.0, 10_000.0) }),
+                percent,
+            });
+            let f: fn(f64) -> String = if percent { pct } else { |x| format!("{x:.0}") };
+            let mut header = vec!["year".to_string()];
+            header.extend(lines.iter().map(|l| l.label.clone()));
+            let rows: Vec<Vec<String>> = years
+                .iter()
+                .enumerate()
+                .map(|(i, y)| {
+                    let mut r = vec![y.to_string()];
+                    r.extend(lines.iter().map(|l| cell(l.values[i], f)));
+                    r
+                })
+                .collect();
+            let caption = match el {
+                "all" => "Mining and separation: all rare-earth oxides (t REO, separation including heavy by-product); magnets: t of NdFeB magnet. HHI above 2,500 is a highly concentrated market (US merger guidelines).".to_string(),
+                "magnet_ree" => "Nd+Pr+Dy+Tb content (t REO), the IEA's basis for magnet rare earths; separation includes heavy by-product. Magnet making has no per-element split.".to_string(),
+                s => format!("{s} content of mine output and separated {s} oxide (t REO, separation including heavy by-product). Magnet making has no per-element split."),
+            };
+            figures.push(Figure {
+                id: format!("{metric}_{el}"),
+                svg,
+                caption,
+                table: table(&title, &header, &rows),
+            });
         }
-        let percent = metric == "china_share";
-        let svg = svg::line_chart(&LineChart {
-            title,
-            subtitle: &subtitle,
-            y_unit: unit,
-            years: &years,
-            lines: &lines,
-            y_range: Some(if percent { (0.0, 1.0) } else { (0.0, 10_000.0) }),
-            percent,
-        });
-        let f: fn(f64) -> String = if percent { pct } else { |x| format!("{x:.0}") };
-        let mut header = vec!["year".to_string()];
-        header.extend(lines.iter().map(|l| l.label.clone()));
-        let rows: Vec<Vec<String>> = years
-            .iter()
-            .enumerate()
-            .map(|(i, y)| {
-                let mut r = vec![y.to_string()];
-                r.extend(lines.iter().map(|l| cell(l.values[i], f)));
-                r
-            })
-            .collect();
-        figures.push(Figure {
-            id: metric.to_string(),
-            svg,
-            caption: "Mining and separation: all rare-earth oxides (t REO, separation including heavy by-product); magnets: t of NdFeB magnet.".into(),
-            table: table(title, &header, &rows),
-        });
-    }
-    for stage in Stage::ALL {
-        let s = |m: &std::collections::BTreeMap<Stage, StageSeries>| json!({ "china_share": opt_json(&m[&stage].china_share), "hhi": opt_json(&m[&stage].hhi) });
-        p_shares.insert(
-            stage.as_str().to_string(),
-            json!({ "a": s(&sa), "b": sb.as_ref().map(s) }),
-        );
+        let mut p_el = serde_json::Map::new();
+        for (stage, st) in &sa {
+            let s = |x: &StageSeries| json!({ "china_share": opt_json(&x.china_share), "hhi": opt_json(&x.hhi), "top3_share": opt_json(&x.top3_share) });
+            p_el.insert(
+                stage.as_str().to_string(),
+                json!({ "a": s(st), "b": sb.as_ref().and_then(|m| m.get(stage)).map(s) }),
+            );
+        }
+        p_shares.insert(el.to_string(), Value::Object(p_el));
+        if el == "all" {
+            sa_all = sa;
+            sb_all = sb;
+        }
     }
 
     // Import reliance in the last year.
-    let last = *years.last().unwrap_or(&model.config.to);
-    let first = *years.first().unwrap_or(&model.config.from);
-    let (regions, grid) = data::reliance_grid(&ta, last);
+    let last = *years.last().unwrap_or(&0);
+    let first = *years.first().unwrap_or(&0);
+    let (regions, grid) = data::reliance_grid(ta, last);
     let cols: Vec<String> = RELIANCE_COLUMNS
         .iter()
         .map(|c| {
@@ -387,36 +398,38 @@ pub fn render(
         "import_reliance": grid.iter().map(|v| opt_json(v)).collect::<Vec<_>>(),
     });
 
-    // Sankey diagrams for the first and last year.
-    let mut p_sankey = Vec::new();
-    let idx: Vec<usize> = if run.years.len() > 1 {
-        vec![0, run.years.len() - 1]
+    // Sankey diagrams (default: first and last year).
+    let mut sankey_years: Vec<Year> = if opts.sankey_years.is_empty() {
+        vec![first, last]
     } else {
-        vec![0]
+        opts.sankey_years.clone()
     };
-    for i in idx.into_iter().filter(|&i| i < run.years.len()) {
-        let fl = data::flows(model, run, i);
+    sankey_years.retain(|y| years.contains(y));
+    sankey_years.sort_unstable();
+    sankey_years.dedup();
+    let mut p_sankey = Vec::new();
+    for y in sankey_years {
+        let fl = data::flows(ta, y);
         let (fig, p) = sankey_figure(name, &fl);
         figures.push(fig);
         p_sankey.push(p);
     }
 
     // Headline.
-    let cards = match &tb {
-        Some(_) => headline_compare(&years, &ea, eb.as_ref(), &sa, sb.as_ref()),
-        None => headline_single(&years, &ea, &sa),
+    let cards = match sb_all {
+        Some(sb) => headline_compare(&years, &ea, eb.as_ref(), &sa_all, Some(&sb)),
+        None => headline_single(&years, &ea, &sa_all),
     };
 
     // Payload.
-    let sources: Vec<Value> = model
-        .dataset
+    let sources: Vec<Value> = ta
         .sources
         .iter()
         .map(|s| json!({"id": s.id, "publication": s.publication, "url": s.url}))
         .collect();
     let payload = json!({
         "scenario": name,
-        "compare": compare.map(|c| c.0),
+        "compare": bname,
         "oreflow_version": env!("CARGO_PKG_VERSION"),
         "years": years,
         "elements": p_elements,
@@ -427,15 +440,7 @@ pub fn render(
         "sources": sources,
     });
 
-    let html = page(
-        name,
-        compare.map(|c| c.0),
-        first,
-        last,
-        &cards,
-        &figures,
-        model,
-    );
+    let html = page(ta, bname, first, last, &cards, &figures);
     let figures = figures
         .into_iter()
         .map(|f| {
@@ -456,44 +461,35 @@ pub fn render(
     }
 }
 
+const SANKEY_STAGES: [&str; 4] = ["mining", "separation", "magnet", "end_use"];
+
 fn sankey_figure(name: &str, fl: &Flows) -> (Figure, Value) {
-    // Nodes per column, largest first.
-    let mut cols: Vec<Vec<(String, f64)>> = vec![Vec::new(); 3];
-    let mut add = |c: usize, r: &str, v: f64| {
-        if let Some(n) = cols[c].iter_mut().find(|n| n.0 == r) {
-            n.1 += v;
-        } else {
-            cols[c].push((r.to_string(), v));
+    // Nodes per column, largest first: the first column counts what leaves,
+    // the last what arrives, the others the larger of the two (what does not
+    // go on is used or made elsewhere).
+    let n = SANKEY_STAGES.len();
+    let mut inflow: Vec<BTreeMap<&str, f64>> = vec![BTreeMap::new(); n];
+    let mut outflow: Vec<BTreeMap<&str, f64>> = vec![BTreeMap::new(); n];
+    for (s, l) in fl.links.iter().enumerate() {
+        for (a, b, t) in l {
+            *outflow[s].entry(a.as_str()).or_default() += t;
+            *inflow[s + 1].entry(b.as_str()).or_default() += t;
         }
-    };
-    for (a, _, t) in &fl.links[0] {
-        add(0, a, *t);
     }
-    for (_, b, t) in &fl.links[1] {
-        add(2, b, *t);
-    }
-    // Separation nodes: the larger of what comes in and what goes out.
-    let mut sep_in: std::collections::BTreeMap<&str, f64> = Default::default();
-    let mut sep_out: std::collections::BTreeMap<&str, f64> = Default::default();
-    for (_, b, t) in &fl.links[0] {
-        *sep_in.entry(b).or_default() += t;
-    }
-    for (a, _, t) in &fl.links[1] {
-        *sep_out.entry(a).or_default() += t;
-    }
-    let mut keys: Vec<&str> = sep_in.keys().chain(sep_out.keys()).copied().collect();
-    keys.sort();
-    keys.dedup();
-    for k in keys {
-        let v = sep_in
-            .get(k)
-            .copied()
-            .unwrap_or(0.0)
-            .max(sep_out.get(k).copied().unwrap_or(0.0));
-        cols[1].push((k.to_string(), v));
-    }
-    for c in &mut cols {
-        c.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let mut cols: Vec<Vec<(String, f64)>> = vec![Vec::new(); n];
+    for c in 0..n {
+        let mut keys: Vec<&str> = inflow[c].keys().chain(outflow[c].keys()).copied().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            let v = inflow[c]
+                .get(k)
+                .copied()
+                .unwrap_or(0.0)
+                .max(outflow[c].get(k).copied().unwrap_or(0.0));
+            cols[c].push((k.to_string(), v));
+        }
+        cols[c].sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     }
     let pos = |c: usize, r: &str| cols[c].iter().position(|n| n.0 == r).unwrap_or(0);
     let mut links = Vec::new();
@@ -507,18 +503,22 @@ fn sankey_figure(name: &str, fl: &Flows) -> (Figure, Value) {
     let svg = svg::sankey(
         &title,
         &format!("scenario {name}"),
-        &["mine region", "separation region", "magnet region"],
+        &[
+            "mine region",
+            "separation region",
+            "magnet region",
+            "end use",
+        ],
         &cols,
         &links,
         unit,
     );
-    let stages = ["mining", "separation", "magnet"];
     let mut rows = Vec::new();
     for (stage, l) in fl.links.iter().enumerate() {
         for (a, b, t) in l {
             rows.push(vec![
-                format!("{} {a}", stages[stage]),
-                format!("{} {b}", stages[stage + 1]),
+                format!("{} {a}", SANKEY_STAGES[stage]),
+                format!("{} {b}", SANKEY_STAGES[stage + 1]),
                 num(*t),
             ]);
         }
@@ -526,14 +526,14 @@ fn sankey_figure(name: &str, fl: &Flows) -> (Figure, Value) {
     let payload = json!({
         "year": fl.year,
         "unit": unit,
-        "nodes": cols.iter().enumerate().flat_map(|(c, col)| col.iter().map(move |n| json!({"stage": stages[c], "region": n.0, "tonnes": n.1}))).collect::<Vec<_>>(),
-        "links": fl.links.iter().enumerate().flat_map(|(s, l)| l.iter().map(move |(a, b, t)| json!({"from_stage": stages[s], "from": a, "to_stage": stages[s + 1], "to": b, "tonnes": t}))).collect::<Vec<_>>(),
+        "nodes": cols.iter().enumerate().flat_map(|(c, col)| col.iter().map(move |n| json!({"stage": SANKEY_STAGES[c], "name": n.0, "tonnes": n.1}))).collect::<Vec<_>>(),
+        "links": fl.links.iter().enumerate().flat_map(|(s, l)| l.iter().map(move |(a, b, t)| json!({"from_stage": SANKEY_STAGES[s], "from": a, "to_stage": SANKEY_STAGES[s + 1], "to": b, "tonnes": t}))).collect::<Vec<_>>(),
     });
     (
         Figure {
             id: format!("sankey_{}", fl.year),
             svg,
-            caption: "Mine → separation: Nd+Pr+Dy+Tb content of the concentrate shipped. Separation → magnet: oxide used by magnet plants, attributed to the regions supplying the magnet region (own output and imports) in proportion to their supply — the model does not trace the origin of each tonne. Separation nodes show the larger of inflow and outflow; the rest of the oxide goes to other uses.".into(),
+            caption: "All flows in t REO of Nd+Pr+Dy+Tb (magnets counted by their content at the year's recipe, not in t magnet). Mine → separation: content of the concentrate; exports carry the exporting region's average mix. Separation → magnet: oxide used by magnet plants, attributed to the regions supplying the magnet region (own output and imports) in proportion to their supply. Magnet region → end use: content of the magnets consumed per end use, attributed to the makers supplying the consuming region in proportion — the model does not trace the origin of each tonne. Middle nodes show the larger of inflow and outflow; the rest of the oxide goes to other uses.".into(),
             table: table(
                 &title,
                 &["from".into(), "to".into(), unit.to_string()],
@@ -609,8 +609,8 @@ fn first_some(v: &[Option<f64>]) -> Option<f64> {
 /// the Dy and Tb price change first → last year, the largest shortfall.
 fn headline_single(
     years: &[Year],
-    ea: &std::collections::BTreeMap<Element, ElementSeries>,
-    sa: &std::collections::BTreeMap<Stage, StageSeries>,
+    ea: &BTreeMap<Element, ElementSeries>,
+    sa: &BTreeMap<Stage, StageSeries>,
 ) -> Vec<Card> {
     let (y0, y1) = (*years.first().unwrap_or(&0), *years.last().unwrap_or(&0));
     let mut cards = Vec::new();
@@ -672,10 +672,10 @@ fn headline_single(
 /// in China, and shortfalls summed over the horizon.
 fn headline_compare(
     years: &[Year],
-    ea: &std::collections::BTreeMap<Element, ElementSeries>,
-    eb: Option<&std::collections::BTreeMap<Element, ElementSeries>>,
-    sa: &std::collections::BTreeMap<Stage, StageSeries>,
-    sb: Option<&std::collections::BTreeMap<Stage, StageSeries>>,
+    ea: &BTreeMap<Element, ElementSeries>,
+    eb: Option<&BTreeMap<Element, ElementSeries>>,
+    sa: &BTreeMap<Stage, StageSeries>,
+    sb: Option<&BTreeMap<Stage, StageSeries>>,
 ) -> Vec<Card> {
     let (Some(eb), Some(sb)) = (eb, sb) else {
         return Vec::new();
@@ -785,14 +785,14 @@ footer{margin-top:2em;border-top:1px solid #ccc;font-size:.85em;color:#333}foote
 @media print{details{display:block}}";
 
 fn page(
-    name: &str,
+    ta: &RunTables,
     compare: Option<&str>,
     first: Year,
     last: Year,
     cards: &[Card],
     figures: &[Figure],
-    model: &Model,
 ) -> String {
+    let name = ta.scenario.as_str();
     let mut o = String::new();
     let title = match compare {
         Some(b) => format!("oreflow report: {name} compared with {b}"),
@@ -803,7 +803,7 @@ fn page(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body>\n<header><h1>{}</h1><p class=\"sub\">{first}–{last} · growth path {} · oreflow {}{}</p></header>\n",
         esc(&title),
         esc(&title),
-        esc(&model.config.growth_path),
+        esc(&ta.growth_path),
         env!("CARGO_PKG_VERSION"),
         match compare {
             Some(b) => format!(" · A = {} (solid lines), B = {} (dashed lines)", esc(name), esc(b)),
@@ -851,7 +851,7 @@ fn page(
             .unwrap_or_default(),
         env!("CARGO_PKG_VERSION")
     );
-    for s in &model.dataset.sources {
+    for s in &ta.sources {
         let _ = write!(
             o,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -91,6 +91,7 @@ pub(crate) enum Marker {
     Circle,
     Square,
     Triangle,
+    Diamond,
 }
 
 /// One line of a line chart.
@@ -160,6 +161,16 @@ fn marker(o: &mut String, m: Marker, x: f64, y: f64, color: &str, open: bool) {
                 y + 3.0,
                 x - 3.8,
                 y + 3.0
+            );
+        }
+        Marker::Diamond => {
+            let _ = write!(
+                o,
+                "<path d=\"M{x:.1} {:.1}L{:.1} {y:.1}L{x:.1} {:.1}L{:.1} {y:.1}Z\" fill=\"{fill}\" stroke=\"{color}\" stroke-width=\"1.5\"/>",
+                y - 4.2,
+                x + 4.2,
+                y + 4.2,
+                x - 4.2
             );
         }
     }
@@ -442,7 +453,10 @@ pub(crate) fn sankey(
     links: &[(usize, usize, usize, f64)],
     unit: &str,
 ) -> String {
-    let (w, h) = (760.0, 580.0);
+    let (w, h) = (
+        760.0 + 220.0 * columns.len().saturating_sub(3) as f64,
+        580.0,
+    );
     let (mt, mb, nw, gap) = (100.0, 24.0, 14.0, 13.0);
     let colx: Vec<f64> = (0..columns.len())
         .map(|c| 110.0 + c as f64 * (w - 300.0) / (columns.len().max(2) - 1) as f64)

@@ -70,8 +70,8 @@ fn every_chart_has_a_title_units_and_a_table() {
     let n_svg = html.matches("<svg ").count();
     let n_fig = html.matches("<figure").count();
     assert_eq!(n_svg, n_fig);
-    // 6 elements × 2, shares, HHI, import reliance, 2 Sankeys.
-    assert_eq!(n_fig, 6 * 2 + 2 + 1 + 2);
+    // 6 elements × 2, shares and HHI × 6 elements, import reliance, 2 Sankeys.
+    assert_eq!(n_fig, 6 * 2 + 6 * 2 + 1 + 2);
     for fig in html.split("<figure").skip(1) {
         let fig = &fig[..fig.find("</figure>").expect("closed figure")];
         assert!(fig.contains("<title>"), "figure without title");
@@ -106,9 +106,14 @@ fn element_series_equal_the_metric_tables() {
                 .filter(|x| x.year == y && x.stage == Stage::Separation && x.element == e.symbol())
                 .map(|x| x.tonnes)
                 .sum();
-            let recycled: f64 = r.years[i].data.recycled.iter().map(|x| x[e.index()]).sum();
             let supply = f(&s["supply_t"][i]).unwrap();
-            assert!(close(supply, separated + recycled), "{e} {y} supply");
+            assert!(close(supply, separated), "{e} {y} supply");
+            let consumed: f64 = consumption
+                .iter()
+                .filter(|x| x.year == y && x.element == e.symbol())
+                .map(|x| x.consumed_t)
+                .sum();
+            assert!(close(f(&s["consumed_t"][i]).unwrap(), consumed));
             let demand: f64 = consumption
                 .iter()
                 .filter(|x| x.year == y && x.element == e.symbol())
@@ -140,15 +145,24 @@ fn shares_reliance_and_flows_equal_the_metric_tables() {
     let (m, r) = baseline();
     let p = &report().payload;
     let shares = oreflow_metrics::shares(m, r);
-    for stage in Stage::ALL {
-        for (i, y) in [2024, 2025, 2026].into_iter().enumerate() {
-            let cn = shares
-                .iter()
-                .find(|x| x.year == y && x.stage == stage && x.element == "all" && x.region == "CN")
-                .unwrap();
-            let s = &p["shares"][stage.as_str()]["a"];
-            assert_eq!(f(&s["china_share"][i]), Some(cn.share));
-            assert_eq!(f(&s["hhi"][i]), Some(cn.hhi));
+    for el in data::SHARE_ELEMENTS {
+        for stage in Stage::ALL {
+            let s = &p["shares"][el][stage.as_str()]["a"];
+            if stage == Stage::Magnet && el != "all" {
+                assert!(s.is_null(), "{el} {stage}");
+                continue;
+            }
+            for (i, y) in [2024, 2025, 2026].into_iter().enumerate() {
+                let cn = shares
+                    .iter()
+                    .find(|x| {
+                        x.year == y && x.stage == stage && x.element == el && x.region == "CN"
+                    })
+                    .unwrap();
+                assert_eq!(f(&s["china_share"][i]), Some(cn.share), "{el} {stage}");
+                assert_eq!(f(&s["hhi"][i]), Some(cn.hhi));
+                assert_eq!(f(&s["top3_share"][i]), Some(cn.top3_share));
+            }
         }
     }
     let rel = oreflow_metrics::import_reliance(m, r);
@@ -237,6 +251,125 @@ fn shares_reliance_and_flows_equal_the_metric_tables() {
         assert!(
             to_magnets >= 0.9 * content,
             "{y}: {to_magnets} vs {content}"
+        );
+        // Magnet region → end use: the Nd+Pr+Dy+Tb content of magnets consumed.
+        let consumption = oreflow_metrics::consumption(m, r);
+        let magnet_uses: Vec<(&str, &str)> = consumption
+            .iter()
+            .filter(|x| x.year == y && x.element == "magnet")
+            .map(|x| (x.region.as_str(), x.end_use.as_str()))
+            .collect();
+        let consumed: f64 = consumption
+            .iter()
+            .filter(|x| {
+                x.year == y
+                    && ["Nd", "Pr", "Dy", "Tb"].contains(&x.element.as_str())
+                    && magnet_uses.contains(&(x.region.as_str(), x.end_use.as_str()))
+            })
+            .map(|x| x.consumed_t)
+            .sum();
+        let to_end_uses: f64 = s["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["to_stage"] == "end_use")
+            .map(|l| l["tonnes"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (to_end_uses - consumed).abs() <= 1e-6 * consumed.max(1.0),
+            "{y}: {to_end_uses} vs {consumed}"
+        );
+        assert!(s["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["stage"] == "end_use"));
+    }
+}
+
+#[test]
+fn sankey_years_can_be_chosen() {
+    let (m, r) = baseline();
+    let t = RunTables::from_run("baseline", m, r);
+    let rep = render_tables(
+        &t,
+        None,
+        &Options {
+            sankey_years: vec![2025, 2031],
+        },
+    );
+    let years: Vec<i64> = rep.payload["sankey"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, vec![2025], "years outside the run are left out");
+    assert!(rep.figures.iter().any(|f| f.0 == "sankey_2025.svg"));
+}
+
+/// Numbers equal within a relative `tol`; other values equal exactly.
+/// Returns the path of the first difference.
+fn same(a: &Value, b: &Value, tol: f64, path: &str) -> Result<(), String> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            if (x - y).abs() <= tol * x.abs().max(y.abs()) || (x - y).abs() <= 1e-12 {
+                Ok(())
+            } else {
+                Err(format!("{path}: {x} vs {y}"))
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            if x.len() != y.len() {
+                return Err(format!("{path}: {} vs {} items", x.len(), y.len()));
+            }
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                same(p, q, tol, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            let kx: Vec<&String> = x.keys().collect();
+            let ky: Vec<&String> = y.keys().collect();
+            if kx != ky {
+                return Err(format!("{path}: keys {kx:?} vs {ky:?}"));
+            }
+            for (k, v) in x {
+                same(v, &y[k], tol, &format!("{path}.{k}"))?;
+            }
+            Ok(())
+        }
+        _ if a == b => Ok(()),
+        _ => Err(format!("{path}: {a} vs {b}")),
+    }
+}
+
+/// The payload of the baseline 2024–2026 against the stored snapshot
+/// (numbers to a relative 1e-9; the version is not compared). `BLESS=1`
+/// rewrites the snapshot.
+#[test]
+fn payload_snapshot_baseline_2024_2026() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots/payload_baseline_2024_2026.json");
+    let mut got = report().payload.clone();
+    got["oreflow_version"] = Value::Null;
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+        return;
+    }
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with BLESS=1 to write the snapshot",
+            path.display()
+        )
+    });
+    let want: Value = serde_json::from_str(&text).unwrap();
+    if let Err(d) = same(&got, &want, 1e-9, "payload") {
+        panic!(
+            "payload differs from {} at {d}; if the change is intended, rerun with BLESS=1",
+            path.display()
         );
     }
 }
