@@ -25,72 +25,18 @@ pub(crate) struct DataArgs {
 pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
     let (name, ds) = load_dataset(a.dataset.as_ref())?;
     let mut o = String::new();
+    // Rows of a table, and how many of them are estimates or announcements.
     let count = |file: &str| -> (usize, usize) {
-        let mut rows = 0;
-        let mut est = 0;
-        let mut f = |q: Quality| {
-            rows += 1;
-            if matches!(q, Quality::Estimate | Quality::Announced) {
-                est += 1;
-            }
-        };
-        let p = |x: &oreflow_core::Provenance| x.file == file;
-        ds.regions
+        let rows: Vec<Quality> = ds
+            .provenances()
+            .filter(|p| p.file == file)
+            .map(|p| p.quality)
+            .collect();
+        let est = rows
             .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        ds.elements
-            .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        ds.ore_types
-            .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        ds.mines
-            .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        ds.separation_plants
-            .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        ds.magnet_plants
-            .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        ds.recipe
-            .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        ds.end_uses
-            .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        ds.magnet_demand
-            .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        ds.oxide_demand
-            .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        ds.trade_costs
-            .iter()
-            .map(|r| &r.provenance)
-            .filter(|x| p(x))
-            .for_each(|x| f(x.quality));
-        (rows, est)
+            .filter(|q| matches!(q, Quality::Estimate | Quality::Announced))
+            .count();
+        (rows.len(), est)
     };
     let _ = writeln!(o, "dataset: {name} ({} sources)\n", ds.sources.len());
     let _ = writeln!(

@@ -388,6 +388,24 @@ impl std::fmt::Display for DataIssue {
 pub const COMPOSITION_TOLERANCE: f64 = 0.005;
 
 impl Dataset {
+    /// The provenance of every data row (all tables except sources and
+    /// growth paths), in table order.
+    pub fn provenances(&self) -> impl Iterator<Item = &Provenance> {
+        self.regions
+            .iter()
+            .map(|x| &x.provenance)
+            .chain(self.elements.iter().map(|x| &x.provenance))
+            .chain(self.ore_types.iter().map(|x| &x.provenance))
+            .chain(self.mines.iter().map(|x| &x.provenance))
+            .chain(self.separation_plants.iter().map(|x| &x.provenance))
+            .chain(self.magnet_plants.iter().map(|x| &x.provenance))
+            .chain(self.recipe.iter().map(|x| &x.provenance))
+            .chain(self.end_uses.iter().map(|x| &x.provenance))
+            .chain(self.magnet_demand.iter().map(|x| &x.provenance))
+            .chain(self.oxide_demand.iter().map(|x| &x.provenance))
+            .chain(self.trade_costs.iter().map(|x| &x.provenance))
+    }
+
     /// Region with this code, name or alias (case-insensitive).
     pub fn region(&self, name: &str) -> Option<RegionId> {
         let n = name.trim();

@@ -619,59 +619,79 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         },
     );
 
-    let mut separation_plants: Vec<SeparationPlant> = Vec::new();
-    each_row(
-        &mut ctx,
-        files,
-        "separation_plants.csv",
-        &req(&[
+    // The fields separation and magnet plants share, parsed the same way.
+    struct Plant {
+        id: String,
+        name: String,
+        region: RegionId,
+        status: Status,
+        capacity: CapacityPath,
+        cost: UsdPerKg,
+        provenance: Provenance,
+    }
+    let mut plant = |ctx: &mut Ctx, r: &Row, cap_field: &str, cost_field: &str| -> Option<Plant> {
+        let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else {
+            return None;
+        };
+        if !unique(ctx, r, &id) {
+            return None;
+        }
+        let reg = region(ctx, r, "region");
+        let st = status(ctx, r);
+        let cap = r.nonneg(ctx, cap_field);
+        let cost = r.nonneg(ctx, cost_field);
+        let prov = r.provenance(ctx, &source_ids);
+        let capacity = capacity(ctx, r, cap?)?;
+        Some(Plant {
+            id,
+            name,
+            region: reg?,
+            status: st?,
+            capacity,
+            cost: UsdPerKg(cost?),
+            provenance: prov?,
+        })
+    };
+    let plant_columns = |cap: &'static str, cost: &'static str| {
+        req(&[
             "id",
             "name",
             "region",
             "status",
             "start_year",
-            "capacity_t_reo",
+            cap,
             "ramp_years",
             "end_year",
-            "cost_usd_per_kg_reo",
-        ]),
+            cost,
+        ])
+    };
+
+    let mut separation_plants: Vec<SeparationPlant> = Vec::new();
+    each_row(
+        &mut ctx,
+        files,
+        "separation_plants.csv",
+        &plant_columns("capacity_t_reo", "cost_usd_per_kg_reo"),
         |ctx, r| {
-            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else {
-                return;
-            };
-            if !unique(ctx, r, &id) {
-                return;
-            }
-            let reg = region(ctx, r, "region");
-            let st = status(ctx, r);
-            let cap = r.nonneg(ctx, "capacity_t_reo");
-            let cost = r.nonneg(ctx, "cost_usd_per_kg_reo");
-            let prov = r.provenance(ctx, &source_ids);
-            let heavy_to = if r.raw("heavy_to").is_empty() {
-                None
-            } else {
-                match region(ctx, r, "heavy_to") {
+            let p = plant(ctx, r, "capacity_t_reo", "cost_usd_per_kg_reo");
+            // Optional column: the region that separates a light-only plant's heavy by-product.
+            let heavy_to = match r.raw("heavy_to") {
+                "" => None,
+                _ => match region(ctx, r, "heavy_to") {
                     Some(h) => Some(h),
                     None => return,
-                }
+                },
             };
-            let Some(cap) = cap else { return };
-            let Some(path) = capacity(ctx, r, cap) else {
-                return;
-            };
-            let (Some(region), Some(status), Some(cost), Some(provenance)) = (reg, st, cost, prov)
-            else {
-                return;
-            };
+            let Some(p) = p else { return };
             separation_plants.push(SeparationPlant {
-                id,
-                name,
-                region,
-                status,
-                capacity: path,
-                cost: UsdPerKg(cost),
+                id: p.id,
+                name: p.name,
+                region: p.region,
+                status: p.status,
+                capacity: p.capacity,
+                cost: p.cost,
                 heavy_to,
-                provenance,
+                provenance: p.provenance,
             });
         },
     );
@@ -681,45 +701,19 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         &mut ctx,
         files,
         "magnet_plants.csv",
-        &req(&[
-            "id",
-            "name",
-            "region",
-            "status",
-            "start_year",
-            "capacity_t_magnet",
-            "ramp_years",
-            "end_year",
-            "cost_usd_per_kg_magnet",
-        ]),
+        &plant_columns("capacity_t_magnet", "cost_usd_per_kg_magnet"),
         |ctx, r| {
-            let (Some(id), Some(name)) = (r.text(ctx, "id"), r.text(ctx, "name")) else {
-                return;
-            };
-            if !unique(ctx, r, &id) {
-                return;
-            }
-            let reg = region(ctx, r, "region");
-            let st = status(ctx, r);
-            let cap = r.nonneg(ctx, "capacity_t_magnet");
-            let cost = r.nonneg(ctx, "cost_usd_per_kg_magnet");
-            let prov = r.provenance(ctx, &source_ids);
-            let Some(cap) = cap else { return };
-            let Some(path) = capacity(ctx, r, cap) else {
-                return;
-            };
-            let (Some(region), Some(status), Some(cost), Some(provenance)) = (reg, st, cost, prov)
-            else {
+            let Some(p) = plant(ctx, r, "capacity_t_magnet", "cost_usd_per_kg_magnet") else {
                 return;
             };
             magnet_plants.push(MagnetPlant {
-                id,
-                name,
-                region,
-                status,
-                capacity: path,
-                cost: UsdPerKg(cost),
-                provenance,
+                id: p.id,
+                name: p.name,
+                region: p.region,
+                status: p.status,
+                capacity: p.capacity,
+                cost: p.cost,
+                provenance: p.provenance,
             });
         },
     );
