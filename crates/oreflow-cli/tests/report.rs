@@ -243,3 +243,50 @@ fn report_opens_in_headless_chromium_offline_without_console_errors() {
     assert!(png > 20_000, "screenshot of {png} bytes looks empty");
     eprintln!("chromium rendered the report in {seconds:.2} s (incl. browser start); screenshot {png} bytes");
 }
+
+/// A damaged output folder (tables emptied, a stage missing) is an error
+/// naming the file, or a report without that stage — never a panic.
+#[test]
+fn report_from_a_damaged_output_folder_errors_or_degrades_without_panicking() {
+    let tmp = tempfile::tempdir().unwrap();
+    let oreflow = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_oreflow"))
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .expect("run oreflow")
+    };
+    assert!(oreflow(&["run", "--to", "2025", "-q", "-o", "run"])
+        .status
+        .success());
+    let dir = tmp.path().join("run");
+    // Header-only production.csv.
+    let production = std::fs::read_to_string(dir.join("production.csv")).unwrap();
+    std::fs::write(
+        dir.join("production.csv"),
+        production.lines().next().unwrap(),
+    )
+    .unwrap();
+    let out = oreflow(&["report", "--from", "run", "-o", "r.html"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("production.csv has no rows for 2024"));
+    // Restore it and drop the magnet stage from shares.csv: the report still renders.
+    std::fs::write(dir.join("production.csv"), production).unwrap();
+    let shares = std::fs::read_to_string(dir.join("shares.csv")).unwrap();
+    let kept: Vec<&str> = shares
+        .lines()
+        .filter(|l| !l.contains(",magnet,all,"))
+        .collect();
+    std::fs::write(dir.join("shares.csv"), kept.join("\n")).unwrap();
+    let out = oreflow(&["report", "--from", "run", "-o", "r.html"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -159,6 +159,22 @@ impl RunTables {
                 import_reliance: r.num("import_reliance")?,
             })
         })?;
+        // A folder written by `oreflow run` has rows for every year it ran.
+        for y in from..=to {
+            for (file, has) in [
+                ("production.csv", production.iter().any(|r| r.year == y)),
+                ("prices.csv", prices.iter().any(|r| r.year == y)),
+                ("consumption.csv", consumption.iter().any(|r| r.year == y)),
+                ("shares.csv", shares.iter().any(|r| r.year == y)),
+            ] {
+                if !has {
+                    return Err(format!(
+                        "{file} has no rows for {y}, although summary.json says the run covers {from}–{to}; \
+                         expected the output folder of `oreflow run`"
+                    ));
+                }
+            }
+        }
         Ok(RunTables {
             scenario,
             growth_path,

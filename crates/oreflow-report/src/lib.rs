@@ -615,7 +615,10 @@ fn headline_single(
     let (y0, y1) = (*years.first().unwrap_or(&0), *years.last().unwrap_or(&0));
     let mut cards = Vec::new();
     for stage in [Stage::Separation, Stage::Magnet] {
-        let s = &sa[&stage].china_share;
+        // A stage with no rows in shares.csv has no series: no card.
+        let Some(s) = sa.get(&stage).map(|x| &x.china_share) else {
+            continue;
+        };
         cards.push(Card {
             label: format!("China's share of {}, {y1}", stage_label(stage)),
             unit: "",
@@ -683,7 +686,9 @@ fn headline_compare(
     let y1 = *years.last().unwrap_or(&0);
     let mut c: Vec<Card> = Vec::new();
     for stage in Stage::ALL {
-        let (a, b) = (&sa[&stage], &sb[&stage]);
+        let (Some(a), Some(b)) = (sa.get(&stage), sb.get(&stage)) else {
+            continue;
+        };
         if let (Some(x), Some(y)) = (last_some(&a.china_share), last_some(&b.china_share)) {
             c.push(Card {
                 label: format!("China's share of {}, {y1}", stage_label(stage)),
