@@ -209,7 +209,7 @@ impl RunTables {
     }
 }
 
-/// A small reader of the run's CSV files (plain fields, or quoted with `""`).
+/// Reading the run's CSV files back, with field access by column name and line.
 mod csv {
     use oreflow_core::{Stage, Year};
 
@@ -264,46 +264,33 @@ mod csv {
         }
     }
 
-    fn split(line: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut cur = String::new();
-        let mut quoted = false;
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
-            match (c, quoted) {
-                ('"', true) if chars.peek() == Some(&'"') => {
-                    cur.push('"');
-                    chars.next();
-                }
-                ('"', _) => quoted = !quoted,
-                (',', false) => out.push(std::mem::take(&mut cur)),
-                _ => cur.push(c),
-            }
-        }
-        out.push(cur);
-        out
-    }
-
+    /// Reads a CSV file with the workspace's `csv` crate (quoting, CRLF and
+    /// blank lines handled there) and maps each record through `f`.
     pub(super) fn rows<T>(
         text: &str,
         file: &str,
         f: impl Fn(&Row) -> Result<T, String>,
     ) -> Result<Vec<T>, String> {
-        let mut lines = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty());
-        let header: Vec<String> = match lines.next() {
-            Some((_, h)) => split(h.trim_start_matches('\u{feff}')),
-            None => return Err(format!("{file}: empty file")),
-        };
-        lines
-            .map(|(i, l)| {
+        let mut rdr = ::csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| format!("{file}: {e}"))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect();
+        if header.iter().all(|h| h.is_empty()) {
+            return Err(format!("{file}: empty file"));
+        }
+        rdr.records()
+            .map(|rec| {
+                let rec = rec.map_err(|e| format!("{file}: {e}"))?;
                 f(&Row {
                     file,
-                    line: i + 1,
+                    line: rec.position().map(|p| p.line() as usize).unwrap_or(0),
                     header: &header,
-                    cells: split(l.trim_end_matches('\r')),
+                    cells: rec.iter().map(String::from).collect(),
                 })
             })
             .collect()
