@@ -1,12 +1,32 @@
-use crate::{Backend, LpError, Problem, Sense, Session, Solution, Status};
-use highs::{ColProblem, HighsModelStatus, Model, SolvedModel};
+//! The HiGHS backend, through HiGHS' C API (`highs-sys`).
+//!
+//! A [`HighsSession`] keeps one HiGHS instance per problem shape. When the
+//! next problem has the same shape, only the numbers that changed are sent
+//! (column bounds and costs and row bounds in one batched call each,
+//! coefficient values one by one), so HiGHS keeps its model and starts the
+//! dual simplex from the previous optimal basis. A basis from elsewhere (say,
+//! the same year of a reference run) can be given with
+//! [`Session::start_from`].
 
-/// The HiGHS solver (dual simplex by default), through the `highs` crate.
+// The C API is the only way to batch bound changes and to get and set a
+// basis; every unsafe block below passes HiGHS a pointer from
+// `Highs_create` (owned by `Instance`) and slices whose lengths are checked
+// against the dimensions HiGHS was given.
+#![allow(unsafe_code)]
+
+use std::ffi::{c_void, CString};
+
+use highs_sys as ffi;
+
+use crate::{Backend, Basis, BasisStatus, LpError, Problem, Sense, Session, Solution, Status};
+
+/// The HiGHS solver (dual simplex by default).
 #[derive(Clone, Debug)]
 pub struct HighsBackend {
     /// Value of HiGHS' `solver` option (`simplex`, `ipm`, `choose`).
     pub solver: &'static str,
-    /// Value of HiGHS' `presolve` option (`on`, `off`, `choose`).
+    /// Value of HiGHS' `presolve` option (`on`, `off`, `choose`). HiGHS does
+    /// not presolve a solve that starts from a basis.
     pub presolve: &'static str,
     /// Value of HiGHS' `simplex_strategy` option (0 choose, 1 dual, 4 primal).
     pub simplex_strategy: i32,
@@ -28,133 +48,362 @@ impl Backend for HighsBackend {
     }
 
     fn solve(&self, p: &Problem) -> Result<Solution, LpError> {
-        let model = self.load(p)?;
-        let (solution, _) = self.run(model)?;
-        Ok(solution)
+        HighsSession::new(self).solve(p)
     }
 
     fn session(&self) -> Box<dyn Session + '_> {
-        Box::new(HighsSession {
-            backend: self,
-            model: None,
-            last: None,
-            handles: Vec::new(),
-        })
+        Box::new(HighsSession::new(self))
     }
 }
 
-/// A HiGHS model kept between solves: bound and cost changes are applied in
-/// place and the next solve starts from the previous optimal basis.
-struct HighsSession<'a> {
+/// An owned HiGHS instance.
+struct Instance(*mut c_void);
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from `Highs_create` and is destroyed once.
+        unsafe { ffi::Highs_destroy(self.0) }
+    }
+}
+
+impl Instance {
+    fn new() -> Result<Instance, LpError> {
+        // SAFETY: no arguments; a null result is checked.
+        let p = unsafe { ffi::Highs_create() };
+        if p.is_null() {
+            return Err(solver_err("could not create a HiGHS instance".into()));
+        }
+        Ok(Instance(p))
+    }
+
+    fn check(status: ffi::HighsInt, what: impl FnOnce() -> String) -> Result<(), LpError> {
+        if status == ffi::STATUS_ERROR {
+            Err(solver_err(what()))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn set_option(&mut self, name: &str, value: OptionValue) -> Result<(), LpError> {
+        let key = CString::new(name).expect("option names have no NUL");
+        // SAFETY: valid instance and NUL-terminated strings that outlive the call.
+        let status = unsafe {
+            match value {
+                OptionValue::Bool(b) => {
+                    ffi::Highs_setBoolOptionValue(self.0, key.as_ptr(), ffi::HighsInt::from(b))
+                }
+                OptionValue::Int(i) => ffi::Highs_setIntOptionValue(self.0, key.as_ptr(), i),
+                OptionValue::Str(s) => {
+                    let v = CString::new(s).map_err(|_| solver_err(format!("option {name}")))?;
+                    ffi::Highs_setStringOptionValue(self.0, key.as_ptr(), v.as_ptr())
+                }
+            }
+        };
+        Instance::check(status, || format!("HiGHS rejected option {name}={value:?}"))
+    }
+
+    fn pass(&mut self, p: &Problem) -> Result<(), LpError> {
+        let too_big = || solver_err("the problem is too large for HiGHS' 32-bit indices".into());
+        let n = ffi::HighsInt::try_from(p.num_cols()).map_err(|_| too_big())?;
+        let m = ffi::HighsInt::try_from(p.num_rows()).map_err(|_| too_big())?;
+        let nz = ffi::HighsInt::try_from(p.num_nonzeros()).map_err(|_| too_big())?;
+        let start: Vec<ffi::HighsInt> = p.col_start.iter().map(|&s| s as ffi::HighsInt).collect();
+        let index: Vec<ffi::HighsInt> = p.index.iter().map(|&r| r as ffi::HighsInt).collect();
+        let sense = match p.sense {
+            Sense::Minimise => ffi::OBJECTIVE_SENSE_MINIMIZE,
+            Sense::Maximise => ffi::OBJECTIVE_SENSE_MAXIMIZE,
+        };
+        // SAFETY: column arrays have `n` entries (`start` n + 1), row arrays
+        // `m`, entry arrays `nz`; all outlive the call (HiGHS copies them).
+        let status = unsafe {
+            ffi::Highs_passLp(
+                self.0,
+                n,
+                m,
+                nz,
+                ffi::MATRIX_FORMAT_COLUMN_WISE,
+                sense,
+                0.0,
+                p.col_cost.as_ptr(),
+                p.col_lower.as_ptr(),
+                p.col_upper.as_ptr(),
+                p.row_lower.as_ptr(),
+                p.row_upper.as_ptr(),
+                start.as_ptr(),
+                index.as_ptr(),
+                p.value.as_ptr(),
+            )
+        };
+        Instance::check(status, || "HiGHS could not load the problem".into())
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum OptionValue {
+    Bool(bool),
+    Int(i32),
+    Str(&'static str),
+}
+
+/// The numbers of the model HiGHS holds, to send only what changed.
+struct Loaded {
+    problem: Problem,
+}
+
+/// A HiGHS instance kept between solves of problems of one shape.
+pub struct HighsSession<'a> {
     backend: &'a HighsBackend,
-    model: Option<Model>,
-    last: Option<Problem>,
-    /// `highs::Col` handles by position (the crate mints them only through
-    /// `RowProblem::add_column`, so we mint one per column once).
-    handles: Vec<highs::Col>,
+    instance: Option<Instance>,
+    loaded: Option<Loaded>,
+    start: Option<Basis>,
+    set: Vec<ffi::HighsInt>,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+}
+
+impl<'a> HighsSession<'a> {
+    /// A session with no model loaded yet.
+    pub fn new(backend: &'a HighsBackend) -> Self {
+        HighsSession {
+            backend,
+            instance: None,
+            loaded: None,
+            start: None,
+            set: Vec::new(),
+            lower: Vec::new(),
+            upper: Vec::new(),
+        }
+    }
+
+    fn fresh(&mut self, p: &Problem) -> Result<(), LpError> {
+        self.instance = None;
+        self.loaded = None;
+        let mut inst = Instance::new()?;
+        let b = self.backend;
+        inst.set_option("output_flag", OptionValue::Bool(false))?;
+        inst.set_option("log_to_console", OptionValue::Bool(false))?;
+        inst.set_option("threads", OptionValue::Int(1))?;
+        inst.set_option("solver", OptionValue::Str(b.solver))?;
+        inst.set_option("presolve", OptionValue::Str(b.presolve))?;
+        inst.set_option("simplex_strategy", OptionValue::Int(b.simplex_strategy))?;
+        inst.pass(p)?;
+        self.instance = Some(inst);
+        self.loaded = Some(Loaded { problem: p.clone() });
+        Ok(())
+    }
+
+    /// Sends the numbers of `p` that differ from the loaded model.
+    fn update(&mut self, p: &Problem) -> Result<(), LpError> {
+        let (Some(inst), Some(loaded)) = (self.instance.as_mut(), self.loaded.as_mut()) else {
+            return Err(solver_err("no model loaded".into()));
+        };
+        let old = &mut loaded.problem;
+        let (set, lower, upper) = (&mut self.set, &mut self.lower, &mut self.upper);
+
+        set.clear();
+        lower.clear();
+        upper.clear();
+        for i in 0..p.num_cols() {
+            if p.col_lower[i] != old.col_lower[i] || p.col_upper[i] != old.col_upper[i] {
+                set.push(i as ffi::HighsInt);
+                lower.push(p.col_lower[i]);
+                upper.push(p.col_upper[i]);
+            }
+        }
+        if !set.is_empty() {
+            // SAFETY: `set`, `lower`, `upper` have the same length, indices < num_cols.
+            let s = unsafe {
+                ffi::Highs_changeColsBoundsBySet(
+                    inst.0,
+                    set.len() as ffi::HighsInt,
+                    set.as_ptr(),
+                    lower.as_ptr(),
+                    upper.as_ptr(),
+                )
+            };
+            Instance::check(s, || "HiGHS rejected new column bounds".into())?;
+        }
+
+        set.clear();
+        lower.clear();
+        for i in 0..p.num_cols() {
+            if p.col_cost[i] != old.col_cost[i] {
+                set.push(i as ffi::HighsInt);
+                lower.push(p.col_cost[i]);
+            }
+        }
+        if !set.is_empty() {
+            // SAFETY: as above; `lower` holds the costs.
+            let s = unsafe {
+                ffi::Highs_changeColsCostBySet(
+                    inst.0,
+                    set.len() as ffi::HighsInt,
+                    set.as_ptr(),
+                    lower.as_ptr(),
+                )
+            };
+            Instance::check(s, || "HiGHS rejected new column costs".into())?;
+        }
+
+        set.clear();
+        lower.clear();
+        upper.clear();
+        for i in 0..p.num_rows() {
+            if p.row_lower[i] != old.row_lower[i] || p.row_upper[i] != old.row_upper[i] {
+                set.push(i as ffi::HighsInt);
+                lower.push(p.row_lower[i]);
+                upper.push(p.row_upper[i]);
+            }
+        }
+        if !set.is_empty() {
+            // SAFETY: as above, indices < num_rows.
+            let s = unsafe {
+                ffi::Highs_changeRowsBoundsBySet(
+                    inst.0,
+                    set.len() as ffi::HighsInt,
+                    set.as_ptr(),
+                    lower.as_ptr(),
+                    upper.as_ptr(),
+                )
+            };
+            Instance::check(s, || "HiGHS rejected new row bounds".into())?;
+        }
+
+        for c in 0..p.num_cols() {
+            for k in p.col_start[c] as usize..p.col_start[c + 1] as usize {
+                if p.value[k] != old.value[k] {
+                    // SAFETY: row and column indices are within the loaded model.
+                    let s = unsafe {
+                        ffi::Highs_changeCoeff(
+                            inst.0,
+                            p.index[k] as ffi::HighsInt,
+                            c as ffi::HighsInt,
+                            p.value[k],
+                        )
+                    };
+                    Instance::check(s, || "HiGHS rejected a new coefficient".into())?;
+                }
+            }
+        }
+        old.col_lower.copy_from_slice(&p.col_lower);
+        old.col_upper.copy_from_slice(&p.col_upper);
+        old.col_cost.copy_from_slice(&p.col_cost);
+        old.row_lower.copy_from_slice(&p.row_lower);
+        old.row_upper.copy_from_slice(&p.row_upper);
+        old.value.copy_from_slice(&p.value);
+        Ok(())
+    }
+
+    fn run(&mut self, p: &Problem) -> Result<Solution, LpError> {
+        let inst = self
+            .instance
+            .as_mut()
+            .ok_or_else(|| solver_err("no model loaded".into()))?;
+        if let Some(basis) = self.start.take() {
+            if basis.cols.len() == p.num_cols() && basis.rows.len() == p.num_rows() {
+                let cols: Vec<ffi::HighsInt> = basis.cols.iter().map(|&s| to_highs(s)).collect();
+                let rows: Vec<ffi::HighsInt> = basis.rows.iter().map(|&s| to_highs(s)).collect();
+                // SAFETY: arrays of num_cols and num_rows entries.
+                let s = unsafe { ffi::Highs_setBasis(inst.0, cols.as_ptr(), rows.as_ptr()) };
+                Instance::check(s, || "HiGHS rejected the starting basis".into())?;
+            }
+        }
+        // SAFETY: a loaded instance.
+        let s = unsafe { ffi::Highs_run(inst.0) };
+        Instance::check(s, || "HiGHS failed while solving".into())?;
+        // SAFETY: a solved instance.
+        let model_status = unsafe { ffi::Highs_getModelStatus(inst.0) };
+        let status = match model_status {
+            ffi::MODEL_STATUS_OPTIMAL => Status::Optimal,
+            ffi::MODEL_STATUS_INFEASIBLE => Status::Infeasible,
+            ffi::MODEL_STATUS_UNBOUNDED | ffi::MODEL_STATUS_UNBOUNDED_OR_INFEASIBLE => {
+                Status::Unbounded
+            }
+            other => Status::Other(format!("HiGHS model status {other}")),
+        };
+        let (n, m) = (p.num_cols(), p.num_rows());
+        let mut sol = Solution {
+            status,
+            objective: 0.0,
+            col_values: vec![0.0; n],
+            reduced_costs: vec![0.0; n],
+            row_values: vec![0.0; m],
+            row_duals: vec![0.0; m],
+            iterations: 0,
+        };
+        let mut iterations: ffi::HighsInt = 0;
+        let key = CString::new("simplex_iteration_count").expect("no NUL");
+        // SAFETY: output arrays sized to the loaded model's dimensions.
+        unsafe {
+            ffi::Highs_getSolution(
+                inst.0,
+                sol.col_values.as_mut_ptr(),
+                sol.reduced_costs.as_mut_ptr(),
+                sol.row_values.as_mut_ptr(),
+                sol.row_duals.as_mut_ptr(),
+            );
+            sol.objective = ffi::Highs_getObjectiveValue(inst.0);
+            ffi::Highs_getIntInfoValue(inst.0, key.as_ptr(), &mut iterations);
+        }
+        sol.iterations = iterations.max(0) as u64;
+        Ok(sol)
+    }
 }
 
 impl Session for HighsSession<'_> {
     fn solve(&mut self, p: &Problem) -> Result<Solution, LpError> {
-        let model = match (self.model.take(), &self.last) {
-            // Same structure: change only the bounds and costs that moved, so
-            // HiGHS starts from the previous optimal basis.
-            (Some(mut model), Some(last))
-                if last.same_structure(p) && last.num_cols() == p.num_cols() =>
-            {
-                p.validate()?;
-                if self.handles.len() != p.num_cols() {
-                    let mut minter = highs::RowProblem::default();
-                    self.handles = (0..p.num_cols())
-                        .map(|_| minter.add_column(0.0, 0.0..=0.0))
-                        .collect();
-                }
-                for i in 0..p.num_cols() {
-                    let c = self.handles[i];
-                    if p.col_lower[i] != last.col_lower[i] || p.col_upper[i] != last.col_upper[i] {
-                        model.change_column_bounds(c, p.col_lower[i]..=p.col_upper[i]);
-                    }
-                    if p.col_cost[i] != last.col_cost[i] {
-                        model.change_column_cost(c, p.col_cost[i]);
-                    }
-                }
-                model
-            }
-            // First solve, or the structure changed (e.g. a new recipe): load afresh.
-            _ => self.backend.load(p)?,
-        };
-        let (solution, solved) = self.backend.run(model)?;
-        self.model = Some(Model::from(solved));
-        self.last = Some(p.clone());
-        Ok(solution)
+        p.validate()?;
+        let same = self
+            .loaded
+            .as_ref()
+            .is_some_and(|l| l.problem.same_shape(p));
+        if same {
+            self.update(p)?;
+        } else {
+            self.fresh(p)?;
+        }
+        self.run(p)
+    }
+
+    fn basis(&self) -> Option<Basis> {
+        let inst = self.instance.as_ref()?;
+        let p = &self.loaded.as_ref()?.problem;
+        let mut cols = vec![0 as ffi::HighsInt; p.num_cols()];
+        let mut rows = vec![0 as ffi::HighsInt; p.num_rows()];
+        // SAFETY: arrays sized to the loaded model.
+        let s = unsafe { ffi::Highs_getBasis(inst.0, cols.as_mut_ptr(), rows.as_mut_ptr()) };
+        if s == ffi::STATUS_ERROR {
+            return None;
+        }
+        Some(Basis {
+            cols: cols.into_iter().map(from_highs).collect(),
+            rows: rows.into_iter().map(from_highs).collect(),
+        })
+    }
+
+    fn start_from(&mut self, basis: &Basis) {
+        self.start = Some(basis.clone());
     }
 }
 
-impl HighsBackend {
-    fn load(&self, p: &Problem) -> Result<Model, LpError> {
-        p.validate()?;
-        let mut hp = ColProblem::new();
-        let rows: Vec<_> = (0..p.num_rows())
-            .map(|i| hp.add_row(p.row_lower[i]..=p.row_upper[i]))
-            .collect();
-        for i in 0..p.num_cols() {
-            let coefs: Vec<_> = p.entries[i]
-                .iter()
-                .map(|&(r, v)| (rows[r as usize], v))
-                .collect();
-            hp.add_column(p.col_cost[i], p.col_lower[i]..=p.col_upper[i], coefs);
-        }
-        let sense = match p.sense {
-            Sense::Minimise => highs::Sense::Minimise,
-            Sense::Maximise => highs::Sense::Maximise,
-        };
-        let mut model = hp
-            .try_optimise(sense)
-            .map_err(|e| solver_err(format!("could not load the problem: {e:?}")))?;
-        model.make_quiet();
-        model
-            .try_set_option("solver", self.solver)
-            .map_err(|e| solver_err(format!("option solver={}: {e:?}", self.solver)))?;
-        model
-            .try_set_option("presolve", self.presolve)
-            .map_err(|e| solver_err(format!("option presolve={}: {e:?}", self.presolve)))?;
-        model
-            .try_set_option("simplex_strategy", self.simplex_strategy)
-            .map_err(|e| {
-                solver_err(format!(
-                    "option simplex_strategy={}: {e:?}",
-                    self.simplex_strategy
-                ))
-            })?;
-        model.set_threads(std::num::NonZeroU32::MIN);
-        Ok(model)
+// kHighsBasisStatus: 0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic.
+fn to_highs(s: BasisStatus) -> ffi::HighsInt {
+    match s {
+        BasisStatus::Lower => 0,
+        BasisStatus::Basic => 1,
+        BasisStatus::Upper => 2,
+        BasisStatus::Zero => 3,
+        BasisStatus::Nonbasic => 4,
     }
+}
 
-    fn run(&self, model: Model) -> Result<(Solution, SolvedModel), LpError> {
-        let solved = model
-            .try_solve()
-            .map_err(|e| solver_err(format!("solve failed: {e:?}")))?;
-        let status = match solved.status() {
-            HighsModelStatus::Optimal => Status::Optimal,
-            HighsModelStatus::Infeasible => Status::Infeasible,
-            HighsModelStatus::Unbounded | HighsModelStatus::UnboundedOrInfeasible => {
-                Status::Unbounded
-            }
-            other => Status::Other(format!("{other:?}")),
-        };
-        let iterations = solved.simplex_iteration_count().max(0) as u64;
-        let sol = solved.get_solution();
-        // HiGHS reports duals as d(objective)/d(rhs) in the problem's own sense.
-        let solution = Solution {
-            status,
-            objective: solved.objective_value(),
-            col_values: sol.columns().to_vec(),
-            reduced_costs: sol.dual_columns().to_vec(),
-            row_values: sol.rows().to_vec(),
-            row_duals: sol.dual_rows().to_vec(),
-            iterations,
-        };
-        Ok((solution, solved))
+fn from_highs(s: ffi::HighsInt) -> BasisStatus {
+    match s {
+        0 => BasisStatus::Lower,
+        1 => BasisStatus::Basic,
+        2 => BasisStatus::Upper,
+        3 => BasisStatus::Zero,
+        _ => BasisStatus::Nonbasic,
     }
 }
 

@@ -32,6 +32,11 @@ pub enum Sense {
 
 /// A linear program `opt c·x  s.t.  lo_r ≤ A x ≤ hi_r,  lo_c ≤ x ≤ hi_c`,
 /// with a label on every row and column.
+///
+/// The matrix is stored column-wise (compressed sparse columns, in the order
+/// columns are added). Bounds, costs and coefficient values can be changed in
+/// place, so a caller that solves a sequence of problems of one shape builds
+/// the problem (and its labels) once and only rewrites its numbers.
 #[derive(Clone, Debug)]
 pub struct Problem {
     sense: Sense,
@@ -42,8 +47,12 @@ pub struct Problem {
     row_lower: Vec<f64>,
     row_upper: Vec<f64>,
     row_label: Vec<String>,
-    /// Column-wise sparse entries (row, value) per column.
-    entries: Vec<Vec<(u32, f64)>>,
+    /// Start of each column's entries in `index`/`value`, plus one past the end.
+    col_start: Vec<u32>,
+    /// Row of each entry.
+    index: Vec<u32>,
+    /// Value of each entry.
+    value: Vec<f64>,
 }
 
 impl Problem {
@@ -58,7 +67,9 @@ impl Problem {
             row_lower: Vec::new(),
             row_upper: Vec::new(),
             row_label: Vec::new(),
-            entries: Vec::new(),
+            col_start: vec![0],
+            index: Vec::new(),
+            value: Vec::new(),
         }
     }
 
@@ -70,7 +81,8 @@ impl Problem {
         RowId(self.row_lower.len() as u32 - 1)
     }
 
-    /// Adds a column with its objective coefficient, bounds and row coefficients.
+    /// Adds a column with its objective coefficient, bounds and row
+    /// coefficients (zeros are dropped; a row may appear once per column).
     pub fn add_col(
         &mut self,
         cost: f64,
@@ -83,13 +95,11 @@ impl Problem {
         self.col_lower.push(lower);
         self.col_upper.push(upper);
         self.col_label.push(label.into());
-        self.entries.push(
-            coefs
-                .iter()
-                .filter(|(_, v)| *v != 0.0)
-                .map(|(r, v)| (r.0, *v))
-                .collect(),
-        );
+        for &(r, v) in coefs.iter().filter(|(_, v)| *v != 0.0) {
+            self.index.push(r.0);
+            self.value.push(v);
+        }
+        self.col_start.push(self.index.len() as u32);
         Col(self.col_cost.len() as u32 - 1)
     }
 
@@ -105,7 +115,7 @@ impl Problem {
 
     /// Number of non-zero matrix entries.
     pub fn num_nonzeros(&self) -> usize {
-        self.entries.iter().map(Vec::len).sum()
+        self.index.len()
     }
 
     /// Label of a column.
@@ -118,9 +128,37 @@ impl Problem {
         &self.row_label[r.0 as usize]
     }
 
+    /// Objective coefficient of a column.
+    pub fn col_cost(&self, c: Col) -> f64 {
+        self.col_cost[c.0 as usize]
+    }
+
+    /// Bounds of a column.
+    pub fn col_bounds(&self, c: Col) -> (f64, f64) {
+        let i = c.0 as usize;
+        (self.col_lower[i], self.col_upper[i])
+    }
+
+    /// The (row, value) entries of a column.
+    pub fn col_entries(&self, c: Col) -> impl Iterator<Item = (RowId, f64)> + '_ {
+        let i = c.0 as usize;
+        let range = self.col_start[i] as usize..self.col_start[i + 1] as usize;
+        self.index[range.clone()]
+            .iter()
+            .zip(&self.value[range])
+            .map(|(&r, &v)| (RowId(r), v))
+    }
+
     /// Changes the upper bound of a column.
     pub fn set_col_upper(&mut self, c: Col, upper: f64) {
         self.col_upper[c.0 as usize] = upper;
+    }
+
+    /// Changes both bounds of a column.
+    pub fn set_col_bounds(&mut self, c: Col, lower: f64, upper: f64) {
+        let i = c.0 as usize;
+        self.col_lower[i] = lower;
+        self.col_upper[i] = upper;
     }
 
     /// Changes the objective coefficient of a column.
@@ -128,13 +166,44 @@ impl Problem {
         self.col_cost[c.0 as usize] = cost;
     }
 
-    /// Whether `other` has the same rows, row bounds, columns and matrix as
-    /// `self` (column bounds and costs may differ).
-    pub fn same_structure(&self, other: &Problem) -> bool {
+    /// Changes the bounds of a row.
+    pub fn set_row_bounds(&mut self, r: RowId, lower: f64, upper: f64) {
+        let i = r.0 as usize;
+        self.row_lower[i] = lower;
+        self.row_upper[i] = upper;
+    }
+
+    /// Rewrites the non-zero values of column `c` with `coefs`, which must
+    /// name the same rows in the same order with non-zero values (the
+    /// sparsity pattern is fixed once built). Returns `false`, changing
+    /// nothing, when the pattern differs.
+    pub fn set_col_entries(&mut self, c: Col, coefs: &[(RowId, f64)]) -> bool {
+        let i = c.0 as usize;
+        let range = self.col_start[i] as usize..self.col_start[i + 1] as usize;
+        let mut k = range.start;
+        for &(r, _) in coefs.iter().filter(|(_, v)| *v != 0.0) {
+            if k >= range.end || self.index[k] != r.0 {
+                return false;
+            }
+            k += 1;
+        }
+        if k != range.end {
+            return false;
+        }
+        let nonzero = coefs.iter().filter(|(_, v)| *v != 0.0);
+        for (slot, &(_, v)) in self.value[range].iter_mut().zip(nonzero) {
+            *slot = v;
+        }
+        true
+    }
+
+    /// Whether `other` has the same sense, dimensions and sparsity pattern as
+    /// `self` (bounds, costs and coefficient values may differ).
+    pub fn same_shape(&self, other: &Problem) -> bool {
         self.sense == other.sense
-            && self.row_lower == other.row_lower
-            && self.row_upper == other.row_upper
-            && self.entries == other.entries
+            && self.row_lower.len() == other.row_lower.len()
+            && self.col_start == other.col_start
+            && self.index == other.index
     }
 
     /// Checks the numbers before solving: every bound and coefficient is a
@@ -148,10 +217,13 @@ impl Problem {
                     detail: format!("bounds [{lo}, {hi}], objective coefficient {c}"),
                 });
             }
-            if let Some((r, v)) = self.entries[i].iter().find(|(_, v)| !v.is_finite()) {
+            if let Some((r, v)) = self
+                .col_entries(Col(i as u32))
+                .find(|(_, v)| !v.is_finite())
+            {
                 return Err(LpError::BadColumn {
                     label: self.col_label[i].clone(),
-                    detail: format!("coefficient {v} in row `{}`", self.row_label[*r as usize]),
+                    detail: format!("coefficient {v} in row `{}`", self.row_label[r.0 as usize]),
                 });
             }
         }
@@ -225,6 +297,27 @@ pub enum LpError {
     },
 }
 
+/// Status of a column or row in a simplex basis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BasisStatus {
+    /// Non-basic at its lower bound.
+    Lower,
+    Basic,
+    /// Non-basic at its upper bound.
+    Upper,
+    /// Non-basic free variable at zero.
+    Zero,
+    /// Non-basic (other).
+    Nonbasic,
+}
+
+/// A simplex basis: the status of every column and row of one problem shape.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Basis {
+    pub cols: Vec<BasisStatus>,
+    pub rows: Vec<BasisStatus>,
+}
+
 /// A linear-programming solver.
 pub trait Backend: Send + Sync {
     /// Short name for reports (`highs`).
@@ -232,20 +325,31 @@ pub trait Backend: Send + Sync {
     /// Solves the problem. `Err` only for malformed input or a solver
     /// failure; infeasibility and unboundedness are a [`Status`].
     fn solve(&self, problem: &Problem) -> Result<Solution, LpError>;
-    /// Opens a session for a sequence of problems that share one structure
-    /// (same rows, columns and matrix; only column bounds and costs change).
-    /// The default session solves each problem from scratch.
+    /// Opens a session for a sequence of problems of one shape (see
+    /// [`Problem::same_shape`]: only bounds, costs and coefficient values
+    /// change). The default session solves each problem from scratch.
     fn session(&self) -> Box<dyn Session + '_> {
         Box::new(ColdSession { backend: self })
     }
 }
 
-/// A sequence of solves of problems with the same structure. A backend may
-/// keep its factorisation and basis between solves (warm start).
+/// A sequence of solves of problems with the same shape. A backend may keep
+/// its model, factorisation and basis between solves (warm start).
 pub trait Session {
-    /// Solves `problem`, warm-started when it has the same structure as the
-    /// previous one (see [`Problem::same_structure`]); otherwise from scratch.
+    /// Solves `problem`, warm-started from the previous optimal basis when it
+    /// has the same shape as the previous problem; otherwise from scratch
+    /// (or from a basis given with [`Session::start_from`]).
     fn solve(&mut self, problem: &Problem) -> Result<Solution, LpError>;
+    /// The basis of the last solve, when the backend has one.
+    fn basis(&self) -> Option<Basis> {
+        None
+    }
+    /// Starts the next solve from `basis` (if it fits that problem's
+    /// dimensions; otherwise it is ignored). Backends without warm start
+    /// ignore it.
+    fn start_from(&mut self, basis: &Basis) {
+        let _ = basis;
+    }
 }
 
 /// A backend wrapper that never warm-starts: every solve of a session starts
@@ -337,6 +441,49 @@ mod tests {
         let w = warm.solve(&q).unwrap();
         let c = backend.solve(&q).unwrap();
         assert!((w.objective - c.objective).abs() < 1e-9);
+    }
+
+    #[test]
+    fn warm_session_follows_row_bound_and_coefficient_changes() {
+        let backend = HighsBackend::default();
+        let mut warm = backend.session();
+        let mut p = small();
+        warm.solve(&p).unwrap();
+        // c1: 3x + y ≤ 6 becomes 3x + 2y ≤ 6, and c2's bound 7 becomes 3.
+        assert!(p.set_col_entries(Col(1), &[(RowId(0), 2.0), (RowId(1), 1.0)]));
+        p.set_row_bounds(RowId(1), f64::NEG_INFINITY, 3.0);
+        let w = warm.solve(&p).unwrap();
+        let c = backend.solve(&p).unwrap();
+        assert!((w.objective - c.objective).abs() < 1e-9);
+        // Along c1 and c2 binding, the objective is 3.5 + 5y/6: y = 3, x = z = 0.
+        assert!((w.objective - 6.0).abs() < 1e-9, "{}", w.objective);
+        assert!((w.col_values[1] - 3.0).abs() < 1e-9);
+        // A different sparsity pattern is refused, leaving the column as it was.
+        assert!(!p.set_col_entries(Col(1), &[(RowId(0), 2.0)]));
+        assert_eq!(p.col_entries(Col(1)).count(), 2);
+    }
+
+    #[test]
+    fn a_session_started_from_an_optimal_basis_needs_no_iterations() {
+        let backend = HighsBackend::default();
+        let mut first = backend.session();
+        let p = small();
+        let cold = first.solve(&p).unwrap();
+        let basis = first.basis().expect("HiGHS has a basis");
+        assert_eq!(basis.cols.len(), 3);
+        assert_eq!(basis.rows.len(), 2);
+        let mut second = backend.session();
+        second.start_from(&basis);
+        let warm = second.solve(&p).unwrap();
+        assert_eq!(warm.iterations, 0);
+        assert!((warm.objective - cold.objective).abs() < 1e-12);
+        // A basis of the wrong size is ignored, not an error.
+        let mut third = backend.session();
+        third.start_from(&Basis {
+            cols: vec![BasisStatus::Basic],
+            rows: vec![],
+        });
+        assert!((third.solve(&p).unwrap().objective - 12.5).abs() < 1e-9);
     }
 
     #[test]
