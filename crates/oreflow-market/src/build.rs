@@ -7,7 +7,7 @@
 //! previous optimal basis.
 
 use oreflow_core::{Commodity, Element, ELEMENTS, N_ELEMENTS};
-use oreflow_lp::{Backend, Col, LpError, Problem, RowId, Sense, Session, Status};
+use oreflow_lp::{Backend, Basis, Col, LpError, Problem, RowId, Sense, Session, Status};
 
 use crate::solution::{Flow, YearSolution};
 use crate::{Good, Network, YearData};
@@ -41,8 +41,8 @@ struct Vars {
     magnet_make: Vec<Col>,
     /// (from, to, col)
     magnet_trade: Vec<(usize, usize, Col)>,
-    /// per curve: step columns
-    steps: Vec<Vec<Col>>,
+    /// Demand curves that share step columns (see `build`).
+    demand: Vec<DemandGroup>,
     /// (element, region, col)
     disposal: Vec<(Element, usize, Col)>,
     /// (element, region, col): recycled supply, fixed by its bounds
@@ -55,7 +55,94 @@ struct Vars {
     caps: Vec<Col>,
     /// [region][element]
     balance: Vec<[Option<RowId>; N_ELEMENTS]>,
+    /// [region][element]: something can supply or use the element there.
+    priced: Vec<[bool; N_ELEMENTS]>,
     magnet_balance: Vec<Option<RowId>>,
+}
+
+/// Demand curves on one balance row with steps at the same prices, and the
+/// step columns they share.
+struct DemandGroup {
+    row: RowId,
+    curves: Vec<usize>,
+    cols: Vec<Col>,
+}
+
+/// Where [`build`] writes: a fresh [`Problem`] (rows, columns, matrix and
+/// labels), or a problem built before whose numbers it rewrites in place —
+/// bounds, costs and coefficient values — without formatting a label. An
+/// update that meets a different shape (a coefficient that became zero, a
+/// different number of columns) marks itself broken and the caller builds
+/// afresh.
+struct Writer<'p> {
+    lp: &'p mut Problem,
+    fresh: bool,
+    next_row: u32,
+    next_col: u32,
+    broken: bool,
+}
+
+impl<'p> Writer<'p> {
+    fn fresh(lp: &'p mut Problem) -> Self {
+        Writer {
+            lp,
+            fresh: true,
+            next_row: 0,
+            next_col: 0,
+            broken: false,
+        }
+    }
+
+    fn update(lp: &'p mut Problem) -> Self {
+        Writer {
+            fresh: false,
+            ..Writer::fresh(lp)
+        }
+    }
+
+    fn row(&mut self, lower: f64, upper: f64, label: impl FnOnce() -> String) -> RowId {
+        if self.fresh {
+            return self.lp.add_row(lower, upper, label());
+        }
+        let r = RowId(self.next_row);
+        self.next_row += 1;
+        if (r.0 as usize) < self.lp.num_rows() {
+            self.lp.set_row_bounds(r, lower, upper);
+        } else {
+            self.broken = true;
+        }
+        r
+    }
+
+    fn col(
+        &mut self,
+        cost: f64,
+        lower: f64,
+        upper: f64,
+        coefs: &[(RowId, f64)],
+        label: impl FnOnce() -> String,
+    ) -> Col {
+        if self.fresh {
+            return self.lp.add_col(cost, lower, upper, coefs, label());
+        }
+        let c = Col(self.next_col);
+        self.next_col += 1;
+        if (c.0 as usize) < self.lp.num_cols() && self.lp.set_col_entries(c, coefs) {
+            self.lp.set_col_bounds(c, lower, upper);
+            self.lp.set_col_cost(c, cost);
+        } else {
+            self.broken = true;
+        }
+        c
+    }
+
+    /// Whether an update rewrote exactly the problem's rows and columns.
+    fn complete(&self) -> bool {
+        self.fresh
+            || (!self.broken
+                && self.next_row as usize == self.lp.num_rows()
+                && self.next_col as usize == self.lp.num_cols())
+    }
 }
 
 fn check_shape(net: &Network, d: &YearData) -> Result<(), MarketError> {
@@ -123,10 +210,15 @@ pub fn solve_year(
 
 /// Solves a sequence of years on one network, warm-starting each year from
 /// the previous year's optimal basis when the backend supports it.
+///
+/// The LP is built (with its labels) for the first year only; later years
+/// rewrite its bounds, costs and coefficient values in place, and the
+/// backend session sends only the numbers that changed.
 pub struct MarketSession<'a> {
     net: &'a Network,
     solver: &'static str,
     session: Box<dyn Session + 'a>,
+    lp: Option<Problem>,
 }
 
 impl<'a> MarketSession<'a> {
@@ -136,16 +228,54 @@ impl<'a> MarketSession<'a> {
             net,
             solver: backend.name(),
             session: backend.session(),
+            lp: None,
         }
     }
 
-    /// Builds and solves year `d`.
+    /// Starts the next solve from `basis` (say, the optimal basis of the
+    /// same year in a reference run) instead of the previous year's.
+    pub fn start_from(&mut self, basis: &Basis) {
+        self.session.start_from(basis);
+    }
+
+    /// The optimal basis of the last year solved, if the backend has one.
+    pub fn basis(&self) -> Option<Basis> {
+        self.session.basis()
+    }
+
+    /// Labels of the LP's columns (empty before the first solve).
+    pub fn col_labels(&self) -> Vec<String> {
+        self.lp
+            .as_ref()
+            .map(|lp| {
+                (0..lp.num_cols())
+                    .map(|c| lp.col_label(Col(c as u32)).to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Builds (or updates) and solves year `d`.
     pub fn solve(&mut self, d: &YearData) -> Result<YearSolution, MarketError> {
         let net = self.net;
         check_shape(net, d)?;
         let started = std::time::Instant::now();
-        let (lp, vars) = build(net, d);
-        let sol = self.session.solve(&lp).map_err(|source| MarketError::Lp {
+        let updated = self.lp.as_mut().and_then(|lp| {
+            let mut w = Writer::update(lp);
+            let vars = build(&mut w, net, d);
+            w.complete().then_some(vars)
+        });
+        let vars = match updated {
+            Some(vars) => vars,
+            None => {
+                let mut lp = Problem::new(Sense::Maximise);
+                let vars = build(&mut Writer::fresh(&mut lp), net, d);
+                self.lp = Some(lp);
+                vars
+            }
+        };
+        let lp = self.lp.as_ref().expect("built above");
+        let sol = self.session.solve(lp).map_err(|source| MarketError::Lp {
             year: d.year,
             source,
         })?;
@@ -168,7 +298,7 @@ impl<'a> MarketSession<'a> {
         Ok(read(
             net,
             d,
-            &lp,
+            lp,
             &vars,
             &sol,
             self.solver,
@@ -177,32 +307,98 @@ impl<'a> MarketSession<'a> {
     }
 }
 
-/// Where each element has a market: a separation plant (all elements), a
-/// magnet plant (recipe elements) or a direct-use curve. Depends on the
-/// network only.
-fn relevance(net: &Network) -> Vec<[bool; N_ELEMENTS]> {
-    let mut relevant = vec![[false; N_ELEMENTS]; net.regions.len()];
+/// Which (region, element) pairs can have a market, a supply or a use.
+/// Depends on the network only, so the LP's shape does too.
+struct Reach {
+    /// A balance row exists: a separation plant (all elements), a magnet
+    /// plant (recipe elements) or a direct-use curve.
+    market: Vec<[bool; N_ELEMENTS]>,
+    /// Something can supply the element there: a separation plant that
+    /// separates it (or receives it as heavy by-product), recycling or
+    /// stocks (both where it is used), a strategic stockpile.
+    supply: Vec<[bool; N_ELEMENTS]>,
+    /// Some curve there uses the element (directly or in magnets).
+    used: Vec<[bool; N_ELEMENTS]>,
+}
+
+fn reach(net: &Network) -> Reach {
+    let n = net.regions.len();
+    let mut market = vec![[false; N_ELEMENTS]; n];
+    let mut supply = vec![[false; N_ELEMENTS]; n];
+    let mut used = vec![[false; N_ELEMENTS]; n];
     for p in &net.separation_plants {
-        relevant[p.region.index()] = [true; N_ELEMENTS];
+        let r = p.region.index();
+        market[r] = [true; N_ELEMENTS];
+        for e in ELEMENTS {
+            match p.heavy_to {
+                Some(h) if e.is_heavy() => supply[h.index()][e.index()] = true,
+                _ => supply[r][e.index()] = true,
+            }
+        }
     }
     for p in &net.magnet_plants {
         for e in ELEMENTS {
-            relevant[p.region.index()][e.index()] |= net.recipe[e.index()] > 0.0;
+            market[p.region.index()][e.index()] |= net.recipe[e.index()] > 0.0;
         }
     }
     for c in &net.curves {
+        let r = c.region.index();
+        match c.good {
+            Good::Oxide(e) => used[r][e.index()] = true,
+            Good::Magnet => {
+                for e in ELEMENTS.into_iter().filter(|e| net.recipe[e.index()] > 0.0) {
+                    used[r][e.index()] = true;
+                }
+            }
+        }
         if let Good::Oxide(e) = c.good {
-            relevant[c.region.index()][e.index()] = true;
+            market[r][e.index()] = true;
         }
     }
-    relevant
+    for &(r, e) in &net.strategic {
+        supply[r.index()][e.index()] = true;
+    }
+    for r in 0..n {
+        for e in 0..N_ELEMENTS {
+            supply[r][e] = market[r][e] && (supply[r][e] || used[r][e]);
+        }
+    }
+    Reach {
+        market,
+        supply,
+        used,
+    }
 }
 
-fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
+/// A fixed pseudo-random number in [0, 1) for arc `key`: the routing
+/// tie-break of [`Network::tie_break`].
+fn tie(key: [usize; 4]) -> f64 {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for k in key {
+        x ^= k as u64;
+        x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x ^= x >> 29;
+    }
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Writes the year's LP through `w`: a fresh problem, or the numbers of one
+/// built before (see [`Writer`]).
+fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
     let n = net.regions.len();
-    let mut lp = Problem::new(Sense::Maximise);
     let code = |r: usize| net.regions[r].as_str();
-    let relevant = relevance(net);
+    let reach = reach(net);
+    let relevant = &reach.market;
+    let mut priced: Vec<[bool; N_ELEMENTS]> = (0..n)
+        .map(|r| std::array::from_fn(|e| reach.supply[r][e] || reach.used[r][e]))
+        .collect();
+    for p in &net.magnet_plants {
+        for e in ELEMENTS {
+            priced[p.region.index()][e.index()] |= net.recipe[e.index()] > 0.0;
+        }
+    }
+    // Shipping cost with the routing tie-break (see `Network::tie_break`).
+    let ship = |cost: f64, key: [usize; 4]| cost * (1.0 + net.tie_break * tie(key));
     let inf = f64::INFINITY;
 
     // Rows: element balances `uses − supplies = 0` wherever an element has a market.
@@ -211,7 +407,7 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
         for e in ELEMENTS {
             if relevant[r][e.index()] {
                 balance[r][e.index()] =
-                    Some(lp.add_row(0.0, 0.0, format!("balance of {e} oxide in {}", code(r))));
+                    Some(w.row(0.0, 0.0, || format!("balance of {e} oxide in {}", code(r))));
             }
         }
     }
@@ -229,7 +425,7 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
     let magnet_balance: Vec<Option<RowId>> = (0..n)
         .map(|r| {
             (mag_origin[r] || mag_dest[r])
-                .then(|| lp.add_row(0.0, 0.0, format!("balance of magnets in {}", code(r))))
+                .then(|| w.row(0.0, 0.0, || format!("balance of magnets in {}", code(r))))
         })
         .collect();
 
@@ -237,7 +433,7 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
     let cap_rows: Vec<RowId> = net
         .caps
         .iter()
-        .map(|g| lp.add_row(0.0, 0.0, format!("cap group {}", g.label)))
+        .map(|g| w.row(0.0, 0.0, || format!("cap group {}", g.label)))
         .collect();
     let covers = |g: &crate::CapGroup, e: Element| g.elements.is_empty() || g.elements.contains(&e);
     let cap_coefs = |commodity: oreflow_core::Commodity,
@@ -274,15 +470,13 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
             } else {
                 f64::NEG_INFINITY
             };
-            lp.add_row(
-                lower,
-                f64::INFINITY,
+            w.row(lower, f64::INFINITY, || {
                 format!(
                     "offtake of {} concentrate by {}",
                     code(o.from.index()),
                     code(o.to.index())
-                ),
-            )
+                )
+            })
         })
         .collect();
 
@@ -290,39 +484,35 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
     let mut mine_rows = Vec::new();
     let mut mine_out = Vec::new();
     for (m, mine) in net.mines.iter().enumerate() {
-        let row = lp.add_row(
-            0.0,
-            0.0,
-            format!("shipments of mine {} equal its output", mine.name),
-        );
+        let row = w.row(0.0, 0.0, || {
+            format!("shipments of mine {} equal its output", mine.name)
+        });
         mine_rows.push(row);
-        mine_out.push(lp.add_col(
+        mine_out.push(w.col(
             -d.mine_cost[m],
             0.0,
             d.mine_capacity[m],
             &[(row, -1.0)],
-            format!("output of mine {} (capacity bound)", mine.name),
+            || format!("output of mine {} (capacity bound)", mine.name),
         ));
     }
     // Separation plants: feed column (capacity bound, separation cost).
     let mut sep_rows = Vec::new();
     let mut sep_feed = Vec::new();
     for (s, plant) in net.separation_plants.iter().enumerate() {
-        let row = lp.add_row(
-            0.0,
-            0.0,
+        let row = w.row(0.0, 0.0, || {
             format!(
                 "feed of separation plant {} equals its receipts",
                 plant.name
-            ),
-        );
+            )
+        });
         sep_rows.push(row);
-        sep_feed.push(lp.add_col(
+        sep_feed.push(w.col(
             -d.separation_cost[s],
             0.0,
             d.separation_capacity[s],
             &[(row, -1.0)],
-            format!("feed of separation plant {} (capacity bound)", plant.name),
+            || format!("feed of separation plant {} (capacity bound)", plant.name),
         ));
     }
 
@@ -367,18 +557,21 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
                 }
             }
             let term = d.trade.conc(rm, rs);
-            let col = lp.add_col(
-                -(net.concentrate_cost[rm][rs] + term.extra_cost),
+            let col = w.col(
+                -(ship(net.concentrate_cost[rm][rs], [0, m, s, 0]) + term.extra_cost),
                 0.0,
                 if term.closed { 0.0 } else { inf },
                 &coefs,
-                format!("concentrate {} -> {}", mine.name, plant.name),
+                || format!("concentrate {} -> {}", mine.name, plant.name),
             );
             conc.push((m, s, col));
         }
     }
 
-    // Oxide trade, from regions that separate to regions with a market for it.
+    // Oxide trade, from regions that separate to regions with a market for
+    // it. (Arcs out of a region that cannot supply the element carry
+    // nothing, but they keep its price at the world price less freight
+    // instead of leaving it undetermined, so they stay.)
     let mut ox_origin = vec![false; n];
     for p in &net.separation_plants {
         ox_origin[p.region.index()] = true;
@@ -399,12 +592,12 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
                     j,
                 ));
                 let term = d.trade.ox(e, i, j);
-                let col = lp.add_col(
-                    -(net.oxide_cost[i][j] + term.extra_cost),
+                let col = w.col(
+                    -(ship(net.oxide_cost[i][j], [1, e.index(), i, j]) + term.extra_cost),
                     0.0,
                     if term.closed { 0.0 } else { inf },
                     &coefs,
-                    format!("{e} oxide {} -> {}", code(i), code(j)),
+                    || format!("{e} oxide {} -> {}", code(i), code(j)),
                 );
                 oxide.push((e, i, j, col));
             }
@@ -427,13 +620,11 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
                 }
             }
         }
-        magnet_make.push(lp.add_col(
-            -d.magnet_cost[p],
-            0.0,
-            d.magnet_capacity[p],
-            &coefs,
-            format!("magnets made by {} (capacity bound)", plant.name),
-        ));
+        magnet_make.push(
+            w.col(-d.magnet_cost[p], 0.0, d.magnet_capacity[p], &coefs, || {
+                format!("magnets made by {} (capacity bound)", plant.name)
+            }),
+        );
     }
 
     // Magnet trade.
@@ -446,45 +637,74 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
             let mut coefs = vec![(ri, 1.0), (rj, -1.0)];
             coefs.extend(cap_coefs(Commodity::Magnet, None, &d.recipe, i, j));
             let term = d.trade.mag(i, j);
-            let col = lp.add_col(
-                -(net.magnet_cost[i][j] + term.extra_cost),
+            let col = w.col(
+                -(ship(net.magnet_cost[i][j], [2, i, j, 0]) + term.extra_cost),
                 0.0,
                 if term.closed { 0.0 } else { inf },
                 &coefs,
-                format!("magnets {} -> {}", code(i), code(j)),
+                || format!("magnets {} -> {}", code(i), code(j)),
             );
             magnet_trade.push((i, j, col));
         }
     }
 
-    // Demand steps.
-    let mut steps = Vec::with_capacity(net.curves.len());
+    // Demand steps. Curves on the same balance row whose steps sit at the
+    // same prices (all end uses of one good in one region: their steps
+    // depend on the regional reference price only) share one column per
+    // step, as wide as their steps together. That is the same LP — the
+    // split of a partly filled step between such curves is arbitrary — with
+    // far fewer columns; `read` splits each step pro rata to the widths.
+    let mut demand: Vec<DemandGroup> = Vec::new();
     for (c, curve) in net.curves.iter().enumerate() {
         let r = curve.region.index();
         let row = match curve.good {
             Good::Magnet => magnet_balance[r],
             Good::Oxide(e) => balance[r][e.index()],
         };
-        let cols = match row {
-            Some(row) => d.steps[c]
-                .iter()
-                .enumerate()
-                .map(|(k, st)| {
-                    lp.add_col(
-                        st.value,
-                        0.0,
-                        st.width,
-                        &[(row, 1.0)],
-                        format!("demand {} step {k}", curve.label),
-                    )
-                })
-                .collect(),
-            None => Vec::new(),
+        let Some(row) = row else { continue };
+        let same_prices = |g: &DemandGroup| {
+            g.row == row
+                && d.steps[g.curves[0]]
+                    .iter()
+                    .zip(&d.steps[c])
+                    .all(|(a, b)| a.value.to_bits() == b.value.to_bits())
         };
-        steps.push(cols);
+        match demand.iter_mut().find(|g| same_prices(g)) {
+            Some(g) => g.curves.push(c),
+            None => demand.push(DemandGroup {
+                row,
+                curves: vec![c],
+                cols: Vec::new(),
+            }),
+        }
+    }
+    for g in &mut demand {
+        let first = &net.curves[g.curves[0]];
+        let what = match first.good {
+            Good::Magnet => "magnets".to_string(),
+            Good::Oxide(e) => format!("{e} oxide"),
+        };
+        for (k, st) in d.steps[g.curves[0]].iter().enumerate() {
+            let width: f64 = g.curves.iter().map(|&c| d.steps[c][k].width).sum();
+            g.cols
+                .push(w.col(st.value, 0.0, width, &[(g.row, 1.0)], || {
+                    format!(
+                        "demand for {what} in {} ({} curves: {}) step {k}",
+                        code(first.region.index()),
+                        g.curves.len(),
+                        g.curves
+                            .iter()
+                            .map(|&c| net.curves[c].label.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }));
+        }
     }
 
-    // Disposal of surplus, recycled supply (fixed) and commercial stocks.
+    // Disposal of surplus (where there can be a supply), recycled supply
+    // (fixed; where the element is used, so where it can come back from)
+    // and commercial stocks.
     let mut disposal = Vec::new();
     let mut recycled = Vec::new();
     let mut stock = Vec::new();
@@ -493,43 +713,39 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
             let Some(row) = balance[r][e.index()] else {
                 continue;
             };
-            disposal.push((
-                e,
-                r,
-                lp.add_col(
-                    -d.disposal_cost,
-                    0.0,
-                    inf,
-                    &[(row, 1.0)],
-                    format!("disposal of {e} in {}", code(r)),
-                ),
-            ));
-            let q = d.recycled[r][e.index()].max(0.0);
-            recycled.push((
-                e,
-                r,
-                lp.add_col(
-                    0.0,
-                    q,
-                    q,
-                    &[(row, -1.0)],
-                    format!("recycled {e} in {}", code(r)),
-                ),
-            ));
+            {
+                disposal.push((
+                    e,
+                    r,
+                    w.col(-d.disposal_cost, 0.0, inf, &[(row, 1.0)], || {
+                        format!("disposal of {e} in {}", code(r))
+                    }),
+                ));
+            }
+            if reach.used[r][e.index()] {
+                let q = d.recycled[r][e.index()].max(0.0);
+                recycled.push((
+                    e,
+                    r,
+                    w.col(0.0, q, q, &[(row, -1.0)], || {
+                        format!("recycled {e} in {}", code(r))
+                    }),
+                ));
+            }
             if let Some(rule) = d.stocks.get(r).and_then(|s| s[e.index()]) {
-                let buy = lp.add_col(
+                let buy = w.col(
                     rule.buy_below,
                     0.0,
                     rule.room.max(0.0),
                     &[(row, 1.0)],
-                    format!("stock build of {e} in {}", code(r)),
+                    || format!("stock build of {e} in {}", code(r)),
                 );
-                let sell = lp.add_col(
+                let sell = w.col(
                     -rule.sell_above,
                     0.0,
                     rule.opening.max(0.0),
                     &[(row, -1.0)],
-                    format!("stock release of {e} in {}", code(r)),
+                    || format!("stock release of {e} in {}", code(r)),
                 );
                 stock.push((e, r, buy, sell));
             }
@@ -547,11 +763,13 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
         } else {
             0.0
         };
-        let label = format!(
-            "strategic stockpile release of {e} in {}",
-            code(reg.index())
-        );
-        strategic.push(lp.add_col(-rule.sell_above, 0.0, upper, &coefs, label));
+        let label = || {
+            format!(
+                "strategic stockpile release of {e} in {}",
+                code(reg.index())
+            )
+        };
+        strategic.push(w.col(-rule.sell_above, 0.0, upper, &coefs, label));
     }
     // Cap totals: the column's bound is the year's cap.
     let caps: Vec<Col> = net
@@ -559,33 +777,29 @@ fn build(net: &Network, d: &YearData) -> (Problem, Vars) {
         .iter()
         .enumerate()
         .map(|(k, g)| {
-            lp.add_col(
-                0.0,
-                0.0,
-                d.caps[k].max(0.0),
-                &[(cap_rows[k], -1.0)],
-                format!("total under cap {}", g.label),
-            )
+            w.col(0.0, 0.0, d.caps[k].max(0.0), &[(cap_rows[k], -1.0)], || {
+                format!("total under cap {}", g.label)
+            })
         })
         .collect();
 
-    let vars = Vars {
+    Vars {
         mine_out,
         sep_feed,
         conc,
         oxide,
         magnet_make,
         magnet_trade,
-        steps,
+        demand,
         disposal,
         recycled,
         stock,
         strategic,
         caps,
         balance,
+        priced,
         magnet_balance,
-    };
-    (lp, vars)
+    }
 }
 
 fn read(
@@ -651,11 +865,24 @@ fn read(
             })
         })
         .collect();
-    let consumption: Vec<f64> = v
-        .steps
-        .iter()
-        .map(|cols| cols.iter().map(|&c| val(c)).sum())
-        .collect();
+    // Each shared step is split between its curves pro rata to their widths.
+    let mut consumption = vec![0.0; net.curves.len()];
+    let mut gross_value = vec![0.0; net.curves.len()];
+    for g in &v.demand {
+        for (k, &col) in g.cols.iter().enumerate() {
+            let x = val(col);
+            let width: f64 = g.curves.iter().map(|&c| d.steps[c][k].width).sum();
+            if x <= 0.0 || width <= 0.0 {
+                continue;
+            }
+            for &c in &g.curves {
+                let step = d.steps[c][k];
+                let q = x * step.width / width;
+                consumption[c] += q;
+                gross_value[c] += q * step.value;
+            }
+        }
+    }
     let per_region = |cols: &[(Element, usize, Col)]| {
         let mut out = vec![[0.0; N_ELEMENTS]; n];
         for &(e, r, col) in cols {
@@ -676,10 +903,20 @@ fn read(
         stock_out[reg.index()][e.index()] += strategic_release[k];
     }
     let cap_flows: Vec<f64> = v.caps.iter().map(|&c| val(c)).collect();
+    // A balance row with nothing that can supply or use the element (say,
+    // heavy rare earths where only a light-only separation plant stands)
+    // has no price: its dual is not pinned down by anything.
     let prices: Vec<[Option<f64>; N_ELEMENTS]> = v
         .balance
         .iter()
-        .map(|row| row.map(|r| r.map(|r| clean(sol.dual(r)))))
+        .zip(&v.priced)
+        .map(|(row, priced)| {
+            let mut p = [None; N_ELEMENTS];
+            for e in 0..N_ELEMENTS {
+                p[e] = row[e].filter(|_| priced[e]).map(|r| clean(sol.dual(r)));
+            }
+            p
+        })
         .collect();
     let magnet_price: Vec<Option<f64>> = v
         .magnet_balance
@@ -691,12 +928,6 @@ fn read(
             .map(|&c| clean(sol.reduced_cost(c)).max(0.0))
             .collect::<Vec<f64>>()
     };
-    let gross_value = v
-        .steps
-        .iter()
-        .zip(&d.steps)
-        .map(|(cols, st)| cols.iter().zip(st).map(|(&c, s)| val(c) * s.value).sum())
-        .collect();
     YearSolution {
         year: d.year,
         solver,

@@ -86,7 +86,21 @@ pub struct Network {
     /// Guaranteed offtakes: at least `share` of `from`'s mine output goes to
     /// separation plants in `to` (as concentrate) in the years it is active.
     pub offtakes: Vec<Offtake>,
+    /// Routing tie-break: each shipping arc's cost is multiplied by
+    /// `1 + tie_break × u`, with `u` in [0, 1) a fixed pseudo-random number
+    /// of the arc. Arcs of equal cost otherwise make the optimal routing
+    /// arbitrary (any split between equally cheap origins is optimal), which
+    /// costs the simplex hundreds of degenerate pivots a year and makes the
+    /// reported routes depend on the solver's path. 0 = no tie-break.
+    pub tie_break: f64,
 }
+
+/// The tie-break used by default ([`Network::tie_break`]): at most 1 % of a
+/// shipping cost (0.003 USD/kg on the 0.30 USD/kg default oxide freight, far
+/// inside the uncertainty of the freight estimates). Measured on the
+/// 2024–2040 baseline: warm-started simplex iterations fall by about half
+/// against no tie-break.
+pub const DEFAULT_TIE_BREAK: f64 = 1e-2;
 
 /// A guaranteed offtake of one region's concentrate by another region.
 #[derive(Clone, Debug, PartialEq)]

@@ -67,6 +67,7 @@ fn toy() -> (Network, YearData) {
         caps: vec![],
         strategic: vec![],
         offtakes: vec![],
+        tie_break: 0.0,
     };
     let data = YearData {
         year: 2024,

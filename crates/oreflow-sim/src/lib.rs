@@ -16,8 +16,8 @@ use oreflow_core::{
 };
 use oreflow_lp::Backend;
 use oreflow_market::{
-    constant_elasticity_steps, CurveParams, Good, MarketError, MarketSession, Network, StockRule,
-    TradeTerms, YearData, YearSolution,
+    constant_elasticity_steps, CurveParams, Good, MarketError, MarketSession, Network, Step,
+    StockRule, TradeTerms, YearData, YearSolution,
 };
 
 pub use calibrate::{Calibration, CurveRef};
@@ -92,6 +92,10 @@ pub struct Model {
     lifetimes: Vec<usize>,
     /// Reference value of each region's concentrate (USD/kg REO), for tariffs.
     concentrate_value: Vec<f64>,
+    /// Each curve's steps for one unit of demand at the reference price: a
+    /// year's steps are these widths × its demand (the curve is linear in its
+    /// reference quantity), so no power is computed in the time loop.
+    unit_steps: Vec<Vec<Step>>,
 }
 
 /// One simulated year: its inputs and its equilibrium.
@@ -158,6 +162,11 @@ impl Model {
         let calibration = calibrate::calibrate(&dataset, &network)?;
         let cap_controls = network::add_policy_structure(&mut network, &policies);
         let concentrate_value = network::concentrate_values(&dataset);
+        let unit_steps = calibration
+            .curves
+            .iter()
+            .map(|r| constant_elasticity_steps(1.0, r.p_ref, r.elasticity, &config.curve))
+            .collect();
         let lifetimes = network
             .curves
             .iter()
@@ -172,6 +181,7 @@ impl Model {
             cap_controls,
             lifetimes,
             concentrate_value,
+            unit_steps,
         })
     }
 
@@ -196,12 +206,15 @@ impl Model {
                 .min(1.0);
             let q = r.q_ref * path.index(end_use, year) * (1.0 - substituted);
             baseline.push(q);
-            steps.push(constant_elasticity_steps(
-                q,
-                r.p_ref,
-                r.elasticity,
-                &self.config.curve,
-            ));
+            steps.push(
+                self.unit_steps[c]
+                    .iter()
+                    .map(|s| Step {
+                        width: s.width * q.max(0.0),
+                        value: s.value,
+                    })
+                    .collect(),
+            );
         }
         // Recycling: consumption of `lifetime` years ago returns as oxide.
         let n = self.network.regions.len();

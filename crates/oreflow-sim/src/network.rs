@@ -91,6 +91,7 @@ pub(crate) fn build(ds: &Dataset) -> Network {
         caps: Vec::new(),
         strategic: Vec::new(),
         offtakes: Vec::new(),
+        tie_break: oreflow_market::DEFAULT_TIE_BREAK,
     }
 }
 
