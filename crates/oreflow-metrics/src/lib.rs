@@ -19,7 +19,7 @@ pub use compare::{
     WelfareChange,
 };
 pub use reliance::{import_reliance, value_added, RelianceRow, ValueAddedRow, RELIANCE_COLUMNS};
-pub use shares::{hhi, shares, ShareRow, MAGNET_REE, SHARE_COLUMNS};
+pub use shares::{hhi, shares, stage_output, ShareRow, StageOutput, MAGNET_REE, SHARE_COLUMNS};
 
 /// Output of one facility for one element (or of magnets) in one year.
 #[derive(Clone, Debug, PartialEq, Serialize)]

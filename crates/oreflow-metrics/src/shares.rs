@@ -1,6 +1,7 @@
 //! Market shares by region and the Herfindahl–Hirschman index per stage.
 
-use oreflow_core::{Element, Stage, Year, ELEMENTS};
+use oreflow_core::{Element, Stage, Year, ELEMENTS, N_ELEMENTS};
+use oreflow_market::YearSolution;
 use oreflow_sim::{Model, RunResult};
 use serde::Serialize;
 
@@ -45,37 +46,61 @@ pub fn hhi(quantities: &[f64]) -> f64 {
     quantities.iter().map(|q| (100.0 * q / total).powi(2)).sum()
 }
 
-/// Market shares per year, stage and element (plus `all` and `magnet_ree`).
-pub fn shares(model: &Model, run: &RunResult) -> Vec<ShareRow> {
+/// One year's output per stage and region: mining and separation per
+/// element (t REO), magnets (t magnet).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageOutput {
+    pub mining: Vec<[f64; N_ELEMENTS]>,
+    /// Separated in the region, including heavy by-product separated there.
+    pub separation: Vec<[f64; N_ELEMENTS]>,
+    pub magnets: Vec<f64>,
+}
+
+/// Output per stage and region in one solved year (the quantities behind
+/// [`shares`]).
+pub fn stage_output(model: &Model, s: &YearSolution) -> StageOutput {
     let ds = &model.dataset;
     let n = model.network.regions.len();
+    let mut mining = vec![[0.0; N_ELEMENTS]; n];
+    for (m, mine) in ds.mines.iter().enumerate() {
+        for e in ELEMENTS {
+            mining[mine.region.index()][e.index()] +=
+                s.mine_output[m] * ds.ore_types[mine.ore_type].composition[e.index()];
+        }
+    }
+    let mut separation = vec![[0.0; N_ELEMENTS]; n];
+    for (p, plant) in ds.separation_plants.iter().enumerate() {
+        for e in ELEMENTS {
+            separation[plant.region.index()][e.index()] += s.separated[p][e.index()];
+        }
+    }
+    // Heavy by-product is separated in the region that receives it.
+    for (r, by) in s.heavy_byproduct.iter().enumerate() {
+        for e in ELEMENTS {
+            separation[r][e.index()] += by[e.index()];
+        }
+    }
+    let mut magnets = vec![0.0; n];
+    for (p, plant) in ds.magnet_plants.iter().enumerate() {
+        magnets[plant.region.index()] += s.magnet_output[p];
+    }
+    StageOutput {
+        mining,
+        separation,
+        magnets,
+    }
+}
+
+/// Market shares per year, stage and element (plus `all` and `magnet_ree`).
+pub fn shares(model: &Model, run: &RunResult) -> Vec<ShareRow> {
     let mut out = Vec::new();
     for yr in &run.years {
         let s = &yr.solution;
-        // [stage][region][element]
-        let mut mining = vec![[0.0; 15]; n];
-        for (m, mine) in ds.mines.iter().enumerate() {
-            for e in ELEMENTS {
-                mining[mine.region.index()][e.index()] +=
-                    s.mine_output[m] * ds.ore_types[mine.ore_type].composition[e.index()];
-            }
-        }
-        let mut separation = vec![[0.0; 15]; n];
-        for (p, plant) in ds.separation_plants.iter().enumerate() {
-            for e in ELEMENTS {
-                separation[plant.region.index()][e.index()] += s.separated[p][e.index()];
-            }
-        }
-        // Heavy by-product is separated in the region that receives it.
-        for (r, by) in s.heavy_byproduct.iter().enumerate() {
-            for e in ELEMENTS {
-                separation[r][e.index()] += by[e.index()];
-            }
-        }
-        let mut magnets = vec![0.0; n];
-        for (p, plant) in ds.magnet_plants.iter().enumerate() {
-            magnets[plant.region.index()] += s.magnet_output[p];
-        }
+        let StageOutput {
+            mining,
+            separation,
+            magnets,
+        } = stage_output(model, s);
         let mut push_group = |stage: Stage, element: &str, q: Vec<f64>| {
             let total: f64 = q.iter().sum();
             if total <= 0.0 {

@@ -12,6 +12,7 @@
 mod error;
 mod raw;
 mod resolve;
+mod uncertain;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,8 @@ pub struct Scenario {
     pub policies: Policies,
     /// The source given for each lever, as (lever, source) pairs.
     pub sources: Vec<(String, String)>,
+    /// What an ensemble draws (`[uncertain]`; empty for a plain scenario).
+    pub uncertainty: oreflow_sim::uncertainty::Uncertainty,
 }
 
 impl Scenario {
@@ -52,6 +55,7 @@ impl Scenario {
             config: RunConfig::default(),
             policies: Policies::default(),
             sources: Vec::new(),
+            uncertainty: Default::default(),
         })
     }
 

@@ -29,6 +29,7 @@ pub(crate) struct RawScenario {
     pub demand: Option<RawDemand>,
     #[serde(default)]
     pub stockpile: Vec<RawStockpile>,
+    pub uncertain: Option<RawUncertain>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -148,5 +149,103 @@ pub(crate) struct RawStockpile {
     pub size_t: S<f64>,
     pub release_above_usd_per_kg: S<f64>,
     pub from: Option<S<i32>>,
+    pub source: Option<String>,
+}
+
+/// `[uncertain]`: what an ensemble draws.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawUncertain {
+    #[serde(default)]
+    pub parameter: Vec<RawParameter>,
+    pub projects: Option<BTreeMap<S<String>, S<RawStatusRisk>>>,
+    #[serde(default)]
+    pub event: Vec<RawEvent>,
+}
+
+/// A distribution: `{ kind = "normal", mean = 1.0, sd = 0.1, min = 0 }`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDistribution {
+    pub kind: S<String>,
+    pub mean: Option<S<f64>>,
+    pub sd: Option<S<f64>>,
+    pub median: Option<S<f64>>,
+    pub sigma: Option<S<f64>>,
+    pub mode: Option<S<f64>>,
+    pub min: Option<S<f64>>,
+    pub max: Option<S<f64>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawParameter {
+    pub name: Option<S<String>>,
+    pub target: S<String>,
+    pub apply: Option<S<String>>,
+    pub per_row: Option<S<bool>>,
+    pub distribution: S<RawDistribution>,
+    pub id: Option<S<String>>,
+    pub ids: Option<S<Vec<S<String>>>>,
+    pub region: Option<S<String>>,
+    pub status: Option<S<String>>,
+    pub end_use: Option<S<String>>,
+    pub element: Option<S<String>>,
+    pub path: Option<S<String>>,
+    pub stage: Option<S<String>>,
+    pub label: Option<S<String>>,
+    pub source: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStatusRisk {
+    pub online_probability: S<f64>,
+    pub delay_years: Option<S<RawDistribution>>,
+    pub source: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEvent {
+    pub name: S<String>,
+    pub probability: S<f64>,
+    pub duration_years: S<Vec<S<i64>>>,
+    pub from: Option<S<i32>>,
+    pub to: Option<S<i32>>,
+    #[serde(default)]
+    pub export_control: Vec<RawEventControl>,
+    #[serde(default)]
+    pub outage: Vec<RawOutage>,
+    pub source: Option<String>,
+}
+
+/// An export control while an event lasts: `[[export_control]]` without
+/// `from` and `to` (the event decides the years).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEventControl {
+    pub label: Option<String>,
+    pub origin: S<String>,
+    pub destinations: S<Vec<S<String>>>,
+    #[serde(default)]
+    pub except: Vec<S<String>>,
+    pub stages: S<Vec<S<String>>>,
+    pub elements: Option<S<Vec<S<String>>>>,
+    pub kind: S<String>,
+    pub share: Option<S<f64>>,
+    pub fee_usd_per_kg: Option<S<f64>>,
+    pub quota_t: Option<S<f64>>,
+    pub source: Option<String>,
+}
+
+/// Facilities below capacity while an event lasts.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOutage {
+    pub stage: S<String>,
+    pub ids: Option<S<Vec<S<String>>>>,
+    pub region: Option<S<String>>,
+    pub capacity_factor: S<f64>,
     pub source: Option<String>,
 }

@@ -7,7 +7,9 @@ use oreflow_core::{
     closest, CapacityPath, Commodity, Dataset, Element, MagnetPlant, Mine, Provenance, Quality,
     RegionId, SeparationPlant, Status, UsdPerKg, Year, ELEMENTS, REFERENCE_YEAR,
 };
-use oreflow_sim::policy::{ControlKind, ExportControl, Link, Path as ValuePath, Stockpile, Tariff};
+use oreflow_sim::policy::{
+    ControlKind, ExportControl, Link, Path as ValuePath, Stockpile, Tariff, Years,
+};
 use oreflow_sim::{RunConfig, MAX_YEAR};
 
 use crate::error::Source;
@@ -34,7 +36,11 @@ fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((name, tail)) = rest.split_once('`') {
             let valid: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+            let event_control = valid.contains(&"origin") && !valid.contains(&"from");
             hint = match closest(name, valid.iter().copied()) {
+                _ if event_control && (name == "from" || name == "to") => Some(
+                    "an event's export control is in force while the event lasts: give `from` and `to` (the years it may start) on the [[uncertain.event]]".into(),
+                ),
                 Some(c) => Some(format!("did you mean `{c}`?")),
                 None if !valid.is_empty() => Some(format!("valid keys here: {}", valid.join(", "))),
                 None => None,
@@ -180,6 +186,7 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
         config: RunConfig::default(),
         policies: Default::default(),
         sources: Vec::new(),
+        uncertainty: Default::default(),
     };
     for (p, text, raw) in &chain {
         apply(&mut sc, &Source { path: p, text }, raw)?;
@@ -187,7 +194,7 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
     Ok(sc)
 }
 
-fn suggest<'a>(
+pub(crate) fn suggest<'a>(
     name: &str,
     valid: impl IntoIterator<Item = &'a str> + Clone,
     what: &str,
@@ -205,7 +212,7 @@ fn suggest<'a>(
     }
 }
 
-fn region(src: &Source, ds: &Dataset, v: &S<String>) -> R<RegionId> {
+pub(crate) fn region(src: &Source, ds: &Dataset, v: &S<String>) -> R<RegionId> {
     ds.region(v.get_ref()).ok_or_else(|| {
         let names: Vec<&str> = ds
             .regions
@@ -267,7 +274,7 @@ fn regions(
     Ok(out)
 }
 
-fn element(src: &Source, v: &S<String>) -> R<Element> {
+pub(crate) fn element(src: &Source, v: &S<String>) -> R<Element> {
     v.get_ref().parse::<Element>().map_err(|_| {
         src.at(
             v.span(),
@@ -321,7 +328,7 @@ fn stages(src: &Source, list: &S<Vec<S<String>>>) -> R<Vec<Commodity>> {
         .collect()
 }
 
-fn year(src: &Source, v: &S<i32>) -> R<Year> {
+pub(crate) fn year(src: &Source, v: &S<i32>) -> R<Year> {
     let y = *v.get_ref();
     if !(REFERENCE_YEAR..=MAX_YEAR).contains(&y) {
         return Err(src.at(
@@ -516,96 +523,26 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
     }
     let ds = &sc.dataset.clone();
     for (k, c) in raw.export_control.iter().enumerate() {
-        let origin = region(src, ds, &c.origin)?;
-        let mut destinations = regions(src, ds, &c.destinations, Some(origin))?;
-        for ex in &c.except {
-            let r = region(src, ds, ex)?;
-            destinations.retain(|d| *d != r);
-        }
-        if destinations.is_empty() {
-            return Err(src.at(
-                c.destinations.span(),
-                "no destination is left (the origin and `except` remove them all)",
-                None,
-            ));
-        }
-        let st = stages(src, &c.stages)?;
-        let els = elements(src, &c.elements)?;
         let (from, to) = span_years(src, &c.from, c.to.as_ref())?;
-        let kind = match c.kind.get_ref().as_str() {
-            "ban" => {
-                if let Some(extra) = c
-                    .share
-                    .as_ref()
-                    .or(c.quota_t.as_ref())
-                    .or(c.fee_usd_per_kg.as_ref())
-                {
-                    return Err(src.at(
-                        extra.span(),
-                        "a ban takes no `share`, `quota_t` or `fee_usd_per_kg`",
-                        Some(
-                            "use kind = \"licence\" or \"quota\" to let some trade through".into(),
-                        ),
-                    ));
-                }
-                ControlKind::Ban
-            }
-            "quota" => {
-                let q = c.quota_t.as_ref().ok_or_else(|| {
-                    src.at(
-                        c.kind.span(),
-                        "a quota needs `quota_t` (tonnes per year)",
-                        None,
-                    )
-                })?;
-                ControlKind::Quota {
-                    tonnes: number(src, q, 0.0, f64::INFINITY, "quota_t")?,
-                }
-            }
-            "licence" | "license" => {
-                let share = c
-                    .share
-                    .as_ref()
-                    .map(|s| number(src, s, 0.0, 1.0, "share"))
-                    .transpose()?;
-                let fee = c
-                    .fee_usd_per_kg
-                    .as_ref()
-                    .map(|s| number(src, s, 0.0, f64::INFINITY, "fee_usd_per_kg"))
-                    .transpose()?;
-                if share.is_none() && fee.is_none() {
-                    return Err(src.at(
-                        c.kind.span(),
-                        "a licence needs `share` (cap as a share of pre-policy exports) or `fee_usd_per_kg` (added cost), or both",
-                        None,
-                    ));
-                }
-                ControlKind::Licence {
-                    share,
-                    fee_usd_per_kg: fee.unwrap_or(0.0),
-                }
-            }
-            other => {
-                return Err(src.at(
-                    c.kind.span(),
-                    format!("unknown export-control kind `{other}`"),
-                    suggest(other, ["ban", "quota", "licence"], "kinds"),
-                ))
-            }
-        };
-        sc.policies.export_controls.push(ExportControl {
-            label: c
-                .label
-                .clone()
-                .unwrap_or_else(|| format!("{} export control {}", ds.region_code(origin), k + 1)),
-            origin,
-            destinations,
-            stages: st,
-            elements: els,
-            from,
-            to,
-            kind,
-        });
+        let control = export_control(
+            src,
+            ds,
+            &ControlParts {
+                label: &c.label,
+                origin: &c.origin,
+                destinations: &c.destinations,
+                except: &c.except,
+                stages: &c.stages,
+                elements: &c.elements,
+                kind: &c.kind,
+                share: &c.share,
+                fee_usd_per_kg: &c.fee_usd_per_kg,
+                quota_t: &c.quota_t,
+            },
+            k,
+            Years::span(from, to),
+        )?;
+        sc.policies.export_controls.push(control);
     }
     for t in &raw.tariff {
         let importer = region(src, ds, &t.importer)?;
@@ -785,7 +722,121 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             from,
         });
     }
+    if let Some(u) = &raw.uncertain {
+        crate::uncertain::apply(sc, src, u)?;
+    }
     Ok(())
+}
+
+/// The keys of an export control, from `[[export_control]]` or from an
+/// event's `[[uncertain.event.export_control]]`.
+pub(crate) struct ControlParts<'a> {
+    pub label: &'a Option<String>,
+    pub origin: &'a S<String>,
+    pub destinations: &'a S<Vec<S<String>>>,
+    pub except: &'a [S<String>],
+    pub stages: &'a S<Vec<S<String>>>,
+    pub elements: &'a Option<S<Vec<S<String>>>>,
+    pub kind: &'a S<String>,
+    pub share: &'a Option<S<f64>>,
+    pub fee_usd_per_kg: &'a Option<S<f64>>,
+    pub quota_t: &'a Option<S<f64>>,
+}
+
+/// An export control in force in `years`; `k` numbers unlabelled ones.
+pub(crate) fn export_control(
+    src: &Source,
+    ds: &Dataset,
+    c: &ControlParts,
+    k: usize,
+    years: Years,
+) -> R<ExportControl> {
+    let origin = region(src, ds, c.origin)?;
+    let mut destinations = regions(src, ds, c.destinations, Some(origin))?;
+    for ex in c.except {
+        let r = region(src, ds, ex)?;
+        destinations.retain(|d| *d != r);
+    }
+    if destinations.is_empty() {
+        return Err(src.at(
+            c.destinations.span(),
+            "no destination is left (the origin and `except` remove them all)",
+            None,
+        ));
+    }
+    let st = stages(src, c.stages)?;
+    let els = elements(src, c.elements)?;
+    let kind = match c.kind.get_ref().as_str() {
+        "ban" => {
+            if let Some(extra) = c
+                .share
+                .as_ref()
+                .or(c.quota_t.as_ref())
+                .or(c.fee_usd_per_kg.as_ref())
+            {
+                return Err(src.at(
+                    extra.span(),
+                    "a ban takes no `share`, `quota_t` or `fee_usd_per_kg`",
+                    Some("use kind = \"licence\" or \"quota\" to let some trade through".into()),
+                ));
+            }
+            ControlKind::Ban
+        }
+        "quota" => {
+            let q = c.quota_t.as_ref().ok_or_else(|| {
+                src.at(
+                    c.kind.span(),
+                    "a quota needs `quota_t` (tonnes per year)",
+                    None,
+                )
+            })?;
+            ControlKind::Quota {
+                tonnes: number(src, q, 0.0, f64::INFINITY, "quota_t")?,
+            }
+        }
+        "licence" | "license" => {
+            let share = c
+                .share
+                .as_ref()
+                .map(|s| number(src, s, 0.0, 1.0, "share"))
+                .transpose()?;
+            let fee = c
+                .fee_usd_per_kg
+                .as_ref()
+                .map(|s| number(src, s, 0.0, f64::INFINITY, "fee_usd_per_kg"))
+                .transpose()?;
+            if share.is_none() && fee.is_none() {
+                return Err(src.at(
+                    c.kind.span(),
+                    "a licence needs `share` (cap as a share of pre-policy exports) or `fee_usd_per_kg` (added cost), or both",
+                    None,
+                ));
+            }
+            ControlKind::Licence {
+                share,
+                fee_usd_per_kg: fee.unwrap_or(0.0),
+            }
+        }
+        other => {
+            return Err(src.at(
+                c.kind.span(),
+                format!("unknown export-control kind `{other}`"),
+                suggest(other, ["ban", "quota", "licence"], "kinds"),
+            ))
+        }
+    };
+    Ok(ExportControl {
+        label: c
+            .label
+            .clone()
+            .unwrap_or_else(|| format!("{} export control {}", ds.region_code(origin), k + 1)),
+        origin,
+        destinations,
+        stages: st,
+        elements: els,
+        years,
+        kind,
+    })
 }
 
 fn growth_path(src: &Source, ds: &Dataset, v: &S<String>) -> R<()> {

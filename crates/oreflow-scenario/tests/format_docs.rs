@@ -40,10 +40,11 @@ fn schema_keys(pointer: &str) -> BTreeSet<String> {
 
 #[test]
 fn schema_and_reference_match_the_parser() {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scenarios.md"),
-    )
-    .unwrap();
+    // The format is documented in the scenario reference and, for
+    // `[uncertain]`, in the ensembles page.
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+    let doc = std::fs::read_to_string(docs.join("scenarios.md")).unwrap()
+        + &std::fs::read_to_string(docs.join("ensembles.md")).unwrap();
     let cases = [
         ("bogus = 1\n", "/properties"),
         ("[run]\nbogus = 1\n", "/properties/run/properties"),
@@ -75,6 +76,31 @@ fn schema_and_reference_match_the_parser() {
         (
             "[[stockpile]]\nbogus = 1\n",
             "/properties/stockpile/items/properties",
+        ),
+        ("[uncertain]\nbogus = 1\n", "/properties/uncertain/properties"),
+        (
+            "[[uncertain.parameter]]\nbogus = 1\n",
+            "/properties/uncertain/properties/parameter/items/properties",
+        ),
+        (
+            "[[uncertain.parameter]]\ndistribution = { kind = \"normal\", bogus = 1 }\n",
+            "/properties/uncertain/properties/parameter/items/properties/distribution/properties",
+        ),
+        (
+            "[uncertain.projects.announced]\nbogus = 1\n",
+            "/properties/uncertain/properties/projects/properties/announced/properties",
+        ),
+        (
+            "[[uncertain.event]]\nbogus = 1\n",
+            "/properties/uncertain/properties/event/items/properties",
+        ),
+        (
+            "[[uncertain.event]]\n[[uncertain.event.export_control]]\nbogus = 1\n",
+            "/properties/uncertain/properties/event/items/properties/export_control/items/properties",
+        ),
+        (
+            "[[uncertain.event]]\n[[uncertain.event.outage]]\nbogus = 1\n",
+            "/properties/uncertain/properties/event/items/properties/outage/items/properties",
         ),
     ];
     for (toml, pointer) in cases {

@@ -10,6 +10,7 @@
 mod calibrate;
 mod network;
 pub mod policy;
+pub mod uncertainty;
 
 use oreflow_core::{
     Commodity, Dataset, Element, EndUseKind, Year, ELEMENTS, N_ELEMENTS, REFERENCE_YEAR,
@@ -244,20 +245,35 @@ impl Model {
                 Good::Oxide(e) => recycled[r][e.index()] += q,
             }
         }
+        let capacity = |stage: oreflow_core::Stage, k: usize, c: f64| {
+            self.policies
+                .outages
+                .iter()
+                .filter(|o| o.stage == stage && o.years.contains(year) && o.facilities.contains(&k))
+                .fold(c, |c, o| c * o.capacity_factor.clamp(0.0, 1.0))
+        };
+        use oreflow_core::Stage;
         YearData {
             year,
-            mine_capacity: ds.mines.iter().map(|m| m.capacity.at(year)).collect(),
+            mine_capacity: ds
+                .mines
+                .iter()
+                .enumerate()
+                .map(|(k, m)| capacity(Stage::Mining, k, m.capacity.at(year)))
+                .collect(),
             mine_cost: ds.mines.iter().map(|m| m.cost.0).collect(),
             separation_capacity: ds
                 .separation_plants
                 .iter()
-                .map(|p| p.capacity.at(year))
+                .enumerate()
+                .map(|(k, p)| capacity(Stage::Separation, k, p.capacity.at(year)))
                 .collect(),
             separation_cost: ds.separation_plants.iter().map(|p| p.cost.0).collect(),
             magnet_capacity: ds
                 .magnet_plants
                 .iter()
-                .map(|p| p.capacity.at(year))
+                .enumerate()
+                .map(|(k, p)| capacity(Stage::Magnet, k, p.capacity.at(year)))
                 .collect(),
             magnet_cost: ds.magnet_plants.iter().map(|p| p.cost.0).collect(),
             steps,
@@ -312,7 +328,7 @@ impl Model {
             .enumerate()
             .map(|(g, &k)| {
                 let c = &self.policies.export_controls[k];
-                if year < c.from || year > c.to {
+                if !c.years.contains(year) {
                     return f64::INFINITY;
                 }
                 match c.kind {
@@ -338,7 +354,7 @@ impl Model {
         let p = &self.policies;
         let n = self.network.regions.len();
         let active = |from: Year, to: Year| year >= from && year <= to;
-        if !p.export_controls.iter().any(|c| active(c.from, c.to))
+        if !p.export_controls.iter().any(|c| c.years.contains(year))
             && !p.tariffs.iter().any(|t| active(t.from, t.to))
             && !p.links.iter().any(|l| active(l.from, l.to))
         {
@@ -349,7 +365,7 @@ impl Model {
         let covers = |list: &[Element], e: Element| list.is_empty() || list.contains(&e);
         let magnet_covered =
             |list: &[Element]| list.is_empty() || list.iter().any(|e| recipe[e.index()] > 0.0);
-        for c in p.export_controls.iter().filter(|c| active(c.from, c.to)) {
+        for c in p.export_controls.iter().filter(|c| c.years.contains(year)) {
             let (closed, fee) = match c.kind {
                 policy::ControlKind::Ban => (true, 0.0),
                 policy::ControlKind::Licence { fee_usd_per_kg, .. } => (false, fee_usd_per_kg),
@@ -496,6 +512,28 @@ impl State {
 pub fn run(
     model: &Model,
     backend: &dyn Backend,
+    on_year: impl FnMut(&YearResult),
+) -> Result<RunResult, SimError> {
+    run_warm(model, backend, &mut Warm::default(), on_year)
+}
+
+/// What many runs of models of one shape (an ensemble) can share: the
+/// optimal basis of the first year in a reference run, to start each run's
+/// first year from, and the LP built by the previous run (its labels are
+/// kept, its numbers rewritten).
+#[derive(Clone, Debug, Default)]
+pub struct Warm {
+    pub first_basis: Option<oreflow_lp::Basis>,
+    pub problem: Option<oreflow_lp::Problem>,
+}
+
+/// As [`run`], starting the first year from `warm.first_basis` and reusing
+/// (then returning in `warm`) the LP of an earlier run. Each call uses a new
+/// solver session, so a run's results do not depend on the runs before it.
+pub fn run_warm(
+    model: &Model,
+    backend: &dyn Backend,
+    warm: &mut Warm,
     mut on_year: impl FnMut(&YearResult),
 ) -> Result<RunResult, SimError> {
     let mut years = Vec::new();
@@ -507,26 +545,29 @@ pub fn run(
     if model
         .cap_controls
         .iter()
-        .any(|&k| model.policies.export_controls[k].from <= first)
+        .any(|&k| model.policies.export_controls[k].years.contains(first))
     {
         let mut data = model.year_data(first, &state);
         data.caps.iter_mut().for_each(|c| *c = f64::INFINITY);
         data.trade = TradeTerms::default();
         let free = oreflow_market::solve_year(&model.network, &data, backend)?;
         for (g, &k) in model.cap_controls.iter().enumerate() {
-            if model.policies.export_controls[k].from <= first {
+            if model.policies.export_controls[k].years.contains(first) {
                 state.pre_policy[g] = Some(free.cap_flows[g]);
             }
         }
     }
-    let mut market = MarketSession::new(&model.network, backend);
+    let mut market = MarketSession::reusing(&model.network, backend, warm.problem.take());
+    if let Some(b) = &warm.first_basis {
+        market.start_from(b);
+    }
     for year in model.config.from..=model.config.to {
         let data = model.year_data(year, &state);
         let solution = market.solve(&data)?;
         state.consumption.push(solution.consumption.clone());
         state.recipes.push(data.recipe);
         for (g, &k) in model.cap_controls.iter().enumerate() {
-            if model.policies.export_controls[k].from == year + 1 {
+            if model.policies.export_controls[k].years.starts(year + 1) {
                 state.pre_policy[g] = Some(solution.cap_flows[g]);
             }
         }
@@ -545,5 +586,6 @@ pub fn run(
         on_year(&yr);
         years.push(yr);
     }
+    warm.problem = market.into_problem();
     Ok(RunResult { years })
 }

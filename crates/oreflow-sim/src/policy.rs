@@ -2,7 +2,7 @@
 //! Built by `oreflow-scenario` from a scenario file; applied year by year in
 //! [`crate::Model::year_data`].
 
-use oreflow_core::{Commodity, Element, RegionId, Year};
+use oreflow_core::{Commodity, Element, RegionId, Stage, Year, REFERENCE_YEAR};
 
 /// A piecewise-linear path of values over years (flat outside its points).
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +25,55 @@ impl Path {
                 p[p.len() - 1].1
             }
         }
+    }
+}
+
+/// A set of years from the reference year to [`crate::MAX_YEAR`]: the years
+/// a lever is in force. A scenario's lever is in force over one span; a
+/// disruption event of an ensemble may come and go.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Years(u64);
+
+impl Years {
+    /// No year.
+    pub const NONE: Years = Years(0);
+
+    /// The years `from..=to` (clipped to the years a run can reach).
+    pub fn span(from: Year, to: Year) -> Years {
+        let mut y = Years::NONE;
+        for year in from.max(REFERENCE_YEAR)..=to.min(crate::MAX_YEAR) {
+            y.insert(year);
+        }
+        y
+    }
+
+    /// Adds `year` (ignored outside the years a run can reach).
+    pub fn insert(&mut self, year: Year) {
+        if (REFERENCE_YEAR..=crate::MAX_YEAR).contains(&year) {
+            self.0 |= 1 << (year - REFERENCE_YEAR);
+        }
+    }
+
+    /// Whether `year` is in the set.
+    pub fn contains(self, year: Year) -> bool {
+        (REFERENCE_YEAR..=crate::MAX_YEAR).contains(&year)
+            && self.0 & (1 << (year - REFERENCE_YEAR)) != 0
+    }
+
+    /// Whether `year` is in the set and the year before is not (the lever
+    /// starts, or starts again, in `year`).
+    pub fn starts(self, year: Year) -> bool {
+        self.contains(year) && !self.contains(year - 1)
+    }
+
+    /// The first year in the set.
+    pub fn first(self) -> Option<Year> {
+        (self.0 != 0).then(|| REFERENCE_YEAR + self.0.trailing_zeros() as Year)
+    }
+
+    /// The years in the set, in order.
+    pub fn iter(self) -> impl Iterator<Item = Year> {
+        (REFERENCE_YEAR..=crate::MAX_YEAR).filter(move |&y| self.contains(y))
     }
 }
 
@@ -52,9 +101,21 @@ pub struct ExportControl {
     pub stages: Vec<Commodity>,
     /// Elements covered (empty = all).
     pub elements: Vec<Element>,
-    pub from: Year,
-    pub to: Year,
+    /// Years in force.
+    pub years: Years,
     pub kind: ControlKind,
+}
+
+/// Facilities producing below capacity in some years (a disruption: a
+/// conflict closing mines, a flood, a strike): capacity × `capacity_factor`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outage {
+    pub label: String,
+    pub stage: Stage,
+    /// Indices into the dataset's mines, separation plants or magnet plants.
+    pub facilities: Vec<usize>,
+    pub capacity_factor: f64,
+    pub years: Years,
 }
 
 /// An ad valorem import tariff at the reference price.
@@ -106,11 +167,28 @@ pub struct Policies {
     pub stockpiles: Vec<Stockpile>,
     /// Recycling rate over time (replaces the run's constant rate).
     pub recycling: Option<Path>,
+    pub outages: Vec<Outage>,
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Path;
+    use super::{Path, Years};
+
+    #[test]
+    fn years_know_their_starts() {
+        let mut y = Years::span(2026, 2027);
+        y.insert(2031);
+        assert!(y.contains(2026) && y.contains(2027) && !y.contains(2028));
+        assert!(y.starts(2026) && !y.starts(2027) && y.starts(2031));
+        assert_eq!(y.first(), Some(2026));
+        assert_eq!(y.iter().collect::<Vec<_>>(), vec![2026, 2027, 2031]);
+        assert_eq!(
+            Years::span(2020, 2024).iter().collect::<Vec<_>>(),
+            vec![2024]
+        );
+        assert!(!Years::NONE.contains(2030) && Years::NONE.first().is_none());
+        assert!(!y.contains(1990) && !y.contains(2100));
+    }
 
     #[test]
     fn path_interpolates_and_holds() {
