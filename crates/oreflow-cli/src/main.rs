@@ -4,6 +4,7 @@
 
 mod compare_cmd;
 mod data_cmd;
+mod ensemble_cmd;
 mod output;
 mod report_cmd;
 mod run_cmd;
@@ -34,6 +35,10 @@ enum Command {
     Data(data_cmd::DataArgs),
     /// Write a self-contained HTML report with charts (and SVG figures).
     Report(report_cmd::ReportArgs),
+    /// Run a Monte Carlo ensemble of a scenario with an [uncertain] part (or one shard of it).
+    Ensemble(ensemble_cmd::EnsembleArgs),
+    /// Combine the output folders of an ensemble's shards into one summary.
+    Merge(ensemble_cmd::MergeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -183,6 +188,8 @@ fn main() -> ExitCode {
         Command::Compare(a) => compare_cmd::run(a),
         Command::Validate(a) => validate(a),
         Command::Report(a) => report_cmd::run(a),
+        Command::Ensemble(a) => ensemble_cmd::run(a),
+        Command::Merge(a) => ensemble_cmd::merge(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -156,9 +156,7 @@ pub struct HighsSession<'a> {
     instance: Option<Instance>,
     loaded: Option<Loaded>,
     start: Option<Basis>,
-    set: Vec<ffi::HighsInt>,
-    lower: Vec<f64>,
-    upper: Vec<f64>,
+    mask: Vec<ffi::HighsInt>,
 }
 
 impl<'a> HighsSession<'a> {
@@ -169,9 +167,7 @@ impl<'a> HighsSession<'a> {
             instance: None,
             loaded: None,
             start: None,
-            set: Vec::new(),
-            lower: Vec::new(),
-            upper: Vec::new(),
+            mask: Vec::new(),
         }
     }
 
@@ -192,78 +188,59 @@ impl<'a> HighsSession<'a> {
         Ok(())
     }
 
-    /// Sends the numbers of `p` that differ from the loaded model.
+    /// Sends the numbers of `p` that differ from the loaded model: column
+    /// bounds, costs and row bounds in one call each (by mask, so HiGHS
+    /// needs no sorting), changed coefficients one by one.
     fn update(&mut self, p: &Problem) -> Result<(), LpError> {
         let (Some(inst), Some(loaded)) = (self.instance.as_mut(), self.loaded.as_mut()) else {
             return Err(solver_err("no model loaded".into()));
         };
         let old = &mut loaded.problem;
-        let (set, lower, upper) = (&mut self.set, &mut self.lower, &mut self.upper);
+        let mask = &mut self.mask;
 
-        set.clear();
-        lower.clear();
-        upper.clear();
-        for i in 0..p.num_cols() {
-            if p.col_lower[i] != old.col_lower[i] || p.col_upper[i] != old.col_upper[i] {
-                set.push(i as ffi::HighsInt);
-                lower.push(p.col_lower[i]);
-                upper.push(p.col_upper[i]);
+        fn mark(mask: &mut Vec<ffi::HighsInt>, n: usize, changed: &dyn Fn(usize) -> bool) -> bool {
+            mask.clear();
+            mask.resize(n, 0);
+            let mut any = false;
+            for (i, m) in mask.iter_mut().enumerate() {
+                if changed(i) {
+                    *m = 1;
+                    any = true;
+                }
             }
+            any
         }
-        if !set.is_empty() {
-            // SAFETY: `set`, `lower`, `upper` have the same length, indices < num_cols.
+        if mark(mask, p.num_cols(), &|i| {
+            p.col_lower[i] != old.col_lower[i] || p.col_upper[i] != old.col_upper[i]
+        }) {
+            // SAFETY: `mask`, `col_lower` and `col_upper` have num_cols entries.
             let s = unsafe {
-                ffi::Highs_changeColsBoundsBySet(
+                ffi::Highs_changeColsBoundsByMask(
                     inst.0,
-                    set.len() as ffi::HighsInt,
-                    set.as_ptr(),
-                    lower.as_ptr(),
-                    upper.as_ptr(),
+                    mask.as_ptr(),
+                    p.col_lower.as_ptr(),
+                    p.col_upper.as_ptr(),
                 )
             };
             Instance::check(s, || "HiGHS rejected new column bounds".into())?;
         }
-
-        set.clear();
-        lower.clear();
-        for i in 0..p.num_cols() {
-            if p.col_cost[i] != old.col_cost[i] {
-                set.push(i as ffi::HighsInt);
-                lower.push(p.col_cost[i]);
-            }
-        }
-        if !set.is_empty() {
-            // SAFETY: as above; `lower` holds the costs.
+        if mark(mask, p.num_cols(), &|i| p.col_cost[i] != old.col_cost[i]) {
+            // SAFETY: as above.
             let s = unsafe {
-                ffi::Highs_changeColsCostBySet(
-                    inst.0,
-                    set.len() as ffi::HighsInt,
-                    set.as_ptr(),
-                    lower.as_ptr(),
-                )
+                ffi::Highs_changeColsCostByMask(inst.0, mask.as_ptr(), p.col_cost.as_ptr())
             };
             Instance::check(s, || "HiGHS rejected new column costs".into())?;
         }
-
-        set.clear();
-        lower.clear();
-        upper.clear();
-        for i in 0..p.num_rows() {
-            if p.row_lower[i] != old.row_lower[i] || p.row_upper[i] != old.row_upper[i] {
-                set.push(i as ffi::HighsInt);
-                lower.push(p.row_lower[i]);
-                upper.push(p.row_upper[i]);
-            }
-        }
-        if !set.is_empty() {
-            // SAFETY: as above, indices < num_rows.
+        if mark(mask, p.num_rows(), &|i| {
+            p.row_lower[i] != old.row_lower[i] || p.row_upper[i] != old.row_upper[i]
+        }) {
+            // SAFETY: `mask`, `row_lower` and `row_upper` have num_rows entries.
             let s = unsafe {
-                ffi::Highs_changeRowsBoundsBySet(
+                ffi::Highs_changeRowsBoundsByMask(
                     inst.0,
-                    set.len() as ffi::HighsInt,
-                    set.as_ptr(),
-                    lower.as_ptr(),
-                    upper.as_ptr(),
+                    mask.as_ptr(),
+                    p.row_lower.as_ptr(),
+                    p.row_upper.as_ptr(),
                 )
             };
             Instance::check(s, || "HiGHS rejected new row bounds".into())?;

@@ -232,6 +232,22 @@ impl<'a> MarketSession<'a> {
         }
     }
 
+    /// A session that reuses `problem`, built by an earlier session on a
+    /// network of the same shape (see [`MarketSession::into_problem`]): its
+    /// labels are kept and every number is rewritten by the first solve. The
+    /// backend session is new, so nothing else carries over.
+    pub fn reusing(net: &'a Network, backend: &'a dyn Backend, problem: Option<Problem>) -> Self {
+        MarketSession {
+            lp: problem,
+            ..MarketSession::new(net, backend)
+        }
+    }
+
+    /// The LP of the last year solved, to reuse with [`MarketSession::reusing`].
+    pub fn into_problem(self) -> Option<Problem> {
+        self.lp
+    }
+
     /// Starts the next solve from `basis` (say, the optimal basis of the
     /// same year in a reference run) instead of the previous year's.
     pub fn start_from(&mut self, basis: &Basis) {
