@@ -51,9 +51,23 @@ struct ValidateArgs {
 fn validate(a: ValidateArgs) -> Result<(), Failure> {
     let mut failed = Vec::new();
     for f in &a.files {
-        match load_scenario(Some(f)).and_then(|sc| build_model(sc, &RunOverrides::default()).map(|(_, m)| m)) {
-            Ok(m) => println!(
-                "ok: {} — {} export controls, {} tariffs, {} links, {} stockpiles, {} mines, {} separation and {} magnet plants, {}–{}",
+        let loaded = load_scenario(Some(f)).and_then(|sc| {
+            let u = &sc.uncertainty;
+            let uncertain = if u.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; uncertain: {} parameters, {} project statuses at risk, {} events",
+                    u.parameters.len(),
+                    u.projects.len(),
+                    u.events.len()
+                )
+            };
+            build_model(sc, &RunOverrides::default()).map(|(_, m)| (m, uncertain))
+        });
+        match loaded {
+            Ok((m, uncertain)) => println!(
+                "ok: {} — {} export controls, {} tariffs, {} links, {} stockpiles, {} mines, {} separation and {} magnet plants, {}–{}{uncertain}",
                 f.display(),
                 m.policies.export_controls.len(),
                 m.policies.tariffs.len(),

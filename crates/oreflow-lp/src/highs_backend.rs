@@ -296,7 +296,21 @@ impl<'a> HighsSession<'a> {
             ffi::MODEL_STATUS_UNBOUNDED | ffi::MODEL_STATUS_UNBOUNDED_OR_INFEASIBLE => {
                 Status::Unbounded
             }
-            other => Status::Other(format!("HiGHS model status {other}")),
+            other => Status::Other(
+                match other {
+                    ffi::MODEL_STATUS_NOTSET => "not set",
+                    ffi::MODEL_STATUS_LOAD_ERROR => "load error",
+                    ffi::MODEL_STATUS_MODEL_ERROR => "model error",
+                    ffi::MODEL_STATUS_SOLVE_ERROR => "solve error",
+                    ffi::MODEL_STATUS_MODEL_EMPTY => "empty model",
+                    ffi::MODEL_STATUS_REACHED_TIME_LIMIT => "time limit reached",
+                    ffi::MODEL_STATUS_REACHED_ITERATION_LIMIT => "iteration limit reached",
+                    ffi::MODEL_STATUS_UNKNOWN => "unknown (numerical trouble)",
+                    _ => "other",
+                }
+                .to_string()
+                    + &format!(" (HiGHS model status {other})"),
+            ),
         };
         let (n, m) = (p.num_cols(), p.num_rows());
         let mut sol = Solution {
@@ -334,12 +348,21 @@ impl Session for HighsSession<'_> {
             .loaded
             .as_ref()
             .is_some_and(|l| l.problem.same_shape(p));
+        let warm = same || self.start.is_some();
         if same {
             self.update(p)?;
         } else {
             self.fresh(p)?;
         }
-        self.run(p)
+        let solution = self.run(p)?;
+        // A warm start can leave the dual simplex in numerical trouble
+        // (status "unknown"); the same problem solved from scratch is the
+        // reference, so retry once that way.
+        if warm && matches!(solution.status, Status::Other(_)) {
+            self.fresh(p)?;
+            return self.run(p);
+        }
+        Ok(solution)
     }
 
     fn basis(&self) -> Option<Basis> {
