@@ -52,7 +52,14 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
         growth: a.growth.clone(),
     };
     check_years(&overrides)?;
-    let (name, model) = build_model(load_scenario(a.scenario.as_ref())?, &overrides)?;
+    let sc = load_scenario(a.scenario.as_ref())?;
+    if !sc.uncertainty.is_empty() && !a.quiet {
+        eprintln!(
+            "note: {} has an [uncertain] part; `oreflow run` ignores it (no draws, no events in force) — `oreflow ensemble` draws from it",
+            sc.name
+        );
+    }
+    let (name, model) = build_model(sc, &overrides)?;
     let backend = HighsBackend::default();
     let started = Instant::now();
     let result = run_model(&model, &backend, |_| {}).map_err(|e| Failure::model(e.to_string()))?;
