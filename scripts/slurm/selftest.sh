@@ -18,6 +18,15 @@ OREFLOW=$(realpath "$bin")
 work=$(mktemp -d /tmp/oreflow-slurm-selftest.XXXXXX)
 chmod 755 "$work" # munged needs every directory above its socket searchable
 export OREFLOW_SLURM_DIR="$work/cluster"
+# Two free TCP ports for slurmctld and slurmd, so the test never meets a
+# cluster that is already running here.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in $(seq 16817 2 16999); do
+  if port_free "$p" && port_free $((p + 1)); then
+    export OREFLOW_SLURM_CTLD_PORT=$p OREFLOW_SLURM_SLURMD_PORT=$((p + 1))
+    break
+  fi
+done
 # shellcheck disable=SC2317 # called by the trap
 cleanup() { "$here/local-cluster.sh" stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
@@ -48,6 +57,7 @@ done
 for k in $(seq 1 "$shards"); do
   [ -s "$work/slurm/logs/shard-$k.out" ] || { echo "no log for shard $k" >&2; status=1; }
 done
+cleanup # before the cluster's pid files go with $work
 if ((status == 0)); then
   echo "selftest passed: $runs runs in $shards Slurm shards merge to the local summary"
   rm -rf "$work"
