@@ -54,7 +54,27 @@ fn write(path: &Path, text: &str) -> Result<(), Failure> {
 
 /// Is `p` the output directory of a finished run?
 fn is_run_output(p: &Path) -> bool {
-    p.join("summary.json").is_file()
+    p.join("summary.json").is_file() && !is_ensemble_output(p)
+}
+
+/// Is `p` the output directory of an ensemble (or a merge)?
+fn is_ensemble_output(p: &Path) -> bool {
+    p.join("manifest.json").is_file()
+}
+
+fn embedded_sources() -> Vec<SourceRef> {
+    oreflow_data::embedded()
+        .map(|ds| {
+            ds.sources
+                .iter()
+                .map(|s| SourceRef {
+                    id: s.id.clone(),
+                    publication: s.publication.clone(),
+                    url: s.url.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The tables of a finished run, read from its output directory. Sources are
@@ -68,17 +88,7 @@ fn read_run_output(dir: &Path) -> Result<RunTables, Failure> {
     }
     let mut t = RunTables::from_csv(|f| std::fs::read_to_string(dir.join(f)).ok())
         .map_err(|e| Failure::input(format!("{}: {e}", dir.display())))?;
-    if let Ok(ds) = oreflow_data::embedded() {
-        t.sources = ds
-            .sources
-            .iter()
-            .map(|s| SourceRef {
-                id: s.id.clone(),
-                publication: s.publication.clone(),
-                url: s.url.clone(),
-            })
-            .collect();
-    }
+    t.sources = embedded_sources();
     Ok(t)
 }
 
@@ -95,6 +105,9 @@ pub(crate) fn run(a: ReportArgs) -> Result<(), Failure> {
         Some(s) => (None, Some(PathBuf::from(s))),
         None => (None, None),
     };
+    if let Some(dir) = from_dir.as_ref().filter(|d| is_ensemble_output(d)) {
+        return ensemble_report(&a, dir);
+    }
     let ta = match &from_dir {
         Some(dir) => {
             if a.scenario.is_some() || a.to.is_some() {
@@ -143,16 +156,65 @@ pub(crate) fn run(a: ReportArgs) -> Result<(), Failure> {
             sankey_years: a.sankey_year.clone(),
         },
     );
-
     let html = a
         .out
+        .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(&ta.scenario).join("report.html"));
+    write_report(&a, &html, &report)
+}
+
+/// The report of an ensemble folder (`oreflow ensemble` or `oreflow merge`):
+/// fan charts, shortfall probabilities, events; a run overlaid with `--compare`.
+fn ensemble_report(a: &ReportArgs, dir: &Path) -> Result<(), Failure> {
+    if a.scenario.is_some() || a.to.is_some() || !a.sankey_year.is_empty() {
+        return Err(Failure::input(
+            "--from ENSEMBLE_DIR reads a finished ensemble: give no SCENARIO, --to or --sankey-year".to_string(),
+        ));
+    }
+    if !dir.join("summary.csv").is_file() {
+        return Err(Failure::input(format!(
+            "{}: an ensemble shard has no summary; merge the shards first (`oreflow merge SHARD_DIR… -o OUT`)",
+            dir.display()
+        )));
+    }
+    let mut e =
+        oreflow_report::EnsembleTables::from_csv(|f| std::fs::read_to_string(dir.join(f)).ok())
+            .map_err(|m| Failure::input(format!("{}: {m}", dir.display())))?;
+    e.sources = embedded_sources();
+    let tb = match &a.compare {
+        Some(p) if is_ensemble_output(p) => {
+            return Err(Failure::input(format!(
+                "--compare {}: comparing two ensembles is not supported; compare with a run (a scenario or a run's output folder)",
+                p.display()
+            )))
+        }
+        Some(p) if is_run_output(p) => Some(read_run_output(p)?),
+        Some(p) => {
+            let o = RunOverrides {
+                from: e.years.first().copied(),
+                to: e.years.last().copied(),
+                growth: None,
+            };
+            Some(run_scenario(Some(p), &o)?)
+        }
+        None => None,
+    };
+    let report = oreflow_report::render_ensemble(&e, tb.as_ref());
+    let html = a.out.clone().unwrap_or_else(|| dir.join("report.html"));
+    write_report(a, &html, &report)
+}
+
+fn write_report(
+    a: &ReportArgs,
+    html: &Path,
+    report: &oreflow_report::Report,
+) -> Result<(), Failure> {
     let dir = match html.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     create_dir(&dir)?;
-    write(&html, &report.html)?;
+    write(html, &report.html)?;
     write_json(&dir, "report.json", &report.payload)?;
     let mut wrote = format!(
         "wrote {} ({} kB) and {}",

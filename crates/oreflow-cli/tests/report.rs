@@ -162,12 +162,13 @@ fn report_from_run_outputs_equals_report_from_run() {
     }
 }
 
-/// Opens the report in headless Chromium (Debian's `chromium`, installed by
+/// Opens `html_path` in headless Chromium (Debian's `chromium`, installed by
 /// `scripts/test.sh`): it must load from disk with no console message (no
-/// script error), render, and reference nothing outside the file. Skipped
-/// with a message when Chromium is absent outside CI; a failure in CI.
-#[test]
-fn report_opens_in_headless_chromium_offline_without_console_errors() {
+/// script error), render, and reference nothing outside the file. Returns
+/// the time (browser start, load, render, screenshot) and the screenshot's
+/// size; `None` (skipped, with a message) when Chromium is absent outside CI,
+/// a failure in CI.
+fn open_in_chromium(html_path: &std::path::Path, tmp: &std::path::Path) -> Option<(f64, u64)> {
     let chromium = std::env::var("OREFLOW_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !std::path::Path::new(&chromium).exists() {
         assert!(
@@ -175,27 +176,15 @@ fn report_opens_in_headless_chromium_offline_without_console_errors() {
             "Chromium is required in CI ({chromium} not found)"
         );
         eprintln!("skipped: {chromium} not found (scripts/test.sh installs it)");
-        return;
+        return None;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_oreflow"))
-        .args(["report", "--to", "2026", "-o", "r.html"])
-        .current_dir(tmp.path())
-        .output()
-        .expect("run oreflow");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let html_path = tmp.path().join("r.html");
-    let html = std::fs::read_to_string(&html_path).unwrap();
+    let html = std::fs::read_to_string(html_path).unwrap();
     // Offline by construction: nothing to fetch.
     for needle in [
         "<script",
         "<link",
         "@import",
-        "url(",
+        "url(http",
         "src=\"http",
         "<iframe",
     ] {
@@ -204,7 +193,7 @@ fn report_opens_in_headless_chromium_offline_without_console_errors() {
             "the report must not contain `{needle}`"
         );
     }
-    let shot = tmp.path().join("shot.png");
+    let shot = tmp.join("shot.png");
     let started = std::time::Instant::now();
     let run = Command::new("timeout")
         .arg("120")
@@ -222,10 +211,7 @@ fn report_opens_in_headless_chromium_offline_without_console_errors() {
             "--v=0",
             "--window-size=1400,3000",
         ])
-        .arg(format!(
-            "--user-data-dir={}",
-            tmp.path().join("profile").display()
-        ))
+        .arg(format!("--user-data-dir={}", tmp.join("profile").display()))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", html_path.display()))
         .output()
@@ -241,7 +227,109 @@ fn report_opens_in_headless_chromium_offline_without_console_errors() {
     );
     let png = std::fs::metadata(&shot).expect("screenshot").len();
     assert!(png > 20_000, "screenshot of {png} bytes looks empty");
-    eprintln!("chromium rendered the report in {seconds:.2} s (incl. browser start); screenshot {png} bytes");
+    Some((seconds, png))
+}
+
+#[test]
+fn report_opens_in_headless_chromium_offline_without_console_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_oreflow"))
+        .args(["report", "--to", "2026", "-o", "r.html"])
+        .current_dir(tmp.path())
+        .output()
+        .expect("run oreflow");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if let Some((seconds, png)) = open_in_chromium(&tmp.path().join("r.html"), tmp.path()) {
+        eprintln!("chromium rendered the report in {seconds:.2} s (incl. browser start); screenshot {png} bytes");
+    }
+}
+
+/// The report of an ensemble: fan charts, shortfall probabilities and
+/// events from the ensemble's summary files (numbers equal, checked in the
+/// report crate), a run overlaid, under 5 MB, and it opens in Chromium.
+#[test]
+fn ensemble_report_opens_in_headless_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ensemble-small.toml");
+    let oreflow = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_oreflow"))
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .expect("run oreflow");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    oreflow(&[
+        "ensemble",
+        fixture.to_str().unwrap(),
+        "-n",
+        "10",
+        "-q",
+        "-o",
+        "e",
+    ]);
+    oreflow(&[
+        "report",
+        "--from",
+        "e",
+        "--compare",
+        "baseline",
+        "--figures",
+        "figs",
+    ]);
+    let html_path = tmp.path().join("e/report.html");
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.len() < 5 << 20, "{} bytes", html.len());
+    for needle in [
+        "Price of Dy oxide in China",
+        "P5–P95",
+        "Probability of a Dy oxide shortfall",
+        "dashed: baseline",
+        "CN licenses Dy",
+    ] {
+        assert!(
+            html.contains(needle),
+            "no `{needle}` in the ensemble report"
+        );
+    }
+    let payload: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("e/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(payload["runs"], 10);
+    assert!(payload["goods"]["Dy"]["compare_price_cn"].is_array());
+    assert!(tmp.path().join("figs/ens_price_Dy.svg").is_file());
+    // A shard alone has no summary: an input error that says what to do.
+    oreflow(&[
+        "ensemble",
+        fixture.to_str().unwrap(),
+        "-n",
+        "4",
+        "--shard",
+        "1/2",
+        "-q",
+        "-o",
+        "s1",
+    ]);
+    let out = Command::new(env!("CARGO_BIN_EXE_oreflow"))
+        .args(["report", "--from", "s1"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("merge the shards first"));
+    if let Some((seconds, png)) = open_in_chromium(&html_path, tmp.path()) {
+        eprintln!("chromium rendered the ensemble report ({} kB) in {seconds:.2} s; screenshot {png} bytes", html.len() / 1024);
+    }
 }
 
 /// A damaged output folder (tables emptied, a stage missing) is an error

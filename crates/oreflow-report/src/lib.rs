@@ -7,6 +7,7 @@
 //! the standalone SVG figures and the payload (the numbers behind every chart).
 
 mod data;
+mod ensemble;
 mod svg;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use serde_json::{json, Value};
 
 use data::{ElementSeries, Flows, StageSeries, KEY, RELIANCE_COLUMNS, SHARE_ELEMENTS};
 pub use data::{RunTables, SourceRef};
+pub use ensemble::{render_ensemble, EnsembleTables, ProbabilityRow, StatRow};
 use svg::{esc, num, pct, Line, LineChart, Marker};
 
 /// The rendered report.
@@ -163,6 +165,7 @@ pub fn render_tables(ta: &RunTables, tb: Option<&RunTables>, opts: &Options) -> 
             subtitle: &subtitle,
             y_unit: "t REO per year",
             years: &years,
+            bands: &[],
             lines: &lines,
             y_range: None,
             percent: false,
@@ -210,6 +213,7 @@ pub fn render_tables(ta: &RunTables, tb: Option<&RunTables>, opts: &Options) -> 
             subtitle: &subtitle,
             y_unit: "USD/kg oxide",
             years: &years,
+            bands: &[],
             lines: &plines,
             y_range: None,
             percent: false,
@@ -308,6 +312,7 @@ pub fn render_tables(ta: &RunTables, tb: Option<&RunTables>, opts: &Options) -> 
                 subtitle: &subtitle,
                 y_unit: unit,
                 years: &years,
+                bands: &[],
                 lines: &lines,
                 y_range: Some(if percent { (0.0, 1.0) } else { (0.0, 10_000.0) }),
                 percent,
@@ -372,6 +377,7 @@ pub fn render_tables(ta: &RunTables, tb: Option<&RunTables>, opts: &Options) -> 
         &regions,
         &cols,
         &grid,
+        "net imports / apparent consumption, %",
         "red: net importer (100% = all imported); blue: net exporter (negative); – : no use",
     );
     let mut header = vec!["region".to_string()];

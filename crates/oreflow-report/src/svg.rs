@@ -105,6 +105,15 @@ pub(crate) struct Line {
     pub marker: Marker,
 }
 
+/// A shaded band between two series (an ensemble's P5–P95), hatched so it
+/// reads without colour, with a direct label.
+pub(crate) struct Band {
+    pub label: String,
+    pub lo: Vec<Option<f64>>,
+    pub hi: Vec<Option<f64>>,
+    pub color: &'static str,
+}
+
 /// A line chart over years.
 pub(crate) struct LineChart<'a> {
     pub title: &'a str,
@@ -113,6 +122,8 @@ pub(crate) struct LineChart<'a> {
     pub y_unit: &'a str,
     pub years: &'a [i32],
     pub lines: &'a [Line],
+    /// Bands drawn under the lines.
+    pub bands: &'a [Band],
     /// Fixed y range (e.g. 0–1 for shares); otherwise from 0 (or the minimum) to the maximum.
     pub y_range: Option<(f64, f64)>,
     /// Tick labels as percentages of 1.
@@ -207,7 +218,15 @@ pub(crate) fn line_chart(c: &LineChart) -> String {
     let (pw, ph) = (w - ml - mr, h - mt - mb);
     let mut o = String::new();
     open(&mut o, w, h, c.title, c.subtitle);
-    let vals = c.lines.iter().flat_map(|l| l.values.iter().flatten());
+    let vals = c
+        .lines
+        .iter()
+        .flat_map(|l| l.values.iter().flatten())
+        .chain(
+            c.bands
+                .iter()
+                .flat_map(|b| b.lo.iter().chain(&b.hi).flatten()),
+        );
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
     for &v in vals {
         lo = lo.min(v);
@@ -239,7 +258,15 @@ pub(crate) fn line_chart(c: &LineChart) -> String {
     while t <= hi + step * 1e-6 {
         let y = ys(t);
         let label = if c.percent {
-            format!("{:.0}%", 100.0 * t)
+            // Enough decimals that neighbouring ticks differ.
+            let digits = if 100.0 * step >= 1.0 {
+                0
+            } else if 100.0 * step >= 0.1 {
+                1
+            } else {
+                2
+            };
+            format!("{:.*}%", digits, 100.0 * t)
         } else {
             num(t)
         };
@@ -288,8 +315,60 @@ pub(crate) fn line_chart(c: &LineChart) -> String {
         mt + ph / 2.0,
         esc(c.y_unit)
     );
-    // Lines.
+    // Bands: the area between lo and hi where both are known, filled and
+    // hatched; labelled at the last year.
     let mut ends = Vec::new();
+    let mut labels: Vec<(String, &'static str, Option<Marker>)> = Vec::new();
+    for (k, b) in c.bands.iter().enumerate() {
+        let pts: Vec<(i32, f64, f64)> = c
+            .years
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &y)| {
+                match (
+                    b.lo.get(i).copied().flatten(),
+                    b.hi.get(i).copied().flatten(),
+                ) {
+                    (Some(l), Some(h)) => Some((y, l, h)),
+                    _ => None,
+                }
+            })
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let id = format!(
+            "hatch{}{k}",
+            c.title
+                .bytes()
+                .fold(0u32, |h, x| h.wrapping_mul(31).wrapping_add(x as u32))
+        );
+        let mut d = String::new();
+        for (i, (y, _, h)) in pts.iter().enumerate() {
+            let _ = write!(
+                d,
+                "{}{:.1} {:.1}",
+                if i == 0 { "M" } else { "L" },
+                xs(*y),
+                ys(*h)
+            );
+        }
+        for (y, l, _) in pts.iter().rev() {
+            let _ = write!(d, "L{:.1} {:.1}", xs(*y), ys(*l));
+        }
+        d.push('Z');
+        let _ = write!(
+            o,
+            "<defs><pattern id=\"{id}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{}\" stroke-width=\"1\" stroke-opacity=\"0.45\"/></pattern></defs>\
+<path d=\"{d}\" fill=\"{}\" fill-opacity=\"0.18\" stroke=\"none\"/><path d=\"{d}\" fill=\"url(#{id})\" stroke=\"{}\" stroke-width=\"0.6\" stroke-opacity=\"0.6\"/>",
+            b.color, b.color, b.color
+        );
+        let (y, l, h) = pts[pts.len() - 1];
+        let mid = ys((l + h) / 2.0);
+        ends.push((mid, labels.len(), xs(y), mid));
+        labels.push((b.label.clone(), b.color, None));
+    }
+    // Lines.
     for (k, l) in c.lines.iter().enumerate() {
         let mut d = String::new();
         let mut pen = false;
@@ -330,28 +409,40 @@ pub(crate) fn line_chart(c: &LineChart) -> String {
             .rev()
             .find_map(|(i, v)| v.map(|v| (i, v)))
         {
-            ends.push((ys(v), k, xs(c.years[i]), ys(v)));
+            ends.push((ys(v), labels.len(), xs(c.years[i]), ys(v)));
         }
+        let _ = k;
+        labels.push((l.label.clone(), l.color, Some(l.marker)));
     }
     let mut pos: Vec<(f64, usize)> = ends.iter().map(|e| (e.0, e.1)).collect();
     spread(&mut pos, 14.0, mt, mt + ph + 30.0);
     for (y, k) in pos {
         let (_, _, px, py) = ends.iter().find(|e| e.1 == k).copied().unwrap_or_default();
-        let l = &c.lines[k];
+        let (label, color, mark) = &labels[k];
+        let dashed = c.lines.iter().any(|l| l.label == *label && l.dashed);
         let lx = ml + pw + 12.0;
         let _ = write!(
             o,
-            "<line x1=\"{px:.1}\" y1=\"{py:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{}\" stroke-width=\"0.8\"/>",
+            "<line x1=\"{px:.1}\" y1=\"{py:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{color}\" stroke-width=\"0.8\"/>",
             lx - 2.0,
-            l.color
         );
-        marker(&mut o, l.marker, lx + 4.0, y, l.color, l.dashed);
+        match mark {
+            Some(m) => marker(&mut o, *m, lx + 4.0, y, color, dashed),
+            None => {
+                let _ = write!(
+                    o,
+                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\" fill=\"{color}\" fill-opacity=\"0.35\" stroke=\"{color}\"/>",
+                    lx,
+                    y - 4.5
+                );
+            }
+        }
         let _ = write!(
             o,
             "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#222\">{}</text>",
             lx + 12.0,
             y + 4.0,
-            esc(&l.label)
+            esc(label)
         );
     }
     o.push_str("</svg>");
@@ -382,6 +473,7 @@ pub(crate) fn heat_map(
     rows: &[String],
     cols: &[String],
     values: &[Vec<Option<f64>>],
+    legend: &str,
     note: &str,
 ) -> String {
     let (cw, chh, ml, mt) = (78.0, 24.0, 130.0, 84.0);
@@ -436,9 +528,10 @@ pub(crate) fn heat_map(
     }
     let _ = write!(
         o,
-        "<text x=\"12\" y=\"{:.1}\" fill=\"#444\">{}</text><text x=\"12\" y=\"58\" fill=\"#444\">net imports / apparent consumption, %</text></svg>",
+        "<text x=\"12\" y=\"{:.1}\" fill=\"#444\">{}</text><text x=\"12\" y=\"58\" fill=\"#444\">{}</text></svg>",
         h - 14.0,
-        esc(note)
+        esc(note),
+        esc(legend)
     );
     o
 }

@@ -387,3 +387,127 @@ fn comparison_overlays_and_ranks_changes() {
         assert_eq!(c["value"], c["b"]);
     }
 }
+
+/// The ensemble fixture: the summary files of an 8-run ensemble of
+/// `crates/oreflow-cli/tests/fixtures/ensemble-small.toml` (2024–2027; Dy,
+/// Tb and magnets).
+fn ensemble_fixture() -> EnsembleTables {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ensemble");
+    EnsembleTables::from_csv(|f| std::fs::read_to_string(dir.join(f)).ok())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn ensemble_charts_draw_the_numbers_of_the_summary_files() {
+    let e = ensemble_fixture();
+    let rep = render_ensemble(&e, None);
+    let p = &rep.payload;
+    assert_eq!(p["kind"], "ensemble");
+    let years = e.years.clone();
+    let mut checked = 0;
+    for good in ["Dy", "Tb", "magnet"] {
+        for (key, metric, region) in [
+            ("price_cn", "price_usd_per_kg", "CN"),
+            ("shortfall_share_world", "shortfall_share", "world"),
+        ] {
+            let fan = &p["goods"][good][key];
+            for (i, y) in years.iter().enumerate() {
+                let row = e
+                    .stats
+                    .iter()
+                    .find(|s| {
+                        s.year == *y && s.metric == metric && s.good == good && s.region == region
+                    })
+                    .unwrap_or_else(|| panic!("{good} {metric} {y}"));
+                for (q, v) in [("p5", row.p5), ("p50", row.p50), ("p95", row.p95)] {
+                    assert_eq!(fan[q][i].as_f64(), Some(v), "{good} {key} {q} {y}");
+                    checked += 1;
+                }
+            }
+        }
+        let grid = &p["goods"][good]["shortfall_probability"];
+        let t = e.thresholds[0];
+        for (k, region) in grid["regions"].as_array().unwrap().iter().enumerate() {
+            for (i, y) in years.iter().enumerate() {
+                let want = e
+                    .probabilities
+                    .iter()
+                    .find(|r| {
+                        r.year == *y
+                            && r.good == good
+                            && r.region == region.as_str().unwrap()
+                            && r.threshold == t
+                    })
+                    .map(|r| r.probability);
+                assert_eq!(grid["values"][k][i].as_f64(), want, "{good} {region} {y}");
+                checked += 1;
+            }
+        }
+    }
+    for (y, name, share) in &e.event_probabilities {
+        let i = years.iter().position(|x| x == y).unwrap();
+        assert_eq!(p["event_probability"][name][i].as_f64(), Some(*share));
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked}");
+    // Every chart has its table, the fans a hatched band with a direct label.
+    assert!(rep.html.contains("P5–P95") && rep.html.contains("<pattern"));
+    assert_eq!(
+        rep.html.matches("<figure").count(),
+        rep.html.matches("<table><caption>").count()
+    );
+    for needle in ["<script", "<link", "@import", "src=\"http"] {
+        assert!(!rep.html.contains(needle), "{needle}");
+    }
+    assert!(rep.figures.iter().any(|(f, _)| f == "ens_price_Dy.svg"));
+}
+
+#[test]
+fn ensemble_payload_snapshot() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots/payload_ensemble_small.json");
+    let mut got = render_ensemble(&ensemble_fixture(), None).payload;
+    got["oreflow_version"] = Value::Null;
+    got["ensemble_oreflow_version"] = Value::Null;
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+        return;
+    }
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with BLESS=1", path.display()));
+    let want: Value = serde_json::from_str(&text).unwrap();
+    if let Err(d) = same(&got, &want, 1e-12, "payload") {
+        panic!("ensemble payload differs at {d}; BLESS=1 if intended");
+    }
+}
+
+#[test]
+fn a_damaged_ensemble_folder_is_an_error_naming_the_file() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ensemble");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+    let e =
+        EnsembleTables::from_csv(|f| if f == "summary.json" { None } else { read(f) }).unwrap_err();
+    assert!(e.contains("summary.json: missing"), "{e}");
+    let e = EnsembleTables::from_csv(|f| {
+        if f == "summary.csv" {
+            read(f).map(|t| t.replacen("p50", "median", 1))
+        } else {
+            read(f)
+        }
+    })
+    .unwrap_err();
+    assert!(e.contains("summary.csv: columns are"), "{e}");
+    let e = EnsembleTables::from_csv(|f| {
+        if f == "shortfall_probability.csv" {
+            read(f).map(|t| {
+                let mut lines: Vec<String> = t.lines().map(String::from).collect();
+                lines[3] = lines[3].replace(',', ",x");
+                lines.join("\n")
+            })
+        } else {
+            read(f)
+        }
+    })
+    .unwrap_err();
+    assert!(e.starts_with("shortfall_probability.csv: line 4"), "{e}");
+}
