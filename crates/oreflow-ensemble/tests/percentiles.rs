@@ -213,3 +213,77 @@ distribution = { kind = "lognormal", median = 1.0, sigma = 0.3 }
     // And the spread is real: the price moves across the ensemble.
     assert!(p95 > p5, "{p5} {p95}");
 }
+
+/// With a spread too small to matter, every run is the scenario's plain run:
+/// the ensemble's prices (warm-started from the central basis, LP reused
+/// across runs, stored as 32-bit floats) equal those of `oreflow run`.
+#[test]
+fn an_ensemble_without_spread_reproduces_the_plain_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("flat.toml");
+    std::fs::write(
+        &file,
+        r#"
+name = "flat"
+[run]
+to = 2028
+[[uncertain.parameter]]
+target = "end_uses.elasticity"
+distribution = { kind = "uniform", min = 0.999999999, max = 1.000000001 }
+"#,
+    )
+    .unwrap();
+    let sc = oreflow_scenario::Scenario::load(&file).unwrap();
+    let model = oreflow_sim::Model::with_policies(
+        sc.dataset.clone(),
+        sc.config.clone(),
+        sc.policies.clone(),
+    )
+    .unwrap();
+    let plain = oreflow_sim::run(&model, &oreflow_lp::HighsBackend::default(), |_| {}).unwrap();
+    let prices = oreflow_metrics::prices(&model, &plain);
+    let goods: Vec<_> = ["Nd", "Dy", "Tb", "Ce", "magnet"]
+        .iter()
+        .map(|g| parse_good(g).unwrap())
+        .collect();
+    let inputs = Inputs {
+        dataset: sc.dataset,
+        config: sc.config,
+        policies: sc.policies,
+    };
+    let e = Ensemble::new("flat", inputs, sc.uncertainty, &goods).unwrap();
+    let plan = Plan {
+        runs: 4,
+        seed: 1,
+        shard: Shard::ALL,
+        threads: 2,
+        thresholds: vec![0.05],
+        warm: true,
+    };
+    let out = tmp.path().join("out");
+    e.run(&plan, &out, &mut |_| {}).unwrap();
+    let text = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut compared = 0;
+    for line in text
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains(",price_usd_per_kg,"))
+    {
+        let c: Vec<&str> = line.split(',').collect();
+        let (year, good, region) = (c[0].parse::<i32>().unwrap(), c[2], c[3]);
+        let (lo, hi): (f64, f64) = (c[8].parse().unwrap(), c[12].parse().unwrap());
+        let want = prices
+            .iter()
+            .find(|p| p.year == year && p.region == region && p.commodity == good)
+            .unwrap_or_else(|| panic!("no plain-run price {year} {region} {good}"))
+            .usd_per_kg;
+        for got in [lo, hi] {
+            assert!(
+                (got - want).abs() <= 1e-6 * want.abs().max(1.0),
+                "{year} {region} {good}: ensemble {got} vs run {want}"
+            );
+        }
+        compared += 1;
+    }
+    assert!(compared > 200, "{compared}");
+}
