@@ -2,6 +2,32 @@
 //! environment or chooses exit codes (0 ok, 1 model or internal failure,
 //! 2 bad input).
 
+/// `println!` that does not panic when stdout is closed (`oreflow … | head`):
+/// on a broken pipe the tool stops quietly, like other command-line tools;
+/// it shadows the standard macro in this crate.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
+/// `print!` with the same handling of a closed stdout as `println!`.
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod compare_cmd;
 mod data_cmd;
 mod ensemble_cmd;

@@ -533,24 +533,78 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
     }
 
     // Concentrate from mine m to plant s carries the mine's element mix into
-    // the plant's region (joint production stays linear).
-    let mut conc = Vec::new();
-    for (m, mine) in net.mines.iter().enumerate() {
-        for (s, plant) in net.separation_plants.iter().enumerate() {
-            let (rm, rs) = (mine.region.index(), plant.region.index());
-            let mut coefs = vec![(mine_rows[m], 1.0), (sep_rows[s], 1.0)];
+    // the plant's region (joint production stays linear). Without a heavy
+    // circuit, the heavy fraction goes on as a mixed by-product to the
+    // region that separates it.
+    let element_coefs =
+        |comp: &[f64; N_ELEMENTS], plant: &crate::PlantSpec, out: &mut Vec<(RowId, f64)>| {
+            let rs = plant.region.index();
             for e in ELEMENTS {
-                let a = mine.composition[e.index()];
-                // Without a heavy circuit, the heavy fraction goes on as a
-                // mixed by-product to the region that separates it.
+                let a = comp[e.index()];
                 let at = match plant.heavy_to {
                     Some(h) if e.is_heavy() => h.index(),
                     _ => rs,
                 };
                 if a > 0.0 {
                     if let Some(row) = balance[at][e.index()] {
-                        coefs.push((row, -a));
+                        out.push((row, -a));
                     }
+                }
+            }
+        };
+    // Mines with the same composition (one ore type) reach each plant
+    // through one pooled feed: their concentrate columns carry only the
+    // tonnage into the pool, and one column per (ore type, plant) carries
+    // the elements. The same LP with far fewer non-zeros.
+    let mut pools: Vec<Vec<usize>> = Vec::new();
+    for (m, mine) in net.mines.iter().enumerate() {
+        let same = |g: &Vec<usize>| {
+            net.mines[g[0]]
+                .composition
+                .iter()
+                .zip(&mine.composition)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        };
+        match pools.iter_mut().find(|g| same(g)) {
+            Some(g) => g.push(m),
+            None => pools.push(vec![m]),
+        }
+    }
+    pools.retain(|g| g.len() > 1);
+    let mut pool_of = vec![None; net.mines.len()];
+    for (k, g) in pools.iter().enumerate() {
+        for &m in g {
+            pool_of[m] = Some(k);
+        }
+    }
+    let pool_rows: Vec<Vec<RowId>> = pools
+        .iter()
+        .map(|g| {
+            net.separation_plants
+                .iter()
+                .map(|plant| {
+                    w.row(0.0, 0.0, || {
+                        format!(
+                            "pooled feed of ore like {} into plant {}",
+                            net.mines[g[0]].name, plant.name
+                        )
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let mut conc = Vec::new();
+    let mut coefs: Vec<(RowId, f64)> = Vec::new();
+    for (m, mine) in net.mines.iter().enumerate() {
+        for (s, plant) in net.separation_plants.iter().enumerate() {
+            let (rm, rs) = (mine.region.index(), plant.region.index());
+            coefs.clear();
+            coefs.push((mine_rows[m], 1.0));
+            match pool_of[m] {
+                Some(k) => coefs.push((pool_rows[k][s], 1.0)),
+                None => {
+                    coefs.push((sep_rows[s], 1.0));
+                    element_coefs(&mine.composition, plant, &mut coefs);
                 }
             }
             coefs.extend(cap_coefs(
@@ -581,6 +635,20 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
                 || format!("concentrate {} -> {}", mine.name, plant.name),
             );
             conc.push((m, s, col));
+        }
+    }
+    for (k, g) in pools.iter().enumerate() {
+        for (s, plant) in net.separation_plants.iter().enumerate() {
+            coefs.clear();
+            coefs.push((pool_rows[k][s], -1.0));
+            coefs.push((sep_rows[s], 1.0));
+            element_coefs(&net.mines[g[0]].composition, plant, &mut coefs);
+            w.col(0.0, 0.0, inf, &coefs, || {
+                format!(
+                    "pooled feed of ore like {} separated by {}",
+                    net.mines[g[0]].name, plant.name
+                )
+            });
         }
     }
 
