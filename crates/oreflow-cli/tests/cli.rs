@@ -326,3 +326,24 @@ fn validate_accepts_the_shipped_scenarios_and_rejects_a_typo_with_its_place() {
     );
     assert!(err.contains("did you mean `China`?"), "{err}");
 }
+
+/// `oreflow … | head`: a closed stdout stops the tool quietly, no panic.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [&["data", "--sources"][..], &["run", "--to", "2025"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_oreflow"))
+            .args(args)
+            .current_dir(tmp.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes away before anything is written
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+    }
+}
