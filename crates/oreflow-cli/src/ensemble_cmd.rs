@@ -346,19 +346,48 @@ fn print_headline(out: &Path, thresholds: &[f64]) -> Result<(), Failure> {
         let path = out.join("shortfall_probability.csv");
         if let Ok(mut r) = csv::Reader::from_path(&path) {
             let rows: Vec<csv::StringRecord> = r.records().filter_map(Result::ok).collect();
-            let mut worst: Vec<(&str, &str, &str, f64)> = rows
-                .iter()
-                .filter(|r| f(&r[3]) == *t && &r[2] != "world")
-                .map(|r| (&r[0], &r[1], &r[2], f(&r[5])))
-                .collect();
-            worst.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(b.0)));
-            worst.dedup_by(|a, b| a.1 == b.1 && a.2 == b.2);
+            // Per good and region: the first year in which a shortfall above
+            // the threshold happens in more than half of the runs.
+            let mut first_likely: std::collections::BTreeMap<(String, String), (String, f64)> =
+                Default::default();
+            let mut at_last: std::collections::BTreeMap<(String, String), f64> = Default::default();
+            for r in rows.iter().filter(|r| f(&r[3]) == *t && &r[2] != "world") {
+                let key = (r[1].to_string(), r[2].to_string());
+                let p = f(&r[5]);
+                if p > 0.5 {
+                    first_likely
+                        .entry(key.clone())
+                        .or_insert((r[0].to_string(), p));
+                }
+                if &r[0] == last {
+                    at_last.insert(key, p);
+                }
+            }
+            let mut list: Vec<_> = first_likely.into_iter().collect();
+            list.sort_by(|a, b| a.1 .0.cmp(&b.1 .0).then(a.0.cmp(&b.0)));
             println!(
-                "\nHighest probabilities of a shortfall above {:.0}% of demand (any year):",
+                "\nWhere a shortfall above {:.0}% of demand becomes likely (in more than half of the runs):",
                 100.0 * t
             );
-            for (year, good, region, p) in worst.iter().take(6) {
-                println!("  {good:>6} in {region:<3} {year}: {:.0}%", 100.0 * p);
+            if list.is_empty() {
+                println!("  nowhere, in any year");
+            }
+            for ((good, region), (year, p)) in list.iter().take(8) {
+                println!(
+                    "  {good:>6} in {region:<3} from {year} ({:.0}% of runs; {last}: {:.0}%)",
+                    100.0 * p,
+                    100.0
+                        * at_last
+                            .get(&(good.clone(), region.clone()))
+                            .copied()
+                            .unwrap_or(0.0)
+                );
+            }
+            if list.len() > 8 {
+                println!(
+                    "  … and {} more (shortfall_probability.csv)",
+                    list.len() - 8
+                );
             }
         }
     }
