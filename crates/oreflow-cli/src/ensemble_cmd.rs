@@ -40,15 +40,8 @@ pub(crate) struct EnsembleArgs {
     /// Solve every LP from scratch (no warm start; for benchmarks).
     #[arg(long)]
     cold: bool,
-    /// First year [default: the scenario's]
-    #[arg(long)]
-    from: Option<i32>,
-    /// Last year [default: the scenario's]
-    #[arg(long)]
-    to: Option<i32>,
-    /// Demand growth path [default: the scenario's]
-    #[arg(long)]
-    growth: Option<String>,
+    #[command(flatten)]
+    years: RunOverrides,
     /// No progress bar and no summary table.
     #[arg(long, short)]
     quiet: bool,
@@ -63,11 +56,7 @@ fn ensemble_failure(e: EnsembleError) -> Failure {
 }
 
 pub(crate) fn run(a: EnsembleArgs) -> Result<(), Failure> {
-    let overrides = RunOverrides {
-        from: a.from,
-        to: a.to,
-        growth: a.growth.clone(),
-    };
+    let overrides = a.years.clone();
     check_years(&overrides)?;
     if a.scenario.as_os_str() == "baseline" || a.scenario.is_dir() {
         return Err(Failure::input(format!(
@@ -98,15 +87,7 @@ pub(crate) fn run(a: EnsembleArgs) -> Result<(), Failure> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut config = sc.config.clone();
-    if let Some(f) = overrides.from {
-        config.from = f;
-    }
-    if let Some(t) = overrides.to {
-        config.to = t;
-    }
-    if let Some(g) = &overrides.growth {
-        config.growth_path = g.clone();
-    }
+    overrides.apply(&mut config);
     let out = a.out.clone().unwrap_or_else(|| {
         let base = PathBuf::from("out").join(format!("{}-ensemble", sc.name));
         if shard.count > 1 {

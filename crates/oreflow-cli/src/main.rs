@@ -115,12 +115,33 @@ fn validate(a: ValidateArgs) -> Result<(), Failure> {
     }
 }
 
-/// Command-line settings that override a scenario's.
-#[derive(Debug, Default, Clone)]
+/// Command-line settings that override a scenario's (`run`, `ensemble`).
+#[derive(clap::Args, Debug, Default, Clone)]
 pub(crate) struct RunOverrides {
+    /// First year (from 2024) [default: the scenario's, else 2024]
+    #[arg(long)]
     pub from: Option<i32>,
+    /// Last year (up to 2050) [default: the scenario's, else 2040]
+    #[arg(long)]
     pub to: Option<i32>,
+    /// Demand growth path (`steps`, `aps` or `nze`) [default: the scenario's, else steps]
+    #[arg(long)]
     pub growth: Option<String>,
+}
+
+impl RunOverrides {
+    /// The scenario's run settings with these overrides.
+    pub(crate) fn apply(&self, config: &mut oreflow_sim::RunConfig) {
+        if let Some(f) = self.from {
+            config.from = f;
+        }
+        if let Some(t) = self.to {
+            config.to = t;
+        }
+        if let Some(g) = &self.growth {
+            config.growth_path = g.clone();
+        }
+    }
 }
 
 /// A scenario: `baseline`, a scenario file, or a directory of dataset tables.
@@ -153,15 +174,7 @@ pub(crate) fn build_model(
     o: &RunOverrides,
 ) -> Result<(String, oreflow_sim::Model), Failure> {
     let mut config = sc.config.clone();
-    if let Some(f) = o.from {
-        config.from = f;
-    }
-    if let Some(t) = o.to {
-        config.to = t;
-    }
-    if let Some(g) = &o.growth {
-        config.growth_path = g.clone();
-    }
+    o.apply(&mut config);
     let model = oreflow_sim::Model::with_policies(sc.dataset, config, sc.policies).map_err(
         |e| match e {
             oreflow_sim::SimError::Config(m) => Failure::input(m),

@@ -31,26 +31,15 @@ pub(crate) struct RunArgs {
     /// Output directory [default: out/<scenario>]
     #[arg(long, short)]
     out: Option<PathBuf>,
-    /// First year (from 2024) [default: the scenario's, else 2024]
-    #[arg(long)]
-    from: Option<i32>,
-    /// Last year (up to 2050) [default: the scenario's, else 2040]
-    #[arg(long)]
-    to: Option<i32>,
-    /// Demand growth path (`steps`, `aps` or `nze`) [default: the scenario's, else steps]
-    #[arg(long)]
-    growth: Option<String>,
+    #[command(flatten)]
+    years: RunOverrides,
     /// Do not print the summary.
     #[arg(long, short)]
     quiet: bool,
 }
 
 pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
-    let overrides = RunOverrides {
-        from: a.from,
-        to: a.to,
-        growth: a.growth.clone(),
-    };
+    let overrides = a.years.clone();
     check_years(&overrides)?;
     let sc = load_scenario(a.scenario.as_ref())?;
     if !sc.uncertainty.is_empty() && !a.quiet {

@@ -897,7 +897,7 @@ fn close_names<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Vec
     let lower = name.to_lowercase();
     let mut scored: Vec<(usize, &str)> = candidates
         .filter_map(|c| {
-            let d = levenshtein(&lower, &c.to_lowercase());
+            let d = oreflow_core::levenshtein(&lower, &c.to_lowercase());
             let len = c.chars().count().min(lower.chars().count());
             let limit = if len <= 3 { 1 } else { (len / 3).max(2) };
             let contains = !lower.is_empty() && c.to_lowercase().contains(&lower);
@@ -910,20 +910,6 @@ fn close_names<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Vec
         .take(3)
         .map(|(_, c)| c.to_string())
         .collect()
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

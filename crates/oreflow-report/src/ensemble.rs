@@ -624,22 +624,9 @@ pub fn render_ensemble(e: &EnsembleTables, compare: Option<&RunTables>) -> Repor
         "headline": cards.iter().map(Card::json).collect::<Vec<_>>(),
     });
     let html = page(e, cname, first, last, &cards, &figures);
-    let figures = figures
-        .into_iter()
-        .map(|f| {
-            (
-                format!("{}.svg", f.id),
-                format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
-                    f.svg
-                        .replacen("<svg ", "<svg xmlns=\"http://www.w3.org/2000/svg\" ", 1)
-                ),
-            )
-        })
-        .collect();
     Report {
         html,
-        figures,
+        figures: crate::standalone(figures),
         payload,
     }
 }
@@ -751,14 +738,7 @@ fn page(
         }
         let _ = writeln!(o, "<section><h2>{}</h2>", esc(heading));
         for f in mine {
-            let _ = writeln!(
-                o,
-                "<figure id=\"{}\">{}<div class=\"side\"><figcaption>{}</figcaption><details><summary>Data table</summary>{}</details></div></figure>",
-                esc(&f.id),
-                f.svg,
-                esc(&f.caption),
-                f.table
-            );
+            let _ = writeln!(o, "{}", f.html());
         }
         o.push_str("</section>\n");
     }

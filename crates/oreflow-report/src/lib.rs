@@ -447,7 +447,16 @@ pub fn render_tables(ta: &RunTables, tb: Option<&RunTables>, opts: &Options) -> 
     });
 
     let html = page(ta, bname, first, last, &cards, &figures);
-    let figures = figures
+    Report {
+        html,
+        figures: standalone(figures),
+        payload,
+    }
+}
+
+/// The figures as standalone SVG files: (file name, document).
+fn standalone(figures: Vec<Figure>) -> Vec<(String, String)> {
+    figures
         .into_iter()
         .map(|f| {
             (
@@ -459,11 +468,19 @@ pub fn render_tables(ta: &RunTables, tb: Option<&RunTables>, opts: &Options) -> 
                 ),
             )
         })
-        .collect();
-    Report {
-        html,
-        figures,
-        payload,
+        .collect()
+}
+
+impl Figure {
+    /// The figure in the page: the chart, its caption and its data table.
+    fn html(&self) -> String {
+        format!(
+            "<figure id=\"{}\">{}<div class=\"side\"><figcaption>{}</figcaption><details><summary>Data table</summary>{}</details></div></figure>",
+            esc(&self.id),
+            self.svg,
+            esc(&self.caption),
+            self.table
+        )
     }
 }
 
@@ -842,14 +859,7 @@ fn page(
             .iter()
             .filter(|f| prefixes.iter().any(|p| f.id.starts_with(p)))
         {
-            let _ = writeln!(
-                o,
-                "<figure id=\"{}\">{}<div class=\"side\"><figcaption>{}</figcaption><details><summary>Data table</summary>{}</details></div></figure>",
-                esc(&f.id),
-                f.svg,
-                esc(&f.caption),
-                f.table
-            );
+            let _ = writeln!(o, "{}", f.html());
         }
         o.push_str("</section>\n");
     }
