@@ -298,16 +298,21 @@ impl Ensemble {
                 });
             }
             drop(tx);
+            // Finished runs arrive in any order and are written in run order;
+            // progress counts every finished run.
             let mut pending: BTreeMap<u64, Outcome> = BTreeMap::new();
             let mut write_next = range.start;
             let mut done = 0u64;
             for (i, o) in rx {
+                done += 1;
+                if matches!(o, Outcome::Failed { .. }) {
+                    failed += 1;
+                }
                 pending.insert(i, o);
                 while let Some(o) = pending.remove(&write_next) {
                     match &o {
                         Outcome::Done { lp: l, .. } => lp.add(l),
                         Outcome::Failed { message, .. } => {
-                            failed += 1;
                             if failures.len() < 20 {
                                 failures.push((write_next, message.clone()));
                             }
@@ -318,14 +323,13 @@ impl Ensemble {
                         return Err(e);
                     }
                     write_next += 1;
-                    done += 1;
-                    progress(&Progress {
-                        done,
-                        total,
-                        failed,
-                        elapsed: started.elapsed(),
-                    });
                 }
+                progress(&Progress {
+                    done,
+                    total,
+                    failed,
+                    elapsed: started.elapsed(),
+                });
             }
             Ok(())
         });
