@@ -302,9 +302,8 @@ impl Ensemble {
             // progress counts every finished run.
             let mut pending: BTreeMap<u64, Outcome> = BTreeMap::new();
             let mut write_next = range.start;
-            let mut done = 0u64;
-            for (i, o) in rx {
-                done += 1;
+            for (k, (i, o)) in rx.into_iter().enumerate() {
+                let done = k as u64 + 1;
                 if matches!(o, Outcome::Failed { .. }) {
                     failed += 1;
                 }
