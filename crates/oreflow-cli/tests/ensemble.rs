@@ -230,4 +230,27 @@ fn merge_refuses_incomplete_or_foreign_shards() {
     assert!(err(&["merge", "s1", "s2", "s3", "-o", "m"]).contains("their seed differ"));
     assert!(err(&["merge", "s1", "s1", "s2", "-o", "m"]).contains("is given twice"));
     assert!(err(&["merge", "nowhere", "-o", "m"]).contains("manifest.json"));
+    // A damaged shard: a clear error naming the file, no panic.
+    ok(&oreflow(
+        &[
+            "ensemble", f, "-n", "6", "--to", "2025", "--seed", "1", "--shard", "3/3", "-q", "-o",
+            "t3",
+        ],
+        tmp.path(),
+    ));
+    let runs = tmp.path().join("t3/runs.parquet");
+    let bytes = std::fs::read(&runs).unwrap();
+    let mut damaged = bytes.clone();
+    for b in damaged.iter_mut().skip(200).take(400) {
+        *b ^= 0x5a;
+    }
+    for (what, content) in [
+        ("flipped bytes", damaged),
+        ("truncated", bytes[..bytes.len() / 2].to_vec()),
+    ] {
+        std::fs::write(&runs, content).unwrap();
+        let e = err(&["merge", "s1", "s2", "t3", "-o", "m"]);
+        assert!(e.contains("t3/runs.parquet"), "{what}: {e}");
+        assert!(!e.contains("panicked"), "{what}: {e}");
+    }
 }

@@ -819,13 +819,38 @@ impl TableReader {
     }
 }
 
+thread_local! {
+    /// Set while a guarded decoder call runs on this thread: its panics are
+    /// turned into errors, so the panic hook stays quiet about them.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs (once) a panic hook that says nothing about panics inside
+/// [`guard`] on the current thread and passes every other panic to the
+/// hook that was there before.
+fn quiet_guarded_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(|g| g.get()) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// Runs `f`, turning a panic into [`TableError::Corrupt`]: a backstop for
 /// corrupt input that the parquet crate does not reject cleanly (its own
-/// checks are extensive but not complete). The panic message still goes to
-/// the panic hook (stderr by default); with `panic = "abort"` there is no
-/// backstop.
+/// checks are extensive but not complete). The panic hook is kept quiet
+/// about it (see [`quiet_guarded_panics`]); with `panic = "abort"` there is
+/// no backstop.
 fn guard<T>(path: &Path, f: impl FnOnce() -> Result<T, TableError>) -> Result<T, TableError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+    quiet_guarded_panics();
+    GUARDED.with(|g| g.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(false));
+    outcome.unwrap_or_else(|payload| {
         let message = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())

@@ -327,7 +327,7 @@ pub enum Domain {
     Fraction,
     /// < 0 (price elasticities).
     Negative,
-    /// A whole year in the model's range (draws are rounded).
+    /// A year (draws are rounded).
     Year,
     /// A whole number ≥ 0 (draws are rounded).
     Count,
@@ -340,9 +340,10 @@ impl Domain {
             Domain::NonNegative => v >= 0.0,
             Domain::Fraction => (0.0..=1.0).contains(&v),
             Domain::Negative => v < 0.0,
-            Domain::Year => (oreflow_core::REFERENCE_YEAR as f64 - 0.5
-                ..crate::MAX_YEAR as f64 + 0.5)
-                .contains(&v),
+            // A start year may move before the run (the facility then runs
+            // from the first year) or past its end (it never comes online
+            // within the horizon); only absurd years are refused.
+            Domain::Year => (1900.0..=2200.0).contains(&v),
             Domain::Count => v >= -0.5,
         }
     }
@@ -353,7 +354,7 @@ impl Domain {
             Domain::NonNegative => "zero or more",
             Domain::Fraction => "between 0 and 1",
             Domain::Negative => "negative",
-            Domain::Year => "a year from 2024 to 2050",
+            Domain::Year => "a year (1900–2200)",
             Domain::Count => "a whole number, 0 or more",
         }
     }
