@@ -47,7 +47,6 @@ enum Item {
 pub struct Headline {
     pub columns: Vec<ColumnInfo>,
     items: Vec<Item>,
-    goods: Vec<Good>,
     china: Option<usize>,
 }
 
@@ -228,7 +227,6 @@ impl Headline {
         Headline {
             columns,
             items,
-            goods: goods.to_vec(),
             china: net.regions.iter().position(|r| r == "CN"),
         }
     }
@@ -320,10 +318,5 @@ impl Headline {
                 }
             });
         }
-    }
-
-    /// The goods of the headline.
-    pub fn goods(&self) -> &[Good] {
-        &self.goods
     }
 }

@@ -242,6 +242,13 @@ impl Ensemble {
                 "the ensemble needs at least one run (-n)".into(),
             ));
         }
+        if plan.runs > i32::MAX as u64 {
+            return Err(EnsembleError::Settings(format!(
+                "-n {}: at most {} runs (run numbers are 32-bit in the output tables)",
+                plan.runs,
+                i32::MAX
+            )));
+        }
         if plan.threads == 0 {
             return Err(EnsembleError::Settings(
                 "--threads must be at least 1".into(),

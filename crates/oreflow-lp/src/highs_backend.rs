@@ -145,16 +145,12 @@ enum OptionValue {
     Str(&'static str),
 }
 
-/// The numbers of the model HiGHS holds, to send only what changed.
-struct Loaded {
-    problem: Problem,
-}
-
 /// A HiGHS instance kept between solves of problems of one shape.
 pub struct HighsSession<'a> {
     backend: &'a HighsBackend,
     instance: Option<Instance>,
-    loaded: Option<Loaded>,
+    /// The problem HiGHS holds, to send only the numbers that changed.
+    loaded: Option<Problem>,
     start: Option<Basis>,
     mask: Vec<ffi::HighsInt>,
 }
@@ -184,7 +180,7 @@ impl<'a> HighsSession<'a> {
         inst.set_option("simplex_strategy", OptionValue::Int(b.simplex_strategy))?;
         inst.pass(p)?;
         self.instance = Some(inst);
-        self.loaded = Some(Loaded { problem: p.clone() });
+        self.loaded = Some(p.clone());
         Ok(())
     }
 
@@ -195,7 +191,7 @@ impl<'a> HighsSession<'a> {
         let (Some(inst), Some(loaded)) = (self.instance.as_mut(), self.loaded.as_mut()) else {
             return Err(solver_err("no model loaded".into()));
         };
-        let old = &mut loaded.problem;
+        let old = loaded;
         let mask = &mut self.mask;
 
         fn mark(mask: &mut Vec<ffi::HighsInt>, n: usize, changed: &dyn Fn(usize) -> bool) -> bool {
@@ -344,10 +340,7 @@ impl<'a> HighsSession<'a> {
 impl Session for HighsSession<'_> {
     fn solve(&mut self, p: &Problem) -> Result<Solution, LpError> {
         p.validate()?;
-        let same = self
-            .loaded
-            .as_ref()
-            .is_some_and(|l| l.problem.same_shape(p));
+        let same = self.loaded.as_ref().is_some_and(|l| l.same_shape(p));
         let warm = same || self.start.is_some();
         if same {
             self.update(p)?;
@@ -367,7 +360,7 @@ impl Session for HighsSession<'_> {
 
     fn basis(&self) -> Option<Basis> {
         let inst = self.instance.as_ref()?;
-        let p = &self.loaded.as_ref()?.problem;
+        let p = self.loaded.as_ref()?;
         let mut cols = vec![0 as ffi::HighsInt; p.num_cols()];
         let mut rows = vec![0 as ffi::HighsInt; p.num_rows()];
         // SAFETY: arrays sized to the loaded model.

@@ -128,17 +128,6 @@ impl Problem {
         &self.row_label[r.0 as usize]
     }
 
-    /// Objective coefficient of a column.
-    pub fn col_cost(&self, c: Col) -> f64 {
-        self.col_cost[c.0 as usize]
-    }
-
-    /// Bounds of a column.
-    pub fn col_bounds(&self, c: Col) -> (f64, f64) {
-        let i = c.0 as usize;
-        (self.col_lower[i], self.col_upper[i])
-    }
-
     /// The (row, value) entries of a column.
     pub fn col_entries(&self, c: Col) -> impl Iterator<Item = (RowId, f64)> + '_ {
         let i = c.0 as usize;

@@ -259,18 +259,6 @@ impl<'a> MarketSession<'a> {
         self.session.basis()
     }
 
-    /// Labels of the LP's columns (empty before the first solve).
-    pub fn col_labels(&self) -> Vec<String> {
-        self.lp
-            .as_ref()
-            .map(|lp| {
-                (0..lp.num_cols())
-                    .map(|c| lp.col_label(Col(c as u32)).to_string())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
     /// Builds (or updates) and solves year `d`.
     pub fn solve(&mut self, d: &YearData) -> Result<YearSolution, MarketError> {
         let net = self.net;

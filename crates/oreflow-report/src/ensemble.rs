@@ -763,16 +763,7 @@ fn page(
     };
     list(&mut o, "Uncertain parameters", &e.parameters);
     list(&mut o, "Disruption events", &e.events);
-    o.push_str("<h2>Data sources</h2><table><thead><tr><th>id</th><th>publication</th><th>URL</th></tr></thead><tbody>");
-    for s in &e.sources {
-        let _ = write!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&s.id),
-            esc(&s.publication),
-            esc(&s.url)
-        );
-    }
-    o.push_str("</tbody></table></footer>\n</body></html>\n");
+    o.push_str(&crate::sources_table(&e.sources));
+    o.push_str("</footer>\n</body></html>\n");
     o
 }

@@ -865,14 +865,24 @@ fn page(
     }
     let _ = write!(
         o,
-        "<footer><p>Scenario {}{} · oreflow {} · {first}–{last}. Numbers in report.json; the same figures as the run's CSV outputs.</p><h2>Data sources</h2><table><thead><tr><th>id</th><th>publication</th><th>URL</th></tr></thead><tbody>",
+        "<footer><p>Scenario {}{} · oreflow {} · {first}–{last}. Numbers in report.json; the same figures as the run's CSV outputs.</p>",
         esc(name),
         compare
             .map(|b| format!(" compared with {}", esc(b)))
             .unwrap_or_default(),
         env!("CARGO_PKG_VERSION")
     );
-    for s in &ta.sources {
+    o.push_str(&sources_table(&ta.sources));
+    o.push_str("</footer>\n</body></html>\n");
+    o
+}
+
+/// The footer's table of data sources.
+fn sources_table(sources: &[SourceRef]) -> String {
+    let mut o = String::from(
+        "<h2>Data sources</h2><table><thead><tr><th>id</th><th>publication</th><th>URL</th></tr></thead><tbody>",
+    );
+    for s in sources {
         let _ = write!(
             o,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -881,7 +891,7 @@ fn page(
             esc(&s.url)
         );
     }
-    o.push_str("</tbody></table></footer>\n</body></html>\n");
+    o.push_str("</tbody></table>");
     o
 }
 

@@ -9,6 +9,25 @@
 //! for misspelt names, the closest valid one. Nothing here panics on input.
 //! The only IO is reading the scenario file, its bases and its tables.
 
+/// The [`resolve::ControlParts`] of a raw export control: `[[export_control]]`
+/// and an event's `[[uncertain.event.export_control]]` share these keys.
+macro_rules! control_parts {
+    ($c:expr) => {
+        $crate::resolve::ControlParts {
+            label: &$c.label,
+            origin: &$c.origin,
+            destinations: &$c.destinations,
+            except: &$c.except,
+            stages: &$c.stages,
+            elements: &$c.elements,
+            kind: &$c.kind,
+            share: &$c.share,
+            fee_usd_per_kg: &$c.fee_usd_per_kg,
+            quota_t: &$c.quota_t,
+        }
+    };
+}
+
 mod error;
 mod raw;
 mod resolve;

@@ -524,24 +524,7 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
     let ds = &sc.dataset.clone();
     for (k, c) in raw.export_control.iter().enumerate() {
         let (from, to) = span_years(src, &c.from, c.to.as_ref())?;
-        let control = export_control(
-            src,
-            ds,
-            &ControlParts {
-                label: &c.label,
-                origin: &c.origin,
-                destinations: &c.destinations,
-                except: &c.except,
-                stages: &c.stages,
-                elements: &c.elements,
-                kind: &c.kind,
-                share: &c.share,
-                fee_usd_per_kg: &c.fee_usd_per_kg,
-                quota_t: &c.quota_t,
-            },
-            k,
-            Years::span(from, to),
-        )?;
+        let control = export_control(src, ds, &control_parts!(c), k, Years::span(from, to))?;
         sc.policies.export_controls.push(control);
     }
     for t in &raw.tariff {

@@ -12,7 +12,7 @@ use oreflow_sim::MAX_YEAR;
 
 use crate::error::Source;
 use crate::raw::{RawDistribution, RawEvent, RawParameter, RawUncertain, S};
-use crate::resolve::{element, export_control, region, suggest, year, ControlParts};
+use crate::resolve::{element, export_control, region, suggest, year};
 use crate::{Scenario, ScenarioError};
 
 type R<T> = Result<T, ScenarioError>;
@@ -720,24 +720,7 @@ fn event(sc: &Scenario, src: &Source, e: &RawEvent) -> R<Event> {
     }
     let mut controls = Vec::new();
     for (k, c) in e.export_control.iter().enumerate() {
-        let mut control = export_control(
-            src,
-            ds,
-            &ControlParts {
-                label: &c.label,
-                origin: &c.origin,
-                destinations: &c.destinations,
-                except: &c.except,
-                stages: &c.stages,
-                elements: &c.elements,
-                kind: &c.kind,
-                share: &c.share,
-                fee_usd_per_kg: &c.fee_usd_per_kg,
-                quota_t: &c.quota_t,
-            },
-            k,
-            Years::NONE,
-        )?;
+        let mut control = export_control(src, ds, &control_parts!(c), k, Years::NONE)?;
         if c.label.is_none() {
             control.label = format!("{} ({})", e.name.get_ref(), control.label);
         }

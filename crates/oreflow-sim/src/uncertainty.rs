@@ -128,11 +128,6 @@ impl Distribution {
         })
     }
 
-    /// The shape.
-    pub fn shape(&self) -> Shape {
-        self.shape
-    }
-
     /// Smallest and largest possible draws.
     pub fn support(&self) -> (f64, f64) {
         (self.lower, self.upper)
