@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use oreflow_core::{Quality, ELEMENTS, REFERENCE_YEAR};
+use oreflow_core::{Quality, ELEMENTS};
 use oreflow_data::TABLES;
 use oreflow_sim::{Model, RunConfig};
 
@@ -93,11 +93,12 @@ pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
         );
     }
     if a.check {
-        let model = Model::new(ds.clone(), RunConfig::default())
+        let ry = ds.reference_year;
+        let model = Model::new(ds.clone(), RunConfig::for_dataset(&ds))
             .map_err(|e| Failure::input(e.to_string()))?;
         let c = &model.calibration;
         let _ = writeln!(o, "\ncheck: all tables parse, ids resolve, compositions sum to 1, capacities and costs are non-negative.");
-        let _ = writeln!(o, "calibration to {REFERENCE_YEAR} (all mines at capacity; direct demand scaled to clear at reference prices):");
+        let _ = writeln!(o, "calibration to {ry} (all mines at capacity; direct demand scaled to clear at reference prices):");
         let _ = writeln!(
             o,
             "{:>4} {:>12} {:>12} {:>14} {:>8}",
@@ -127,8 +128,8 @@ pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
         let one = Model::new(
             ds.clone(),
             RunConfig {
-                to: REFERENCE_YEAR,
-                ..RunConfig::default()
+                to: ry,
+                ..RunConfig::for_dataset(&ds)
             },
         )
         .map_err(|e| Failure::input(e.to_string()))?;
@@ -161,7 +162,7 @@ pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
                     && out < 0.99 * cap
                 {
                     idle.push(format!(
-                        "  {id}: {out:.0} of {cap:.0} t in {REFERENCE_YEAR}"
+                        "  {id}: {out:.0} of {cap:.0} t in {ry}"
                     ));
                 }
             };
@@ -189,10 +190,10 @@ pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
         if idle.is_empty() {
             let _ = writeln!(
                 o,
-                "reference-year equilibrium: every operating mine, and every plant below the marginal cost of its stage, runs at its {REFERENCE_YEAR} capacity."
+                "reference-year equilibrium: every operating mine, and every plant below the marginal cost of its stage, runs at its {ry} capacity."
             );
         } else {
-            let _ = writeln!(o, "warning: operating facilities below capacity in the {REFERENCE_YEAR} equilibrium (costs above what reference prices pay?):");
+            let _ = writeln!(o, "warning: operating facilities below capacity in the {ry} equilibrium (costs above what reference prices pay?):");
             for l in idle {
                 let _ = writeln!(o, "{l}");
             }

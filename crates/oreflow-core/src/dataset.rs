@@ -346,6 +346,12 @@ pub struct RecipeRow {
 /// the semantic checks after a change.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Dataset {
+    /// The year the dataset describes: capacities, demand and prices are
+    /// this year's, and a run calibrates to it and starts no earlier
+    /// (`dataset.csv`).
+    pub reference_year: Year,
+    /// Last year of a run when none is given (`dataset.csv`).
+    pub default_to: Year,
     pub sources: Vec<Source>,
     pub regions: Vec<Region>,
     pub elements: Vec<ElementInfo>,

@@ -17,8 +17,16 @@ pub use units::{TonnesMagnet, TonnesReo, Usd, UsdPerKg};
 /// Calendar year. Years are plain integers everywhere in oreflow.
 pub type Year = i32;
 
-/// First year of the embedded reference data (calibration year).
-pub const REFERENCE_YEAR: Year = 2024;
+/// Reference (calibration) year of the embedded default dataset. Every
+/// dataset states its own ([`Dataset::reference_year`]); the historical
+/// 2010 dataset is the other one shipped.
+pub const DEFAULT_REFERENCE_YEAR: Year = 2024;
+
+/// Earliest year a dataset's reference year or a run may have.
+pub const MIN_YEAR: Year = 2000;
+
+/// Last year a run may reach.
+pub const MAX_YEAR: Year = 2050;
 
 /// Stage of the supply chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

@@ -6,7 +6,7 @@ use oreflow_core::{
     closest, CapacityPath, Commodity, DataIssue, Dataset, Element, ElementInfo, EndUse, EndUseKind,
     GrowthPath, MagnetDemand, MagnetPlant, Mine, OreType, OxideDemand, Provenance, Quality,
     RecipeRow, Region, RegionId, SeparationPlant, Source, Status, TonnesMagnet, TonnesReo,
-    TradeCost, UsdPerKg, Year, ELEMENTS,
+    TradeCost, UsdPerKg, Year, DEFAULT_REFERENCE_YEAR, ELEMENTS, MAX_YEAR, MIN_YEAR,
 };
 
 use crate::DataError;
@@ -372,6 +372,74 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         };
     }
     stop_if_broken!();
+
+    let mut reference_year = None;
+    let mut default_to = None;
+    each_row(
+        &mut ctx,
+        files,
+        "dataset.csv",
+        &req(&["key", "value"]),
+        |ctx, r| {
+            let key = r.raw("key").to_string();
+            let slot = match key.as_str() {
+                "reference_year" => &mut reference_year,
+                "default_to" => &mut default_to,
+                other => {
+                    let hint = closest(other, ["reference_year", "default_to"])
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    r.err(
+                        ctx,
+                        "key",
+                        format!("unknown key `{other}`{hint}; expected reference_year or default_to"),
+                    );
+                    return;
+                }
+            };
+            if r.provenance(ctx, &source_ids).is_none() {
+                return;
+            }
+            match r.raw("value").parse::<Year>() {
+                Ok(y) if (MIN_YEAR..=MAX_YEAR).contains(&y) => {
+                    if slot.replace((y, r.line)).is_some() {
+                        r.err(ctx, "key", format!("`{key}` is given twice"));
+                    }
+                }
+                _ => r.err(
+                    ctx,
+                    "value",
+                    format!(
+                        "`{}` is not a year between {MIN_YEAR} and {MAX_YEAR}",
+                        r.raw("value")
+                    ),
+                ),
+            }
+        },
+    );
+    let (reference_year, default_to) = match (reference_year, default_to) {
+        (Some((ry, _)), Some((to, line))) if to < ry => {
+            ctx.push(
+                "dataset.csv",
+                line,
+                "value",
+                format!("default_to {to} is before the reference year {ry}"),
+            );
+            (ry, ry)
+        }
+        (Some((ry, _)), to) => (ry, to.map(|t| t.0).unwrap_or(ry.max(2040).min(MAX_YEAR))),
+        (None, _) => {
+            if !ctx.issues.iter().any(|i| i.file == "dataset.csv") {
+                ctx.push(
+                    "dataset.csv",
+                    0,
+                    "key",
+                    "no `reference_year` row: the dataset must say which year it describes".into(),
+                );
+            }
+            (DEFAULT_REFERENCE_YEAR, DEFAULT_REFERENCE_YEAR)
+        }
+    };
 
     let mut regions: Vec<Region> = Vec::new();
     each_row(
@@ -979,6 +1047,8 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
     );
 
     let ds = Dataset {
+        reference_year,
+        default_to,
         sources,
         regions,
         elements,

@@ -22,6 +22,10 @@ macro_rules! table {
 /// All tables, in load order (sources first, then ids that others refer to).
 pub const TABLES: &[TableInfo] = &[
     table!("sources.csv", "publications cited by every other table"),
+    table!(
+        "dataset.csv",
+        "the dataset's reference (calibration) year and default last year of a run"
+    ),
     table!("regions.csv", "countries and blocs, with aliases"),
     table!(
         "elements.csv",

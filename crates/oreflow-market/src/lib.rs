@@ -16,7 +16,7 @@ mod curve;
 mod solution;
 
 pub use build::{solve_year, MarketError, MarketSession};
-pub use curve::{constant_elasticity_steps, CurveParams, Step};
+pub use curve::{centred_steps, constant_elasticity_steps, CurveParams, Step};
 pub use solution::Flow;
 pub use solution::{BalanceViolation, YearSolution};
 

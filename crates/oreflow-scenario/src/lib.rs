@@ -65,13 +65,14 @@ impl Scenario {
             message: e.to_string(),
             hint: None,
         })?;
+        let config = RunConfig::for_dataset(&dataset);
         Ok(Scenario {
             name: "baseline".into(),
             description: "the embedded 2024 dataset with the IEA stated-policies demand path"
                 .into(),
             files: Vec::new(),
             dataset,
-            config: RunConfig::default(),
+            config,
             policies: Policies::default(),
             sources: Vec::new(),
             uncertainty: Default::default(),

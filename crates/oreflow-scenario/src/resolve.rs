@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use oreflow_core::{
     closest, CapacityPath, Commodity, Dataset, Element, MagnetPlant, Mine, Provenance, Quality,
-    RegionId, SeparationPlant, Status, UsdPerKg, Year, ELEMENTS, REFERENCE_YEAR,
+    RegionId, SeparationPlant, Status, UsdPerKg, Year, ELEMENTS, MIN_YEAR,
 };
 use oreflow_sim::policy::{
     ControlKind, ExportControl, Link, Path as ValuePath, Stockpile, Tariff, Years,
@@ -178,12 +178,13 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default()
         });
+    let config = RunConfig::for_dataset(&dataset);
     let mut sc = Scenario {
         name,
         description: leaf.2.description.clone().unwrap_or_default(),
         files: chain.iter().map(|(p, _, _)| p.clone()).collect(),
         dataset,
-        config: RunConfig::default(),
+        config,
         policies: Default::default(),
         sources: Vec::new(),
         uncertainty: Default::default(),
@@ -330,11 +331,11 @@ fn stages(src: &Source, list: &S<Vec<S<String>>>) -> R<Vec<Commodity>> {
 
 pub(crate) fn year(src: &Source, v: &S<i32>) -> R<Year> {
     let y = *v.get_ref();
-    if !(REFERENCE_YEAR..=MAX_YEAR).contains(&y) {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&y) {
         return Err(src.at(
             v.span(),
             format!("year {y} is outside the model's range"),
-            Some(format!("years run from {REFERENCE_YEAR} to {MAX_YEAR}")),
+            Some(format!("years run from {MIN_YEAR} to {MAX_YEAR}")),
         ));
     }
     Ok(y)
@@ -385,10 +386,10 @@ fn points(src: &Source, v: &S<Points>, lo: f64, hi: f64, what: &str) -> R<ValueP
     let mut out: Vec<(Year, f64)> = Vec::with_capacity(p.len());
     for pair in p {
         let (y, x) = *pair.get_ref();
-        if !(REFERENCE_YEAR..=MAX_YEAR).contains(&y) {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&y) {
             return Err(src.at(
                 pair.span(),
-                format!("{what}: year {y} is outside {REFERENCE_YEAR}–{MAX_YEAR}"),
+                format!("{what}: year {y} is outside {MIN_YEAR}–{MAX_YEAR}"),
                 None,
             ));
         }
@@ -873,7 +874,7 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
         }
         if let Some(d) = &p.delay_years {
             c.start_year += *d.get_ref();
-            if !(REFERENCE_YEAR - 30..=MAX_YEAR).contains(&c.start_year) {
+            if !(MIN_YEAR - 30..=MAX_YEAR).contains(&c.start_year) {
                 return Err(src.at(
                     d.span(),
                     format!(

@@ -3,7 +3,7 @@
 //! errors. Rows are selected here, against the scenario's final dataset and
 //! levers, so an ensemble never meets a target that matches nothing.
 
-use oreflow_core::{closest, Commodity, Dataset, Element, RegionId, Stage, Status, REFERENCE_YEAR};
+use oreflow_core::{closest, Commodity, Dataset, Element, RegionId, Stage, Status};
 use oreflow_sim::policy::{Outage, Policies, Years};
 use oreflow_sim::uncertainty::{
     Distribution, Domain, Event, Field, Home, Mode, Parameter, Shape, StatusRisk,
@@ -700,7 +700,7 @@ fn event(sc: &Scenario, src: &Source, e: &RawEvent) -> R<Event> {
     };
     let from = e.from.as_ref().map(|v| year(src, v)).transpose()?;
     let to = e.to.as_ref().map(|v| year(src, v)).transpose()?;
-    let (from, to) = (from.unwrap_or(REFERENCE_YEAR), to.unwrap_or(MAX_YEAR));
+    let (from, to) = (from.unwrap_or(ds.reference_year), to.unwrap_or(MAX_YEAR));
     if to < from {
         return Err(src.at(
             e.to.as_ref().expect("given").span(),

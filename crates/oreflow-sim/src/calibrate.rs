@@ -15,7 +15,7 @@
 //! the delivered price: the reference price plus the cost of shipping from
 //! China (when the dataset has a region `CN`).
 
-use oreflow_core::{Dataset, Element, ELEMENTS, N_ELEMENTS, REFERENCE_YEAR};
+use oreflow_core::{Dataset, Element, ELEMENTS, N_ELEMENTS};
 use oreflow_market::{Good, Network};
 
 use crate::SimError;
@@ -51,7 +51,7 @@ pub struct Calibration {
 }
 
 pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimError> {
-    let y = REFERENCE_YEAR;
+    let y = ds.reference_year;
     let mut supply = [0.0; N_ELEMENTS];
     for m in &ds.mines {
         let k = m.capacity.at(y);

@@ -13,19 +13,18 @@ pub mod policy;
 pub mod uncertainty;
 
 use oreflow_core::{
-    Commodity, Dataset, Element, EndUseKind, Year, ELEMENTS, N_ELEMENTS, REFERENCE_YEAR,
+    Commodity, Dataset, Element, EndUseKind, Year, DEFAULT_REFERENCE_YEAR, ELEMENTS, N_ELEMENTS,
 };
 use oreflow_lp::Backend;
 use oreflow_market::{
-    constant_elasticity_steps, CurveParams, Good, MarketError, MarketSession, Network, Step,
-    StockRule, TradeTerms, YearData, YearSolution,
+    centred_steps, CurveParams, Good, MarketError, MarketSession, Network, Step, StockRule,
+    TradeTerms, YearData, YearSolution,
 };
 
 pub use calibrate::{Calibration, CurveRef};
 pub use policy::Policies;
 
-/// Last year a run may reach.
-pub const MAX_YEAR: Year = 2050;
+pub use oreflow_core::MAX_YEAR;
 
 /// Settings of a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,7 +49,7 @@ pub struct RunConfig {
 impl Default for RunConfig {
     fn default() -> Self {
         RunConfig {
-            from: REFERENCE_YEAR,
+            from: DEFAULT_REFERENCE_YEAR,
             to: 2040,
             growth_path: "steps".into(),
             curve: CurveParams::default(),
@@ -59,6 +58,18 @@ impl Default for RunConfig {
             stock_buy_below: 0.6,
             stock_sell_above: 1.5,
             stock_capacity_years: 0.25,
+        }
+    }
+}
+
+impl RunConfig {
+    /// Default settings for a run of `ds`: from its reference year to its
+    /// default last year.
+    pub fn for_dataset(ds: &Dataset) -> RunConfig {
+        RunConfig {
+            from: ds.reference_year,
+            to: ds.default_to,
+            ..RunConfig::default()
         }
     }
 }
@@ -93,17 +104,26 @@ pub struct Model {
     lifetimes: Vec<usize>,
     /// Reference value of each region's concentrate (USD/kg REO), for tariffs.
     concentrate_value: Vec<f64>,
-    /// Each curve's steps for one unit of demand at the reference price: a
-    /// year's steps are these widths × its demand (the curve is linear in its
-    /// reference quantity), so no power is computed in the time loop.
-    unit_steps: Vec<Vec<Step>>,
+    /// Curves of one good in one region: they share a price and a fine band.
+    price_groups: Vec<Vec<usize>>,
 }
+
+/// At most this many solves of one year: the first, and re-solves with the
+/// fine band of the demand curves re-centred on prices that fell outside it.
+pub const MAX_SOLVES_PER_YEAR: usize = 6;
 
 /// One simulated year: its inputs and its equilibrium.
 #[derive(Clone, Debug)]
 pub struct YearResult {
     pub data: YearData,
     pub solution: YearSolution,
+    /// LP solves the year took: 1, plus one per re-centring of the demand
+    /// curves' fine bands (at most [`MAX_SOLVES_PER_YEAR`]).
+    pub solves: usize,
+    /// Price groups (a good in a region) whose price still lies outside the
+    /// fine band after the last solve, i.e. on a coarse step (0 unless the
+    /// year needed more than [`MAX_SOLVES_PER_YEAR`] solves).
+    pub coarse_prices: usize,
 }
 
 /// A whole run.
@@ -124,9 +144,10 @@ impl Model {
         config: RunConfig,
         policies: Policies,
     ) -> Result<Model, SimError> {
-        if config.from < REFERENCE_YEAR || config.to > MAX_YEAR || config.from > config.to {
+        let first = dataset.reference_year;
+        if config.from < first || config.to > MAX_YEAR || config.from > config.to {
             return Err(SimError::Config(format!(
-                "years {}–{} are outside {REFERENCE_YEAR}–{MAX_YEAR} or in the wrong order",
+                "years {}–{} are outside {first}–{MAX_YEAR} (the dataset's reference year to the last year a run may reach) or in the wrong order",
                 config.from, config.to
             )));
         }
@@ -163,11 +184,17 @@ impl Model {
         let calibration = calibrate::calibrate(&dataset, &network)?;
         let cap_controls = network::add_policy_structure(&mut network, &policies);
         let concentrate_value = network::concentrate_values(&dataset);
-        let unit_steps = calibration
-            .curves
-            .iter()
-            .map(|r| constant_elasticity_steps(1.0, r.p_ref, r.elasticity, &config.curve))
-            .collect();
+        let mut price_groups: Vec<Vec<usize>> = Vec::new();
+        for (c, curve) in network.curves.iter().enumerate() {
+            let same = |g: &&mut Vec<usize>| {
+                let o = &network.curves[g[0]];
+                o.region == curve.region && o.good == curve.good
+            };
+            match price_groups.iter_mut().find(same) {
+                Some(g) => g.push(c),
+                None => price_groups.push(vec![c]),
+            }
+        }
         let lifetimes = network
             .curves
             .iter()
@@ -182,7 +209,7 @@ impl Model {
             cap_controls,
             lifetimes,
             concentrate_value,
-            unit_steps,
+            price_groups,
         })
     }
 
@@ -207,15 +234,8 @@ impl Model {
                 .min(1.0);
             let q = r.q_ref * path.index(end_use, year) * (1.0 - substituted);
             baseline.push(q);
-            steps.push(
-                self.unit_steps[c]
-                    .iter()
-                    .map(|s| Step {
-                        width: s.width * q.max(0.0),
-                        value: s.value,
-                    })
-                    .collect(),
-            );
+            let centre = state.centres.get(c).copied().unwrap_or(r.p_ref);
+            steps.push(self.curve_steps(c, q, centre));
         }
         // Recycling: consumption of `lifetime` years ago returns as oxide.
         let n = self.network.regions.len();
@@ -293,6 +313,98 @@ impl Model {
                 .map(|l| year >= l.from && year <= l.to)
                 .collect(),
         }
+    }
+
+    /// Steps of curve `c` for demand `q` at the reference price, with the
+    /// fine band centred on `centre` (USD/kg).
+    pub fn curve_steps(&self, c: usize, q: f64, centre: f64) -> Vec<Step> {
+        let r = &self.calibration.curves[c];
+        centred_steps(q.max(0.0), r.p_ref, r.elasticity, centre, &self.config.curve)
+    }
+
+    /// The price a solution gives curve `c`'s good in its region, if any.
+    pub fn curve_price(&self, c: usize, s: &YearSolution) -> Option<f64> {
+        let curve = &self.network.curves[c];
+        let r = curve.region.index();
+        match curve.good {
+            Good::Magnet => s.magnet_price.get(r).copied().flatten(),
+            Good::Oxide(e) => s.prices.get(r).and_then(|p| p[e.index()]),
+        }
+    }
+
+    /// Re-centres the fine band of every price group (the curves of one
+    /// good in one region) whose price in `s` fell outside it; returns
+    /// whether any centre moved (then the year is solved again).
+    ///
+    /// A price outside the band sits on a coarse step, whose value can be
+    /// off the smooth curve's price by up to half a coarse step; centring on
+    /// it can make the band jump back and forth across the equilibrium. So
+    /// each group keeps a bracket: a price above the band says the
+    /// equilibrium is above the band's top, one below says it is below the
+    /// bottom; once both sides are known the new centre is the geometric
+    /// mean of the bracket (bisection in log price), else the price found.
+    fn recentre(
+        &self,
+        s: &YearSolution,
+        data: &mut YearData,
+        centres: &mut [f64],
+        brackets: &mut [(f64, f64)],
+    ) -> bool {
+        let params = &self.config.curve;
+        let edge = params.fine_ratio.powf(params.fine_steps as f64 + 0.5);
+        let mut moved = false;
+        for (g, group) in self.price_groups.iter().enumerate() {
+            let first = group[0];
+            let Some(p) = self.curve_price(first, s) else {
+                continue;
+            };
+            let p_ref = self.calibration.curves[first].p_ref;
+            let now = params.clamp_centre(p_ref, centres[first]);
+            if params.in_band(now, p) {
+                continue;
+            }
+            let (lo, hi) = &mut brackets[g];
+            let mut target = p;
+            if p > now {
+                *lo = lo.max(now * edge);
+                if target >= *hi {
+                    target = (*lo * *hi).sqrt();
+                }
+            } else {
+                *hi = hi.min(now / edge);
+                if target <= *lo {
+                    target = (*lo * *hi).sqrt();
+                }
+            }
+            let wanted = params.clamp_centre(p_ref, target);
+            if wanted == now {
+                continue;
+            }
+            for &c in group {
+                centres[c] = wanted;
+                data.steps[c] = self.curve_steps(c, data.baseline_demand[c], wanted);
+            }
+            moved = true;
+        }
+        moved
+    }
+
+    /// Price groups whose price in `s` lies outside the fine band around
+    /// their centre (and could still move: a centre clamped at the floor or
+    /// the choke price does not count).
+    fn out_of_band(&self, s: &YearSolution, centres: &[f64]) -> usize {
+        let params = &self.config.curve;
+        self.price_groups
+            .iter()
+            .filter(|g| {
+                let c = g[0];
+                self.curve_price(c, s).is_some_and(|p| {
+                    let p_ref = self.calibration.curves[c].p_ref;
+                    let now = params.clamp_centre(p_ref, centres[c]);
+                    !params.in_band(now, p) && params.clamp_centre(p_ref, p) != now
+                })
+            })
+            .count()
     }
 
     /// The magnet recipe in `year`, after thrifting.
@@ -490,6 +602,9 @@ pub struct State {
     /// Pre-policy flow of each cap group (its total in the year before its
     /// control starts), once known.
     pub pre_policy: Vec<Option<f64>>,
+    /// Per curve: the price expected this year (last year's price of its
+    /// good in its region), where its fine band is centred (USD/kg).
+    pub centres: Vec<f64>,
 }
 
 impl State {
@@ -501,6 +616,7 @@ impl State {
             stock: vec![[0.0; N_ELEMENTS]; model.network.regions.len()],
             strategic_left: model.policies.stockpiles.iter().map(|s| s.size_t).collect(),
             pre_policy: vec![None; model.cap_controls.len()],
+            centres: model.calibration.curves.iter().map(|r| r.p_ref).collect(),
         }
     }
 }
@@ -562,8 +678,23 @@ pub fn run_warm(
         market.start_from(b);
     }
     for year in model.config.from..=model.config.to {
-        let data = model.year_data(year, &state);
-        let solution = market.solve(&data)?;
+        let mut data = model.year_data(year, &state);
+        let mut centres = state.centres.clone();
+        let mut brackets = vec![(0.0, f64::INFINITY); model.price_groups.len()];
+        let mut solution = market.solve(&data)?;
+        let mut solves = 1;
+        while solves < MAX_SOLVES_PER_YEAR
+            && model.recentre(&solution, &mut data, &mut centres, &mut brackets)
+        {
+            solution = market.solve(&data)?;
+            solves += 1;
+        }
+        let coarse_prices = model.out_of_band(&solution, &centres);
+        for (c, centre) in state.centres.iter_mut().enumerate() {
+            if let Some(p) = model.curve_price(c, &solution) {
+                *centre = p;
+            }
+        }
         state.consumption.push(solution.consumption.clone());
         state.recipes.push(data.recipe);
         for (g, &k) in model.cap_controls.iter().enumerate() {
@@ -582,7 +713,12 @@ pub fn run_warm(
                 state.stock[r][e] += solution.stock_in[r][e] - solution.stock_out[r][e];
             }
         }
-        let yr = YearResult { data, solution };
+        let yr = YearResult {
+            data,
+            solution,
+            solves,
+            coarse_prices,
+        };
         on_year(&yr);
         years.push(yr);
     }

@@ -172,7 +172,7 @@ pub(crate) fn concentrate_values(ds: &Dataset) -> Vec<f64> {
     let mut value = vec![0.0; n];
     let mut tonnes = vec![0.0; n];
     for m in &ds.mines {
-        let k = m.capacity.at(oreflow_core::REFERENCE_YEAR);
+        let k = m.capacity.at(ds.reference_year);
         value[m.region.index()] += k * basket(&ds.ore_types[m.ore_type].composition);
         tonnes[m.region.index()] += k;
     }

@@ -807,7 +807,7 @@ impl Field {
                     .and_then(|p| p.points.get_mut(end_use))
                 {
                     for (y, index) in points.iter_mut() {
-                        if *y > oreflow_core::REFERENCE_YEAR {
+                        if *y > ds.reference_year {
                             let mut growth = *index - 1.0;
                             f(&mut growth);
                             *index = 1.0 + growth;
