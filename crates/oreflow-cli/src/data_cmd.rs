@@ -98,25 +98,43 @@ pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::input(e.to_string()))?;
         let c = &model.calibration;
         let _ = writeln!(o, "\ncheck: all tables parse, ids resolve, compositions sum to 1, capacities and costs are non-negative.");
-        let _ = writeln!(o, "calibration to {ry} (all mines at capacity; direct demand scaled to clear at reference prices):");
+        let where_ = c
+            .unattributed_region
+            .map(|r| ds.region_code(r).to_string())
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(o, "calibration to {ry}: all mines at capacity; magnets and direct uses as listed (no demand is scaled);");
+        let _ = writeln!(o, "the rest of supply is sourced stock change, then an unattributed residual: absorbed in {where_} before any end use,");
+        let _ = writeln!(o, "whatever the price, growing with the world's mine capacity of the element (negative: a fixed supply):");
         let _ = writeln!(
             o,
-            "{:>4} {:>12} {:>12} {:>14} {:>8}",
-            "el.", "supply t", "magnets t", "listed direct", "scale"
+            "{:>4} {:>10} {:>10} {:>14} {:>13} {:>13} {:>8}",
+            "el.",
+            "supply t",
+            "magnets t",
+            "listed direct",
+            "stock change",
+            "unattributed",
+            "share"
         );
         for e in ELEMENTS {
             let i = e.index();
-            let scale = c.scale[i]
-                .map(|k| format!("{k:.2}"))
-                .unwrap_or_else(|| "unpriced".into());
+            let (u, share) = match c.unattributed[i] {
+                Some(u) => (
+                    format!("{u:.0}"),
+                    format!("{:.0}%", 100.0 * u / c.supply[i].max(1e-9)),
+                ),
+                None => ("unpriced".into(), String::new()),
+            };
             let _ = writeln!(
                 o,
-                "{:>4} {:>12.0} {:>12.0} {:>14.0} {:>8}",
+                "{:>4} {:>10.0} {:>10.0} {:>14.0} {:>13.0} {:>13} {:>8}",
                 e.symbol(),
                 c.supply[i],
                 c.magnet_use[i],
                 c.listed_direct[i],
-                scale
+                c.stock_change[i],
+                u,
+                share
             );
         }
         let _ = writeln!(o, "magnet reference price: {:.2} USD/kg (oxide content at reference prices + marginal conversion cost)", c.magnet_price);
@@ -161,9 +179,7 @@ pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
                     && cap > 0.0
                     && out < 0.99 * cap
                 {
-                    idle.push(format!(
-                        "  {id}: {out:.0} of {cap:.0} t in {ry}"
-                    ));
+                    idle.push(format!("  {id}: {out:.0} of {cap:.0} t in {ry}"));
                 }
             };
         for (m, x) in ds.mines.iter().enumerate() {

@@ -161,8 +161,8 @@ impl Summary {
             model.calibration.magnet_price,
         )]);
         for e in ELEMENTS {
-            if let Some(k) = model.calibration.scale[e.index()] {
-                calibration.insert(format!("direct_demand_scale_{}", e.symbol()), k);
+            if let Some(u) = model.calibration.unattributed[e.index()] {
+                calibration.insert(format!("unattributed_t_{}", e.symbol()), u);
             }
         }
         Summary {

@@ -135,17 +135,21 @@ pub enum Status {
     Announced,
     Pilot,
     Closed,
+    /// Built but not producing (mothballed, care and maintenance): restarts
+    /// when prices pay, after a lead time (`supply_response.csv`).
+    Idle,
 }
 
 impl Status {
     /// The names accepted in data files.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         "operating",
         "construction",
         "feasibility",
         "announced",
         "pilot",
         "closed",
+        "idle",
     ];
 
     /// Parses a lower-case status name.
@@ -157,6 +161,7 @@ impl Status {
             "announced" => Status::Announced,
             "pilot" => Status::Pilot,
             "closed" => Status::Closed,
+            "idle" => Status::Idle,
             _ => return None,
         })
     }
@@ -210,6 +215,9 @@ pub struct Mine {
     pub recovered_grade: Option<f64>,
     /// Cash cost of mining and beneficiation, USD per kg REO in concentrate.
     pub cost: UsdPerKg,
+    /// Output outside official statistics and quotas (China's unreported
+    /// mining around 2010): not covered by a production quota.
+    pub unreported: bool,
     pub provenance: Provenance,
 }
 
@@ -259,8 +267,18 @@ pub struct EndUse {
     pub id: String,
     pub name: String,
     pub kind: EndUseKind,
-    /// Own-price elasticity of demand (negative).
+    /// Long-run own-price elasticity of demand (negative): the response once
+    /// substitution and thrifting have worked through.
     pub elasticity: f64,
+    /// Short-run elasticity (negative, at most as large as the long-run one
+    /// in size): the response within the year of a price change.
+    pub elasticity_short_run: f64,
+    /// Time constant of the move from the short-run to the long-run
+    /// response, years (0: the long run is reached at once).
+    pub adjustment_years: f64,
+    /// Speed at which substitution is undone when prices fall, as a share of
+    /// the speed at which it happens (0: never undone, 1: symmetric).
+    pub reversibility: f64,
     /// Mean product lifetime in years.
     pub lifetime_years: f64,
     /// Downstream output lost per kg not supplied (USD per kg of oxide, or of magnet).
@@ -337,6 +355,108 @@ pub struct TradeCost {
 pub struct RecipeRow {
     pub element: Element,
     pub t_reo_per_t_magnet: f64,
+    /// Elasticity of the content with respect to the element's price
+    /// (≤ 0; 0: fixed content): thrifting when it is dear.
+    pub thrifting_elasticity: f64,
+    /// Lowest content reachable by thrifting, as a share of the reference.
+    pub min_share: f64,
+    /// Time constant of thrifting, years.
+    pub adjustment_years: f64,
+    /// Speed at which thrifting is undone when prices fall, as a share of
+    /// its forward speed (0: never).
+    pub reversibility: f64,
+    pub provenance: Provenance,
+}
+
+/// What a row of `stocks.csv` covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum StockItem {
+    /// Every element used in the region (`*`).
+    AllElements,
+    /// One element's oxide.
+    Element(Element),
+    /// NdFeB magnets (`magnet`), in years of the region's magnet use.
+    Magnets,
+}
+
+/// Commercial stocks held in a region (`stocks.csv`), in years of the
+/// region's reference-year use of each element (or of magnets) covered.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StockRow {
+    pub region: RegionId,
+    pub item: StockItem,
+    /// Stock held at normal prices, years of use.
+    pub normal_years: f64,
+    /// Stock at the start of the reference year, years of use.
+    pub opening_years: f64,
+    /// Most that can be held, years of use.
+    pub max_years: f64,
+    /// Elasticity of the stock held with respect to the price against its
+    /// normal level (negative).
+    pub elasticity: f64,
+    /// Extra stock wanted in the year an export control on the element
+    /// toward the region starts (precautionary buying), years of use.
+    pub precaution_years: f64,
+    pub provenance: Provenance,
+}
+
+/// A production quota of a region in one year (`production_quotas.csv`):
+/// the region's reported mine output may not exceed it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ProductionQuota {
+    pub region: RegionId,
+    pub year: Year,
+    pub tonnes: TonnesReo,
+    pub provenance: Provenance,
+}
+
+/// How facilities of one status respond to sustained rents
+/// (`supply_response.csv`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SupplyResponse {
+    pub status: Status,
+    /// Years from the decision (rents sustained) to first output.
+    pub lead_years: u32,
+    /// Rent, as a share of the facility's unit cost, that counts as paying.
+    pub hurdle: f64,
+    /// Most years a start may slip while the facility does not pay.
+    pub max_slip_years: u32,
+    pub provenance: Provenance,
+}
+
+/// The keys `parameters.csv` may set, with what each means (and the value
+/// the model uses when a dataset does not give it).
+pub const PARAMETERS: &[(&str, &str)] = &[
+    (
+        "normal_price_years",
+        "years of past prices whose geometric mean is the price stockholders expect (default 3)",
+    ),
+    (
+        "supply_sustain_years",
+        "years a facility's rent must stay above its hurdle before its start is brought forward (default 2)",
+    ),
+    (
+        "supply_max_new_share",
+        "capacity that may be brought forward or restarted in one year, as a share of the stage's world capacity (default 0.05)",
+    ),
+];
+
+/// A behavioural parameter with its source (`parameters.csv`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Parameter {
+    pub key: String,
+    pub value: f64,
+    pub provenance: Provenance,
+}
+
+/// A sourced stock change in the reference year (`stock_changes.csv`):
+/// part of the gap between supply and listed uses that calibration does
+/// not leave to the unattributed residual (positive: stock built).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StockChange {
+    pub region: RegionId,
+    pub element: Element,
+    pub tonnes: f64,
     pub provenance: Provenance,
 }
 
@@ -365,6 +485,11 @@ pub struct Dataset {
     pub oxide_demand: Vec<OxideDemand>,
     pub growth_paths: Vec<GrowthPath>,
     pub trade_costs: Vec<TradeCost>,
+    pub stocks: Vec<StockRow>,
+    pub production_quotas: Vec<ProductionQuota>,
+    pub supply_response: Vec<SupplyResponse>,
+    pub parameters: Vec<Parameter>,
+    pub stock_changes: Vec<StockChange>,
 }
 
 /// A problem found in a dataset, located by file, line and field.
@@ -410,6 +535,32 @@ impl Dataset {
             .chain(self.magnet_demand.iter().map(|x| &x.provenance))
             .chain(self.oxide_demand.iter().map(|x| &x.provenance))
             .chain(self.trade_costs.iter().map(|x| &x.provenance))
+            .chain(self.stocks.iter().map(|x| &x.provenance))
+            .chain(self.production_quotas.iter().map(|x| &x.provenance))
+            .chain(self.supply_response.iter().map(|x| &x.provenance))
+            .chain(self.parameters.iter().map(|x| &x.provenance))
+            .chain(self.stock_changes.iter().map(|x| &x.provenance))
+    }
+
+    /// A behavioural parameter by key (`parameters.csv`), if given.
+    pub fn parameter(&self, key: &str) -> Option<f64> {
+        self.parameters
+            .iter()
+            .find(|p| p.key == key)
+            .map(|p| p.value)
+    }
+
+    /// How facilities of `status` respond to rents, if the dataset says.
+    pub fn supply_response(&self, status: Status) -> Option<&SupplyResponse> {
+        self.supply_response.iter().find(|s| s.status == status)
+    }
+
+    /// Production quota of `region` in `year`, t REO, if any.
+    pub fn production_quota(&self, region: RegionId, year: Year) -> Option<f64> {
+        self.production_quotas
+            .iter()
+            .find(|q| q.region == region && q.year == year)
+            .map(|q| q.tonnes.0)
     }
 
     /// Region with this code, name or alias (case-insensitive).
@@ -587,6 +738,132 @@ impl Dataset {
                     format!(
                         "elasticity of `{}` is {}; expected a negative number",
                         u.id, u.elasticity
+                    ),
+                );
+            }
+        }
+        for u in &self.end_uses {
+            let (lr, sr) = (u.elasticity, u.elasticity_short_run);
+            if !(sr.is_finite() && sr < 0.0 && sr >= lr) {
+                issue(
+                    &u.provenance,
+                    "elasticity_short_run",
+                    format!(
+                        "short-run elasticity of `{}` is {sr}; expected a negative number no larger in size than the long-run {lr}",
+                        u.id
+                    ),
+                );
+            }
+            if !nonneg(u.adjustment_years) || u.adjustment_years > 50.0 {
+                issue(
+                    &u.provenance,
+                    "adjustment_years",
+                    format!("is {}; expected 0 to 50 years", u.adjustment_years),
+                );
+            }
+            if !(0.0..=1.0).contains(&u.reversibility) {
+                issue(
+                    &u.provenance,
+                    "reversibility",
+                    format!("is {}; expected a share between 0 and 1", u.reversibility),
+                );
+            }
+        }
+        for r in &self.recipe {
+            let bad = !(r.thrifting_elasticity.is_finite() && r.thrifting_elasticity <= 0.0);
+            if bad {
+                issue(
+                    &r.provenance,
+                    "thrifting_elasticity",
+                    format!(
+                        "is {}; expected 0 or a negative number",
+                        r.thrifting_elasticity
+                    ),
+                );
+            }
+            if !(r.min_share > 0.0 && r.min_share <= 1.0) {
+                issue(
+                    &r.provenance,
+                    "min_share",
+                    format!("is {}; expected a share above 0 and at most 1", r.min_share),
+                );
+            }
+            if !nonneg(r.adjustment_years) || r.adjustment_years > 50.0 {
+                issue(
+                    &r.provenance,
+                    "adjustment_years",
+                    format!("is {}; expected 0 to 50 years", r.adjustment_years),
+                );
+            }
+            if !(0.0..=1.0).contains(&r.reversibility) {
+                issue(
+                    &r.provenance,
+                    "reversibility",
+                    format!("is {}; expected a share between 0 and 1", r.reversibility),
+                );
+            }
+        }
+        for s in &self.stocks {
+            if s.max_years > 5.0 || s.normal_years > s.max_years || s.opening_years > s.max_years {
+                issue(
+                    &s.provenance,
+                    "max_years",
+                    format!(
+                        "normal {} and opening {} must not exceed the maximum {} (at most 5 years of use)",
+                        s.normal_years, s.opening_years, s.max_years
+                    ),
+                );
+            }
+            if !(s.elasticity.is_finite() && s.elasticity < 0.0 && s.elasticity >= -20.0) {
+                issue(
+                    &s.provenance,
+                    "elasticity",
+                    format!(
+                        "is {}; expected a negative number (at least -20)",
+                        s.elasticity
+                    ),
+                );
+            }
+            if s.precaution_years > 5.0 {
+                issue(
+                    &s.provenance,
+                    "precaution_years",
+                    format!("is {}; expected at most 5 years of use", s.precaution_years),
+                );
+            }
+        }
+        for s in &self.supply_response {
+            if s.hurdle > 10.0 {
+                issue(
+                    &s.provenance,
+                    "hurdle",
+                    format!(
+                        "is {}; expected a share of unit cost between 0 and 10",
+                        s.hurdle
+                    ),
+                );
+            }
+        }
+        for p in &self.parameters {
+            let ok = match p.key.as_str() {
+                "normal_price_years" | "supply_sustain_years" => {
+                    p.value >= 1.0 && p.value <= 10.0 && p.value.fract() == 0.0
+                }
+                _ => (0.0..=1.0).contains(&p.value),
+            };
+            if !ok {
+                issue(
+                    &p.provenance,
+                    "value",
+                    format!(
+                        "`{}` is {}; expected {}",
+                        p.key,
+                        p.value,
+                        if p.key.ends_with("years") {
+                            "a whole number of years from 1 to 10"
+                        } else {
+                            "a share between 0 and 1"
+                        }
                     ),
                 );
             }

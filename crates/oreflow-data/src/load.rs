@@ -8,6 +8,9 @@ use oreflow_core::{
     RecipeRow, Region, RegionId, SeparationPlant, Source, Status, TonnesMagnet, TonnesReo,
     TradeCost, UsdPerKg, Year, DEFAULT_REFERENCE_YEAR, ELEMENTS, MAX_YEAR, MIN_YEAR,
 };
+use oreflow_core::{
+    Parameter, ProductionQuota, StockChange, StockItem, StockRow, SupplyResponse, PARAMETERS,
+};
 
 use crate::DataError;
 
@@ -76,6 +79,24 @@ impl Row<'_> {
             Some(x) => Some(x),
             None => {
                 self.err(ctx, field, "is empty; a number is required".into());
+                None
+            }
+        }
+    }
+
+    /// An optional column (tables written before it existed lack it): its
+    /// number, or `default` when the column or the value is empty.
+    fn num_or(&self, ctx: &mut Ctx, field: &str, default: f64) -> Option<f64> {
+        Some(self.opt_num(ctx, field)?.unwrap_or(default))
+    }
+
+    /// An optional `yes`/`no` column (empty = no).
+    fn flag(&self, ctx: &mut Ctx, field: &str) -> Option<bool> {
+        match self.raw(field) {
+            "" | "no" | "false" => Some(false),
+            "yes" | "true" => Some(true),
+            other => {
+                self.err(ctx, field, format!("`{other}` is not yes or no"));
                 None
             }
         }
@@ -392,7 +413,9 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
                     r.err(
                         ctx,
                         "key",
-                        format!("unknown key `{other}`{hint}; expected reference_year or default_to"),
+                        format!(
+                            "unknown key `{other}`{hint}; expected reference_year or default_to"
+                        ),
                     );
                     return;
                 }
@@ -629,8 +652,11 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             let ore_cap = r.opt_num(ctx, "ore_capacity_t");
             let grade = r.opt_num(ctx, "recovered_grade");
             let cost = r.nonneg(ctx, "cost_usd_per_kg_reo");
+            let unreported = r.flag(ctx, "unreported");
             let prov = r.provenance(ctx, &source_ids);
-            let (Some(cap), Some(ore_cap), Some(grade)) = (cap, ore_cap, grade) else {
+            let (Some(cap), Some(ore_cap), Some(grade), Some(unreported)) =
+                (cap, ore_cap, grade, unreported)
+            else {
                 return;
             };
             if let Some(g) = grade {
@@ -682,6 +708,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
                 ore_capacity_t: ore_cap,
                 recovered_grade: grade,
                 cost: UsdPerKg(cost),
+                unreported,
                 provenance,
             });
         },
@@ -795,8 +822,21 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         |ctx, r| {
             let el = r.element(ctx, "element");
             let v = r.nonneg(ctx, "t_reo_per_t_magnet");
+            let thrift = r.num_or(ctx, "thrifting_elasticity", 0.0);
+            let min_share = r.num_or(ctx, "min_share", 1.0);
+            let adjust = r.num_or(ctx, "adjustment_years", 0.0);
+            let reversibility = r.num_or(ctx, "reversibility", 1.0);
             let prov = r.provenance(ctx, &source_ids);
-            let (Some(element), Some(v), Some(provenance)) = (el, v, prov) else {
+            let (
+                Some(element),
+                Some(v),
+                Some(thrifting_elasticity),
+                Some(min_share),
+                Some(adjustment_years),
+                Some(reversibility),
+                Some(provenance),
+            ) = (el, v, thrift, min_share, adjust, reversibility, prov)
+            else {
                 return;
             };
             if recipe.iter().any(|x| x.element == element) {
@@ -818,6 +858,10 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             recipe.push(RecipeRow {
                 element,
                 t_reo_per_t_magnet: v,
+                thrifting_elasticity,
+                min_share,
+                adjustment_years,
+                reversibility,
                 provenance,
             });
         },
@@ -864,9 +908,20 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             }
             let life = r.nonneg(ctx, "lifetime_years");
             let va = r.nonneg(ctx, "value_added_usd_per_kg");
+            let short = r.opt_num(ctx, "elasticity_short_run");
+            let adjust = r.num_or(ctx, "adjustment_years", 0.0);
+            let reversibility = r.num_or(ctx, "reversibility", 1.0);
             let prov = r.provenance(ctx, &source_ids);
-            let (Some(kind), Some(elasticity), Some(lifetime_years), Some(va), Some(provenance)) =
-                (kind, el, life, va, prov)
+            let (
+                Some(kind),
+                Some(elasticity),
+                Some(lifetime_years),
+                Some(va),
+                Some(short),
+                Some(adjustment_years),
+                Some(reversibility),
+                Some(provenance),
+            ) = (kind, el, life, va, short, adjust, reversibility, prov)
             else {
                 return;
             };
@@ -882,6 +937,9 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
                 name,
                 kind,
                 elasticity,
+                elasticity_short_run: short.unwrap_or(elasticity),
+                adjustment_years,
+                reversibility,
                 lifetime_years,
                 value_added: UsdPerKg(va),
                 provenance,
@@ -1046,6 +1104,211 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         },
     );
 
+    let mut stocks: Vec<StockRow> = Vec::new();
+    each_row(
+        &mut ctx,
+        files,
+        "stocks.csv",
+        &req(&[
+            "region",
+            "element",
+            "normal_years",
+            "opening_years",
+            "max_years",
+            "elasticity",
+            "precaution_years",
+        ]),
+        |ctx, r| {
+            let reg = region(ctx, r, "region");
+            let el = match r.raw("element") {
+                "*" => Some(StockItem::AllElements),
+                "magnet" | "magnets" => Some(StockItem::Magnets),
+                _ => r.element(ctx, "element").map(StockItem::Element),
+            };
+            let normal = r.nonneg(ctx, "normal_years");
+            let opening = r.nonneg(ctx, "opening_years");
+            let max = r.nonneg(ctx, "max_years");
+            let elasticity = r.num(ctx, "elasticity");
+            let precaution = r.nonneg(ctx, "precaution_years");
+            let prov = r.provenance(ctx, &source_ids);
+            let (
+                Some(region),
+                Some(item),
+                Some(normal_years),
+                Some(opening_years),
+                Some(max_years),
+                Some(elasticity),
+                Some(precaution_years),
+                Some(provenance),
+            ) = (reg, el, normal, opening, max, elasticity, precaution, prov)
+            else {
+                return;
+            };
+            if stocks.iter().any(|s| s.region == region && s.item == item) {
+                r.err(
+                    ctx,
+                    "element",
+                    "this region and element appear twice".into(),
+                );
+                return;
+            }
+            stocks.push(StockRow {
+                region,
+                item,
+                normal_years,
+                opening_years,
+                max_years,
+                elasticity,
+                precaution_years,
+                provenance,
+            });
+        },
+    );
+
+    let mut production_quotas: Vec<ProductionQuota> = Vec::new();
+    each_row(
+        &mut ctx,
+        files,
+        "production_quotas.csv",
+        &req(&["region", "year", "t_reo"]),
+        |ctx, r| {
+            let reg = region(ctx, r, "region");
+            let y = r.year(ctx, "year", true).flatten();
+            let q = r.nonneg(ctx, "t_reo");
+            let prov = r.provenance(ctx, &source_ids);
+            let (Some(region), Some(year), Some(q), Some(provenance)) = (reg, y, q, prov) else {
+                return;
+            };
+            if production_quotas
+                .iter()
+                .any(|x| x.region == region && x.year == year)
+            {
+                r.err(
+                    ctx,
+                    "year",
+                    format!("a quota for this region in {year} is given twice"),
+                );
+                return;
+            }
+            production_quotas.push(ProductionQuota {
+                region,
+                year,
+                tonnes: TonnesReo(q),
+                provenance,
+            });
+        },
+    );
+
+    let mut supply_response: Vec<SupplyResponse> = Vec::new();
+    each_row(
+        &mut ctx,
+        files,
+        "supply_response.csv",
+        &req(&["status", "lead_years", "hurdle", "max_slip_years"]),
+        |ctx, r| {
+            let st = status(ctx, r);
+            let whole = |ctx: &mut Ctx, field: &str| -> Option<u32> {
+                let v = r.raw(field);
+                match v.parse::<u32>() {
+                    Ok(x) if x <= 30 => Some(x),
+                    _ => {
+                        r.err(
+                            ctx,
+                            field,
+                            format!("`{v}` is not a whole number of years between 0 and 30"),
+                        );
+                        None
+                    }
+                }
+            };
+            let lead = whole(ctx, "lead_years");
+            let slip = whole(ctx, "max_slip_years");
+            let hurdle = r.nonneg(ctx, "hurdle");
+            let prov = r.provenance(ctx, &source_ids);
+            let (
+                Some(status),
+                Some(lead_years),
+                Some(max_slip_years),
+                Some(hurdle),
+                Some(provenance),
+            ) = (st, lead, slip, hurdle, prov)
+            else {
+                return;
+            };
+            if supply_response.iter().any(|s| s.status == status) {
+                r.err(
+                    ctx,
+                    "status",
+                    format!("status `{}` appears twice", status.as_str()),
+                );
+                return;
+            }
+            supply_response.push(SupplyResponse {
+                status,
+                lead_years,
+                hurdle,
+                max_slip_years,
+                provenance,
+            });
+        },
+    );
+
+    let mut parameters: Vec<Parameter> = Vec::new();
+    each_row(
+        &mut ctx,
+        files,
+        "parameters.csv",
+        &req(&["key", "value"]),
+        |ctx, r| {
+            let key = r.raw("key").to_string();
+            if !PARAMETERS.iter().any(|(k, _)| *k == key) {
+                let hint = closest(&key, PARAMETERS.iter().map(|(k, _)| *k))
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                r.err(ctx, "key", format!("unknown parameter `{key}`{hint}"));
+                return;
+            }
+            let v = r.num(ctx, "value");
+            let prov = r.provenance(ctx, &source_ids);
+            let (Some(value), Some(provenance)) = (v, prov) else {
+                return;
+            };
+            if parameters.iter().any(|p| p.key == key) {
+                r.err(ctx, "key", format!("`{key}` is given twice"));
+                return;
+            }
+            parameters.push(Parameter {
+                key,
+                value,
+                provenance,
+            });
+        },
+    );
+
+    let mut stock_changes: Vec<StockChange> = Vec::new();
+    each_row(
+        &mut ctx,
+        files,
+        "stock_changes.csv",
+        &req(&["region", "element", "t_reo"]),
+        |ctx, r| {
+            let reg = region(ctx, r, "region");
+            let el = r.element(ctx, "element");
+            let q = r.num(ctx, "t_reo");
+            let prov = r.provenance(ctx, &source_ids);
+            let (Some(region), Some(element), Some(tonnes), Some(provenance)) = (reg, el, q, prov)
+            else {
+                return;
+            };
+            stock_changes.push(StockChange {
+                region,
+                element,
+                tonnes,
+                provenance,
+            });
+        },
+    );
+
     let ds = Dataset {
         reference_year,
         default_to,
@@ -1062,6 +1325,11 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         oxide_demand,
         growth_paths,
         trade_costs,
+        stocks,
+        production_quotas,
+        supply_response,
+        parameters,
+        stock_changes,
     };
     ctx.issues.extend(ds.check());
     if ctx.issues.is_empty() {

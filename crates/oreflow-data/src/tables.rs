@@ -71,4 +71,24 @@ pub const TABLES: &[TableInfo] = &[
         "trade_costs.csv",
         "shipping cost per stage and region pair (USD/kg)"
     ),
+    table!(
+        "stocks.csv",
+        "commercial stocks per region (and element): normal, opening and maximum years of use, price elasticity, precautionary buying"
+    ),
+    table!(
+        "production_quotas.csv",
+        "mining quotas by region and year (t REO; reported output only)"
+    ),
+    table!(
+        "supply_response.csv",
+        "how facilities of each status respond to sustained rents: lead time, hurdle, slip"
+    ),
+    table!(
+        "parameters.csv",
+        "behavioural parameters with their sources (stock expectations, supply response limits)"
+    ),
+    table!(
+        "stock_changes.csv",
+        "sourced reference-year stock changes (t REO), used in calibration"
+    ),
 ];

@@ -41,14 +41,24 @@ struct Vars {
     magnet_make: Vec<Col>,
     /// (from, to, col)
     magnet_trade: Vec<(usize, usize, Col)>,
-    /// Demand curves that share step columns (see `build`).
+    /// Demand curves (and stockholders' demand) that share step columns
+    /// (see `build`).
     demand: Vec<DemandGroup>,
     /// (element, region, col)
     disposal: Vec<(Element, usize, Col)>,
     /// (element, region, col): recycled supply, fixed by its bounds
     recycled: Vec<(Element, usize, Col)>,
-    /// (element, region, stock-in col, stock-out col)
-    stock: Vec<(Element, usize, Col, Col)>,
+    /// (element, region, opening-stock col): the stock held at the start of
+    /// the year, supplied to the market (fixed by its bounds)
+    stock: Vec<(Element, usize, Col)>,
+    /// (region, opening-stock col) for magnets
+    magnet_stock: Vec<(usize, Col)>,
+    /// (element, region, col): negative unattributed residual, a fixed supply
+    unattributed_supply: Vec<(Element, usize, Col)>,
+    /// mine output columns' production-cap rows are in `production_caps`
+    production_caps: Vec<RowId>,
+    /// leak column per cap group
+    cap_leaks: Vec<Col>,
     /// release column per strategic stockpile
     strategic: Vec<Col>,
     /// total column per cap group
@@ -60,12 +70,53 @@ struct Vars {
     magnet_balance: Vec<Option<RowId>>,
 }
 
-/// Demand curves on one balance row with steps at the same prices, and the
-/// step columns they share.
+/// Demand curves (and the other members below) on one balance row with
+/// steps at the same prices, and the step columns they share.
 struct DemandGroup {
     row: RowId,
-    curves: Vec<usize>,
+    members: Vec<Member>,
     cols: Vec<Col>,
+}
+
+/// What shares a group's step columns.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Member {
+    /// A demand curve (index into `Network::curves`).
+    Curve(usize),
+    /// Stockholders' demand for closing stock of an element in a region.
+    Stock(usize, Element),
+    /// An unattributed use (the top step only: absorbed first).
+    Unattributed(usize, Element),
+    /// Stockholders' demand for closing stock of magnets in a region.
+    MagnetStock(usize),
+}
+
+impl Member {
+    /// Width of step `k` of this member this year.
+    fn width(self, d: &YearData, k: usize) -> f64 {
+        match self {
+            Member::Curve(c) => d.steps[c][k].width,
+            Member::Stock(r, e) => d.stocks[r][e.index()]
+                .as_ref()
+                .and_then(|h| h.steps.get(k))
+                .map(|s| s.width)
+                .unwrap_or(0.0),
+            Member::Unattributed(r, e) if k == 0 => d
+                .unattributed_use
+                .get(r)
+                .map(|u| u[e.index()])
+                .unwrap_or(0.0)
+                .max(0.0),
+            Member::Unattributed(..) => 0.0,
+            Member::MagnetStock(r) => d
+                .magnet_stocks
+                .get(r)
+                .and_then(|h| h.as_ref())
+                .and_then(|h| h.steps.get(k))
+                .map(|s| s.width)
+                .unwrap_or(0.0),
+        }
+    }
 }
 
 /// Where [`build`] writes: a fresh [`Problem`] (rows, columns, matrix and
@@ -484,6 +535,19 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
         })
         .collect();
 
+    // Rows: production quotas, Σ output of the covered mines ≤ the year's cap.
+    let production_caps: Vec<RowId> = net
+        .production_caps
+        .iter()
+        .enumerate()
+        .map(|(k, g)| {
+            let cap = d.production_caps.get(k).copied().unwrap_or(inf).max(0.0);
+            w.row(f64::NEG_INFINITY, cap, || {
+                format!("production quota {}", g.label)
+            })
+        })
+        .collect();
+
     // Mines: output column (capacity bound, mining cost) tied to its shipments.
     let mut mine_rows = Vec::new();
     let mut mine_out = Vec::new();
@@ -492,13 +556,15 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
             format!("shipments of mine {} equal its output", mine.name)
         });
         mine_rows.push(row);
-        mine_out.push(w.col(
-            -d.mine_cost[m],
-            0.0,
-            d.mine_capacity[m],
-            &[(row, -1.0)],
-            || format!("output of mine {} (capacity bound)", mine.name),
-        ));
+        let mut coefs = vec![(row, -1.0)];
+        for (g, &cap_row) in net.production_caps.iter().zip(&production_caps) {
+            if g.mines.contains(&m) {
+                coefs.push((cap_row, 1.0));
+            }
+        }
+        mine_out.push(w.col(-d.mine_cost[m], 0.0, d.mine_capacity[m], &coefs, || {
+            format!("output of mine {} (capacity bound)", mine.name)
+        }));
     }
     // Separation plants: feed column (capacity bound, separation cost).
     let mut sep_rows = Vec::new();
@@ -735,43 +801,125 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
         };
         let Some(row) = row else { continue };
         let same_prices = |g: &DemandGroup| {
+            let Member::Curve(first) = g.members[0] else {
+                return false;
+            };
             g.row == row
-                && d.steps[g.curves[0]]
+                && d.steps[first]
                     .iter()
                     .zip(&d.steps[c])
                     .all(|(a, b)| a.value.to_bits() == b.value.to_bits())
         };
         match demand.iter_mut().find(|g| same_prices(g)) {
-            Some(g) => g.curves.push(c),
+            Some(g) => g.members.push(Member::Curve(c)),
             None => demand.push(DemandGroup {
                 row,
-                curves: vec![c],
+                members: vec![Member::Curve(c)],
                 cols: Vec::new(),
             }),
         }
     }
-    for g in &mut demand {
-        let first = &net.curves[g.curves[0]];
-        let what = match first.good {
-            Good::Magnet => "magnets".to_string(),
-            Good::Oxide(e) => format!("{e} oxide"),
-        };
-        for (k, st) in d.steps[g.curves[0]].iter().enumerate() {
-            let width: f64 = g.curves.iter().map(|&c| d.steps[c][k].width).sum();
-            g.cols
-                .push(w.col(st.value, 0.0, width, &[(g.row, 1.0)], || {
-                    format!(
-                        "demand for {what} in {} ({} curves: {}) step {k}",
-                        code(first.region.index()),
-                        g.curves.len(),
-                        g.curves
-                            .iter()
-                            .map(|&c| net.curves[c].label.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }));
+    // Stockholders' demand for closing stock joins the group of its region
+    // and element when its steps sit at the same prices (they are built so),
+    // else it gets columns of its own.
+    let group_values = |g: &DemandGroup| -> Vec<f64> {
+        match g.members[0] {
+            Member::Curve(c) => d.steps[c].iter().map(|s| s.value).collect(),
+            Member::Stock(r, e) => d.stocks[r][e.index()]
+                .as_ref()
+                .map(|h| h.steps.iter().map(|s| s.value).collect())
+                .unwrap_or_default(),
+            Member::Unattributed(..) => Vec::new(),
+            Member::MagnetStock(r) => d
+                .magnet_stocks
+                .get(r)
+                .and_then(|h| h.as_ref())
+                .map(|h| h.steps.iter().map(|s| s.value).collect())
+                .unwrap_or_default(),
         }
+    };
+    let join = |demand: &mut Vec<DemandGroup>, row: RowId, values: Vec<f64>, m: Member| {
+        let same = |g: &DemandGroup| {
+            let gv = group_values(g);
+            g.row == row
+                && gv.len() == values.len()
+                && gv
+                    .iter()
+                    .zip(&values)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+        };
+        match demand.iter().position(same) {
+            Some(i) => demand[i].members.push(m),
+            None => demand.push(DemandGroup {
+                row,
+                members: vec![m],
+                cols: Vec::new(),
+            }),
+        }
+    };
+    for r in 0..n {
+        for e in ELEMENTS {
+            let (Some(row), Some(h)) = (
+                balance[r][e.index()],
+                d.stocks.get(r).and_then(|s| s[e.index()].as_ref()),
+            ) else {
+                continue;
+            };
+            let values: Vec<f64> = h.steps.iter().map(|s| s.value).collect();
+            join(&mut demand, row, values, Member::Stock(r, e));
+        }
+        if let (Some(row), Some(Some(h))) = (magnet_balance[r], d.magnet_stocks.get(r)) {
+            let values: Vec<f64> = h.steps.iter().map(|s| s.value).collect();
+            join(&mut demand, row, values, Member::MagnetStock(r));
+        }
+    }
+    // An unattributed use joins the first group on its row, at its top step.
+    for (r, u) in d.unattributed_use.iter().enumerate() {
+        for e in ELEMENTS {
+            if u[e.index()] <= 0.0 {
+                continue;
+            }
+            let Some(row) = balance[r][e.index()] else {
+                continue;
+            };
+            if let Some(g) = demand.iter_mut().find(|g| g.row == row) {
+                g.members.push(Member::Unattributed(r, e));
+            }
+        }
+    }
+    for gi in 0..demand.len() {
+        let values = group_values(&demand[gi]);
+        let g = &demand[gi];
+        let what = |m: &Member| match *m {
+            Member::Curve(c) => net.curves[c].label.clone(),
+            Member::Stock(r, e) => format!("{} {e} stockholders", code(r)),
+            Member::Unattributed(r, e) => format!("{} {e} unattributed use", code(r)),
+            Member::MagnetStock(r) => format!("{} magnet stockholders", code(r)),
+        };
+        let (good, region) = match g.members[0] {
+            Member::Curve(c) => (
+                match net.curves[c].good {
+                    Good::Magnet => "magnets".to_string(),
+                    Good::Oxide(e) => format!("{e} oxide"),
+                },
+                net.curves[c].region.index(),
+            ),
+            Member::Stock(r, e) | Member::Unattributed(r, e) => (format!("{e} oxide"), r),
+            Member::MagnetStock(r) => ("magnets".to_string(), r),
+        };
+        let mut cols = Vec::with_capacity(values.len());
+        for (k, &value) in values.iter().enumerate() {
+            let width: f64 = g.members.iter().map(|m| m.width(d, k)).sum();
+            cols.push(w.col(value, 0.0, width, &[(g.row, 1.0)], || {
+                format!(
+                    "demand for {good} in {} ({} members: {}) step {k}",
+                    code(region),
+                    g.members.len(),
+                    g.members.iter().map(what).collect::<Vec<_>>().join(", ")
+                )
+            }));
+        }
+        demand[gi].cols = cols;
     }
 
     // Disposal of surplus (where there can be a supply), recycled supply
@@ -780,6 +928,7 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
     let mut disposal = Vec::new();
     let mut recycled = Vec::new();
     let mut stock = Vec::new();
+    let mut unattributed_supply = Vec::new();
     for r in 0..n {
         for e in ELEMENTS {
             let Some(row) = balance[r][e.index()] else {
@@ -804,23 +953,38 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
                     }),
                 ));
             }
-            if let Some(rule) = d.stocks.get(r).and_then(|s| s[e.index()]) {
-                let buy = w.col(
-                    rule.buy_below,
-                    0.0,
-                    rule.room.max(0.0),
-                    &[(row, 1.0)],
-                    || format!("stock build of {e} in {}", code(r)),
-                );
-                let sell = w.col(
-                    -rule.sell_above,
-                    0.0,
-                    rule.opening.max(0.0),
-                    &[(row, -1.0)],
-                    || format!("stock release of {e} in {}", code(r)),
-                );
-                stock.push((e, r, buy, sell));
+            if let Some(h) = d.stocks.get(r).and_then(|s| s[e.index()].as_ref()) {
+                let q = h.opening.max(0.0);
+                let open = w.col(0.0, q, q, &[(row, -1.0)], || {
+                    format!("opening stock of {e} in {} (fixed)", code(r))
+                });
+                stock.push((e, r, open));
             }
+            let q = d
+                .unattributed_supply
+                .get(r)
+                .map(|u| u[e.index()])
+                .unwrap_or(0.0);
+            if q > 0.0 {
+                let col = w.col(0.0, q, q, &[(row, -1.0)], || {
+                    format!("unattributed supply of {e} in {} (fixed)", code(r))
+                });
+                unattributed_supply.push((e, r, col));
+            }
+        }
+    }
+
+    // Magnet stocks held at the start of the year (fixed supply).
+    let mut magnet_stock = Vec::new();
+    for r in 0..n {
+        if let (Some(row), Some(Some(h))) = (magnet_balance[r], d.magnet_stocks.get(r)) {
+            let q = h.opening.max(0.0);
+            magnet_stock.push((
+                r,
+                w.col(0.0, q, q, &[(row, -1.0)], || {
+                    format!("opening stock of magnets in {} (fixed)", code(r))
+                }),
+            ));
         }
     }
 
@@ -855,6 +1019,23 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
         })
         .collect();
 
+    // Leaks past each cap (smuggling): up to the year's tonnage, at a cost.
+    let cap_leaks: Vec<Col> = net
+        .caps
+        .iter()
+        .enumerate()
+        .map(|(k, g)| {
+            let (t, cost) = d.cap_leaks.get(k).copied().unwrap_or((0.0, 0.0));
+            w.col(
+                -cost.max(0.0),
+                0.0,
+                t.max(0.0),
+                &[(cap_rows[k], -1.0)],
+                || format!("leak past cap {}", g.label),
+            )
+        })
+        .collect();
+
     Vars {
         mine_out,
         sep_feed,
@@ -866,6 +1047,10 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
         disposal,
         recycled,
         stock,
+        magnet_stock,
+        unattributed_supply,
+        production_caps,
+        cap_leaks,
         strategic,
         caps,
         balance,
@@ -937,23 +1122,51 @@ fn read(
             })
         })
         .collect();
-    // Each shared step is split between its curves pro rata to their widths.
+    // Each shared step is split between its members pro rata to their widths.
     let mut consumption = vec![0.0; net.curves.len()];
     let mut gross_value = vec![0.0; net.curves.len()];
+    let mut stock_close = vec![[0.0; N_ELEMENTS]; n];
+    let mut magnet_stock_close = vec![0.0; n];
+    let mut unattributed_supply = vec![[0.0; N_ELEMENTS]; n];
+    let mut unattributed_use = vec![[0.0; N_ELEMENTS]; n];
+    // An unattributed use is served first (any split of a shared step
+    // between its members is optimal; this one makes the residual the
+    // quantity it stands for whenever the step holds it).
     for g in &v.demand {
         for (k, &col) in g.cols.iter().enumerate() {
-            let x = val(col);
-            let width: f64 = g.curves.iter().map(|&c| d.steps[c][k].width).sum();
+            let mut x = val(col);
+            for &m in &g.members {
+                if let Member::Unattributed(r, e) = m {
+                    let q = x.min(m.width(d, k));
+                    unattributed_use[r][e.index()] += q;
+                    x -= q;
+                }
+            }
+            let width: f64 = g
+                .members
+                .iter()
+                .filter(|m| !matches!(m, Member::Unattributed(..)))
+                .map(|m| m.width(d, k))
+                .sum();
             if x <= 0.0 || width <= 0.0 {
                 continue;
             }
-            for &c in &g.curves {
-                let step = d.steps[c][k];
-                let q = x * step.width / width;
-                consumption[c] += q;
-                gross_value[c] += q * step.value;
+            for &m in &g.members {
+                let q = x * m.width(d, k) / width;
+                match m {
+                    Member::Curve(c) => {
+                        consumption[c] += q;
+                        gross_value[c] += q * d.steps[c][k].value;
+                    }
+                    Member::Stock(r, e) => stock_close[r][e.index()] += q,
+                    Member::Unattributed(..) => {}
+                    Member::MagnetStock(r) => magnet_stock_close[r] += q,
+                }
             }
         }
+    }
+    for &(e, r, col) in &v.unattributed_supply {
+        unattributed_supply[r][e.index()] += val(col);
     }
     let per_region = |cols: &[(Element, usize, Col)]| {
         let mut out = vec![[0.0; N_ELEMENTS]; n];
@@ -966,15 +1179,28 @@ fn read(
     let recycled_used = per_region(&v.recycled);
     let mut stock_in = vec![[0.0; N_ELEMENTS]; n];
     let mut stock_out = vec![[0.0; N_ELEMENTS]; n];
-    for &(e, r, buy, sell) in &v.stock {
-        stock_in[r][e.index()] = val(buy);
-        stock_out[r][e.index()] = val(sell);
+    let mut magnet_stock_open = vec![0.0; n];
+    for &(r, col) in &v.magnet_stock {
+        magnet_stock_open[r] = val(col);
+    }
+    let mut stock_open = vec![[0.0; N_ELEMENTS]; n];
+    for &(e, r, open) in &v.stock {
+        let (o, c) = (val(open), stock_close[r][e.index()]);
+        stock_open[r][e.index()] = o;
+        stock_in[r][e.index()] = (c - o).max(0.0);
+        stock_out[r][e.index()] = (o - c).max(0.0);
     }
     let strategic_release: Vec<f64> = v.strategic.iter().map(|&c| val(c)).collect();
     for (k, &(reg, e)) in net.strategic.iter().enumerate() {
         stock_out[reg.index()][e.index()] += strategic_release[k];
     }
     let cap_flows: Vec<f64> = v.caps.iter().map(|&c| val(c)).collect();
+    let cap_leaks: Vec<f64> = v.cap_leaks.iter().map(|&c| val(c)).collect();
+    let production_quota_rent: Vec<f64> = v
+        .production_caps
+        .iter()
+        .map(|&r| clean(sol.dual(r)).abs())
+        .collect();
     // A balance row with nothing that can supply or use the element (say,
     // heavy rare earths where only a light-only separation plant stands)
     // has no price: its dual is not pinned down by anything.
@@ -1000,6 +1226,11 @@ fn read(
             .map(|&c| clean(sol.reduced_cost(c)).max(0.0))
             .collect::<Vec<f64>>()
     };
+    let margin = |cols: &[Col]| {
+        cols.iter()
+            .map(|&c| clean(sol.reduced_cost(c)))
+            .collect::<Vec<f64>>()
+    };
     YearSolution {
         year: d.year,
         solver,
@@ -1023,12 +1254,23 @@ fn read(
         stock_in,
         stock_out,
         strategic_release,
+        magnet_stock_open,
+        magnet_stock_close,
+        stock_open,
+        stock_close,
+        unattributed_use,
+        unattributed_supply,
         cap_flows,
+        cap_leaks,
+        production_quota_rent,
         recipe: d.recipe,
         prices,
         magnet_price,
         mine_rent: rent(&v.mine_out),
         separation_rent: rent(&v.sep_feed),
         magnet_rent: rent(&v.magnet_make),
+        mine_margin: margin(&v.mine_out),
+        separation_margin: margin(&v.sep_feed),
+        magnet_margin: margin(&v.magnet_make),
     }
 }

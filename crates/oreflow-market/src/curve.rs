@@ -120,7 +120,11 @@ impl CurveParams {
         for i in (0..n_up).rev() {
             let lo = top * ratio_up.powi(i as i32);
             let hi = lo * ratio_up;
-            let value = if i == n_up - 1 { p_max } else { (lo * hi).sqrt() };
+            let value = if i == n_up - 1 {
+                p_max
+            } else {
+                (lo * hi).sqrt()
+            };
             let upper = if i == n_up - 1 { f64::INFINITY } else { hi };
             cells.push((upper, lo, value));
         }
@@ -161,22 +165,40 @@ pub fn centred_steps(
     params: &CurveParams,
 ) -> Vec<Step> {
     let valid = q_ref > 0.0 && q_ref.is_finite() && p_ref > 0.0 && elasticity < 0.0;
-    let p_ref_used = if p_ref > 0.0 && p_ref.is_finite() {
+    steps_for(
+        |p| {
+            if valid && p.is_finite() {
+                q_ref * (p / p_ref).powf(elasticity)
+            } else {
+                0.0
+            }
+        },
+        p_ref,
+        centre,
+        params,
+    )
+}
+
+/// Steps of any demand `q(p)` (non-increasing in price) on the price lattice
+/// of a curve with reference price `p_ref` and band centre `centre`: the
+/// same step values as [`centred_steps`] with those arguments, so such
+/// steps can share a balance row's step columns with the curves there.
+pub fn steps_for(
+    q: impl Fn(f64) -> f64,
+    p_ref: f64,
+    centre: f64,
+    params: &CurveParams,
+) -> Vec<Step> {
+    let p_ref = if p_ref > 0.0 && p_ref.is_finite() {
         p_ref
     } else {
         1.0
     };
-    let q = |p: f64| {
-        if valid && p.is_finite() {
-            q_ref * (p / p_ref).powf(elasticity)
-        } else {
-            0.0
-        }
-    };
     let mut steps = Vec::with_capacity(params.len());
     let mut q_prev = 0.0;
-    for (_, lower, value) in params.cells(p_ref_used, centre) {
-        let q_hi = q(lower).max(q_prev);
+    for (_, lower, value) in params.cells(p_ref, centre) {
+        let x = q(lower);
+        let q_hi = if x.is_finite() { x.max(q_prev) } else { q_prev };
         steps.push(Step {
             width: q_hi - q_prev,
             value,
@@ -273,7 +295,10 @@ mod tests {
             };
             let q_exact = 1000.0 * (c / 56.0f64).powf(-0.3);
             let q_band = at(&s, c);
-            assert!((q_band - q_exact).abs() < 0.01 * q_exact, "{q_band} vs {q_exact}");
+            assert!(
+                (q_band - q_exact).abs() < 0.01 * q_exact,
+                "{q_band} vs {q_exact}"
+            );
         }
     }
 

@@ -16,7 +16,7 @@ mod curve;
 mod solution;
 
 pub use build::{solve_year, MarketError, MarketSession};
-pub use curve::{centred_steps, constant_elasticity_steps, CurveParams, Step};
+pub use curve::{centred_steps, constant_elasticity_steps, steps_for, CurveParams, Step};
 pub use solution::Flow;
 pub use solution::{BalanceViolation, YearSolution};
 
@@ -86,6 +86,8 @@ pub struct Network {
     /// Guaranteed offtakes: at least `share` of `from`'s mine output goes to
     /// separation plants in `to` (as concentrate) in the years it is active.
     pub offtakes: Vec<Offtake>,
+    /// Caps on the total output of groups of mines (production quotas).
+    pub production_caps: Vec<ProductionCap>,
     /// Routing tie-break: each shipping arc's cost is multiplied by
     /// `1 + tie_break × u`, with `u` in [0, 1) a fixed pseudo-random number
     /// of the arc. Arcs of equal cost otherwise make the optimal routing
@@ -108,6 +110,16 @@ pub struct Offtake {
     pub from: RegionId,
     pub to: RegionId,
     pub share: f64,
+}
+
+/// A group of mines whose total output can be capped (a production quota:
+/// China's mining quota covers its licensed mines, not unreported output).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProductionCap {
+    /// Label for the LP row and reports.
+    pub label: String,
+    /// Indices of the mines covered.
+    pub mines: Vec<usize>,
 }
 
 /// A group of trade flows from one origin whose yearly total can be capped.
@@ -197,8 +209,25 @@ pub struct YearData {
     pub recycled: Vec<[f64; N_ELEMENTS]>,
     /// Cost of disposing of a surplus element, USD/kg.
     pub disposal_cost: f64,
-    /// Commercial stocks per region and element (see [`StockRule`]); empty = none.
-    pub stocks: Vec<[Option<StockRule>; N_ELEMENTS]>,
+    /// Commercial stocks per region and element (see [`StockHolding`]); empty = none.
+    pub stocks: Vec<[Option<StockHolding>; N_ELEMENTS]>,
+    /// Commercial stocks of magnets per region (t magnet); empty = none.
+    pub magnet_stocks: Vec<Option<StockHolding>>,
+    /// Per region and element, a use no listed end use explains (the
+    /// calibration's unattributed residual: stocked, or used in ways the
+    /// data do not list), t REO: absorbed before any end use at the
+    /// region's price, whatever the price (it does not respond to prices).
+    /// Empty = none.
+    pub unattributed_use: Vec<[f64; N_ELEMENTS]>,
+    /// Per region and element, a fixed supply no listed source explains
+    /// (a negative residual), t REO. Empty = none.
+    pub unattributed_supply: Vec<[f64; N_ELEMENTS]>,
+    /// Cap on each [`Network::production_caps`] group this year, t REO
+    /// (infinite = no cap).
+    pub production_caps: Vec<f64>,
+    /// Per cap group: tonnes a year that can bypass the cap (smuggling,
+    /// unrecorded exports) and the extra cost of doing so, USD/kg. Empty = none.
+    pub cap_leaks: Vec<(f64, f64)>,
     /// Strategic stockpiles, in the order of [`Network::strategic`]: stock
     /// held and the price at or above which it is released.
     pub strategic: Vec<StockRule>,
@@ -212,9 +241,22 @@ pub struct YearData {
     pub offtakes: Vec<bool>,
 }
 
-/// Commercial stockholding of one element in one region this year:
-/// stockholders buy (up to `room` t) whenever the price is at or below
-/// `buy_below`, and sell (up to `opening` t) at or above `sell_above`.
+/// Commercial stocks of one element in one region this year: the stock
+/// held at the start of the year is supplied to the market, and
+/// stockholders' demand for the stock they hold at the end of the year is a
+/// stepped curve (`steps`, with the same step values as the region's demand
+/// for the element, whose step columns it shares): they hold more when the
+/// price is low against what they expect, less when it is high.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StockHolding {
+    /// Stock held at the start of the year, t REO.
+    pub opening: f64,
+    /// Demand for closing stock, t REO, highest value first.
+    pub steps: Vec<Step>,
+}
+
+/// A release-only stock (a strategic stockpile): up to `opening` t are sold
+/// at or above `sell_above`; `room` and `buy_below` allow buying into it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StockRule {
     /// Stock held at the start of the year, t REO.

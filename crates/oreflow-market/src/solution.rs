@@ -61,8 +61,24 @@ pub struct YearSolution {
     /// Released from each strategic stockpile (t REO), in network order
     /// (also counted in `stock_out`).
     pub strategic_release: Vec<f64>,
-    /// Total flow under each cap group (t).
+    /// Magnet stock held at the start and at the end of the year per region (t magnet).
+    pub magnet_stock_open: Vec<f64>,
+    pub magnet_stock_close: Vec<f64>,
+    /// Commercial stock held at the start of the year per region and element (t REO).
+    pub stock_open: Vec<[f64; N_ELEMENTS]>,
+    /// Commercial stock held at the end of the year (t REO): the next year's opening stock.
+    pub stock_close: Vec<[f64; N_ELEMENTS]>,
+    /// Unattributed use per region and element (t REO).
+    pub unattributed_use: Vec<[f64; N_ELEMENTS]>,
+    /// Fixed unattributed supply per region and element (t REO).
+    pub unattributed_supply: Vec<[f64; N_ELEMENTS]>,
+    /// Total flow under each cap group, within the cap (t).
     pub cap_flows: Vec<f64>,
+    /// Flow past each cap group's limit (a leak: smuggling), t.
+    pub cap_leaks: Vec<f64>,
+    /// Per production quota: the value of one more tonne of quota (USD/kg
+    /// REO; 0 when the quota does not bind).
+    pub production_quota_rent: Vec<f64>,
     /// The magnet recipe used this year (t REO per t magnet).
     pub recipe: [f64; N_ELEMENTS],
     /// Price of each oxide per region (USD/kg); `None` where no market exists.
@@ -75,6 +91,16 @@ pub struct YearSolution {
     pub separation_rent: Vec<f64>,
     /// Scarcity rent per magnet plant (USD/kg magnet).
     pub magnet_rent: Vec<f64>,
+    /// Marginal value of one more unit of capacity per mine (USD/kg REO):
+    /// the reduced cost of its output column, positive when capacity binds,
+    /// negative when the mine does not pay at this year's prices — also for
+    /// mines without capacity this year (not yet built), which is what the
+    /// supply response reads.
+    pub mine_margin: Vec<f64>,
+    /// As `mine_margin`, per separation plant (USD/kg REO feed).
+    pub separation_margin: Vec<f64>,
+    /// As `mine_margin`, per magnet plant (USD/kg magnet).
+    pub magnet_margin: Vec<f64>,
 }
 
 /// A region and element whose supply and uses differ by more than the tolerance.
@@ -129,6 +155,15 @@ impl YearSolution {
             muses[f.from] += f.tonnes;
             msupply[f.to] += f.tonnes;
         }
+        for (r, (o, c)) in self
+            .magnet_stock_open
+            .iter()
+            .zip(&self.magnet_stock_close)
+            .enumerate()
+        {
+            msupply[r] += o;
+            muses[r] += c;
+        }
         for (c, curve) in net.curves.iter().enumerate() {
             let r = curve.region.index();
             match curve.good {
@@ -140,6 +175,12 @@ impl YearSolution {
             for e in ELEMENTS {
                 uses[r][e.index()] += self.disposal[r][e.index()] + self.stock_in[r][e.index()];
                 supply[r][e.index()] += self.stock_out[r][e.index()];
+                if let Some(u) = self.unattributed_supply.get(r) {
+                    supply[r][e.index()] += u[e.index()];
+                }
+                if let Some(u) = self.unattributed_use.get(r) {
+                    uses[r][e.index()] += u[e.index()];
+                }
             }
         }
         let scale: f64 = supply.iter().flatten().sum::<f64>().max(1.0);

@@ -68,6 +68,7 @@ fn toy() -> (Network, YearData) {
         strategic: vec![],
         offtakes: vec![],
         tie_break: 0.0,
+        production_caps: vec![],
     };
     let data = YearData {
         year: 2024,
@@ -91,6 +92,11 @@ fn toy() -> (Network, YearData) {
         recycled: vec![[0.0; N_ELEMENTS]; 2],
         disposal_cost: 0.0,
         stocks: vec![],
+        magnet_stocks: vec![],
+        unattributed_use: vec![],
+        unattributed_supply: vec![],
+        production_caps: vec![],
+        cap_leaks: vec![],
         strategic: vec![],
         recipe: [0.0; N_ELEMENTS],
         trade: Default::default(),
@@ -185,48 +191,120 @@ fn mismatched_input_is_an_error_not_a_panic() {
     );
 }
 
+/// No stocks anywhere, per region and element.
+fn no_stocks() -> Vec<[Option<oreflow_market::StockHolding>; N_ELEMENTS]> {
+    (0..2).map(|_| std::array::from_fn(|_| None)).collect()
+}
+
 #[test]
-fn stocks_set_a_floor_until_full_and_release_above_a_ceiling() {
-    use oreflow_market::StockRule;
+fn stockholders_buy_surplus_at_their_price_and_release_what_they_do_not_want_to_hold() {
+    use oreflow_market::StockHolding;
     let (net, mut data) = toy();
     let (nd, ce) = (Element::Nd.index(), Element::Ce.index());
-    let mut rules = vec![[None; N_ELEMENTS]; 2];
-    // Room for all 30 t of A's surplus Ce: stockholders set the price at 0.5.
-    rules[0][ce] = Some(StockRule {
+    // A's 30 t of surplus Ce (B's Ce does not pay its freight): stockholders
+    // would hold up to 200 t at 0.5, so they buy all of it and set the price
+    // at 0.5.
+    let mut stocks = no_stocks();
+    stocks[0][ce] = Some(StockHolding {
         opening: 0.0,
-        room: 40.0,
-        buy_below: 0.5,
-        sell_above: 5.0,
+        steps: vec![Step {
+            width: 200.0,
+            value: 0.5,
+        }],
     });
-    data.stocks = rules.clone();
+    data.stocks = stocks.clone();
     let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
     assert!(close(s.stock_in[0][ce], 30.0), "{:?}", s.stock_in);
+    assert!(close(s.stock_close[0][ce], 30.0));
     assert!(close(s.prices[0][ce].unwrap(), 0.5));
-    // Room for 10 t only: the rest is disposed of and the price is zero again.
-    rules[0][ce] = Some(StockRule {
-        opening: 0.0,
-        room: 10.0,
-        buy_below: 0.5,
-        sell_above: 5.0,
-    });
-    data.stocks = rules.clone();
+    // Room for 10 t only: the rest is disposed of and the price is zero.
+    stocks[0][ce].as_mut().unwrap().steps[0].width = 10.0;
+    data.stocks = stocks.clone();
     let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
     assert!(close(s.stock_in[0][ce], 10.0) && close(s.disposal[0][ce], 20.0));
     assert_eq!(s.prices[0][ce], Some(0.0));
-    // 5 t of Nd in stock, sold at 8 or more: Nd is worth 10 in A, so all 5 t are sold.
-    rules[0][nd] = Some(StockRule {
+    // 5 t of Nd in stock that holders value at 8 (below Nd's 10 in A): all
+    // of it is sold and consumed.
+    stocks[0][nd] = Some(StockHolding {
         opening: 5.0,
-        room: 0.0,
-        buy_below: 1.0,
-        sell_above: 8.0,
+        steps: vec![Step {
+            width: 5.0,
+            value: 8.0,
+        }],
     });
-    data.stocks = rules;
+    data.stocks = stocks;
     let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
     assert!(
         close(s.stock_out[0][nd], 5.0) && close(s.consumption[0], 75.0),
-        "{:?}",
+        "{:?} {:?}",
+        s.stock_out,
         s.consumption
     );
+    assert!(s.check_mass_balance(&net, 1e-9).is_empty());
+}
+
+#[test]
+fn an_unattributed_use_is_served_first_whatever_the_price() {
+    let (net, mut data) = toy();
+    let nd = Element::Nd.index();
+    let mut u = vec![[0.0; N_ELEMENTS]; 2];
+    u[0][nd] = 10.0;
+    data.unattributed_use = u;
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(close(s.unattributed_use[0][nd], 10.0));
+    assert!(close(s.consumption[0], 60.0), "{:?}", s.consumption);
+    assert!(s.check_mass_balance(&net, 1e-9).is_empty());
+}
+
+#[test]
+fn a_production_quota_caps_the_covered_mines() {
+    use oreflow_market::ProductionCap;
+    let (mut net, mut data) = toy();
+    net.production_caps = vec![ProductionCap {
+        label: "A".into(),
+        mines: vec![0],
+    }];
+    data.production_caps = vec![40.0];
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(close(s.mine_output[0], 40.0), "{:?}", s.mine_output);
+    // The quota holder's rent: A's concentrate is worth 0.5·10 = 5 a kg
+    // against a cost of 1.
+    assert!(
+        close(s.production_quota_rent[0], 4.0),
+        "{:?}",
+        s.production_quota_rent
+    );
+    data.production_caps = vec![f64::INFINITY];
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(close(s.mine_output[0], 100.0));
+}
+
+#[test]
+fn a_pooled_quota_is_filled_with_the_valuable_element_and_can_leak() {
+    use oreflow_market::CapGroup;
+    let (mut net, mut data) = toy();
+    net.caps = vec![CapGroup {
+        label: "B oxide exports to A".into(),
+        commodity: oreflow_core::Commodity::Oxide,
+        elements: vec![Element::Nd, Element::Ce],
+        from: RegionId(1),
+        to: vec![RegionId(0)],
+    }];
+    data.caps = vec![10.0];
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    let shipped = |e: Element| -> f64 {
+        s.oxide_trade
+            .iter()
+            .filter(|f| f.element == Some(e))
+            .map(|f| f.tonnes)
+            .sum()
+    };
+    assert!(close(shipped(Element::Nd), 10.0) && close(shipped(Element::Ce), 0.0));
+    // 5 t more can leak past the quota at 3 USD/kg: Nd is worth 10 in A
+    // and less than that in B, so it leaks.
+    data.cap_leaks = vec![(5.0, 3.0)];
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    assert!(close(s.cap_flows[0], 10.0) && close(s.cap_leaks[0], 5.0));
     assert!(s.check_mass_balance(&net, 1e-9).is_empty());
 }
 

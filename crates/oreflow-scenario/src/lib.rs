@@ -24,6 +24,10 @@ macro_rules! control_parts {
             share: &$c.share,
             fee_usd_per_kg: &$c.fee_usd_per_kg,
             quota_t: &$c.quota_t,
+            rate: &$c.rate,
+            pooled: &$c.pooled,
+            leak_t: &$c.leak_t,
+            leak_cost_usd_per_kg: &$c.leak_cost_usd_per_kg,
         }
     };
 }

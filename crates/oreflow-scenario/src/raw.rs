@@ -29,7 +29,19 @@ pub(crate) struct RawScenario {
     pub demand: Option<RawDemand>,
     #[serde(default)]
     pub stockpile: Vec<RawStockpile>,
+    #[serde(default)]
+    pub production_quota: Vec<RawProductionQuota>,
     pub uncertain: Option<RawUncertain>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProductionQuota {
+    pub region: S<String>,
+    pub t_reo: S<f64>,
+    pub from: S<i32>,
+    pub to: Option<S<i32>>,
+    pub source: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -40,9 +52,7 @@ pub(crate) struct RawRun {
     pub growth_path: Option<S<String>>,
     pub recycling: Option<S<Points>>,
     pub disposal_cost_usd_per_kg: Option<S<f64>>,
-    pub stock_buy_below: Option<S<f64>>,
-    pub stock_sell_above: Option<S<f64>>,
-    pub stock_capacity_years: Option<S<f64>>,
+    pub stock_scale: Option<S<f64>>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -61,6 +71,11 @@ pub(crate) struct RawControl {
     pub share: Option<S<f64>>,
     pub fee_usd_per_kg: Option<S<f64>>,
     pub quota_t: Option<S<f64>>,
+    pub rate: Option<S<f64>>,
+    pub pooled: Option<S<bool>>,
+    pub leak_t: Option<S<f64>>,
+    pub leak_cost_usd_per_kg: Option<S<f64>>,
+    pub announced: Option<S<i32>>,
     pub source: Option<String>,
 }
 
@@ -236,6 +251,10 @@ pub(crate) struct RawEventControl {
     pub share: Option<S<f64>>,
     pub fee_usd_per_kg: Option<S<f64>>,
     pub quota_t: Option<S<f64>>,
+    pub rate: Option<S<f64>>,
+    pub pooled: Option<S<bool>>,
+    pub leak_t: Option<S<f64>>,
+    pub leak_cost_usd_per_kg: Option<S<f64>>,
     pub source: Option<String>,
 }
 

@@ -493,30 +493,8 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             sc.config.disposal_cost =
                 number(src, v, 0.0, f64::INFINITY, "disposal_cost_usd_per_kg")?;
         }
-        if let Some(v) = &run.stock_buy_below {
-            sc.config.stock_buy_below = number(src, v, 0.0, 10.0, "stock_buy_below")?;
-        }
-        if let Some(v) = &run.stock_sell_above {
-            sc.config.stock_sell_above = number(src, v, 0.0, 100.0, "stock_sell_above")?;
-        }
-        if let Some(v) = &run.stock_capacity_years {
-            sc.config.stock_capacity_years = number(src, v, 0.0, 10.0, "stock_capacity_years")?;
-        }
-        if sc.config.stock_sell_above <= sc.config.stock_buy_below {
-            let span = run
-                .stock_sell_above
-                .as_ref()
-                .or(run.stock_buy_below.as_ref())
-                .map(|v| v.span())
-                .unwrap_or(0..0);
-            return Err(src.at(
-                span,
-                format!(
-                    "stock_sell_above ({}) must be greater than stock_buy_below ({})",
-                    sc.config.stock_sell_above, sc.config.stock_buy_below
-                ),
-                None,
-            ));
+        if let Some(v) = &run.stock_scale {
+            sc.config.stock_scale = number(src, v, 0.0, 10.0, "stock_scale")?;
         }
     }
     for p in &raw.project {
@@ -525,8 +503,43 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
     let ds = &sc.dataset.clone();
     for (k, c) in raw.export_control.iter().enumerate() {
         let (from, to) = span_years(src, &c.from, c.to.as_ref())?;
-        let control = export_control(src, ds, &control_parts!(c), k, Years::span(from, to))?;
+        let mut control = export_control(src, ds, &control_parts!(c), k, Years::span(from, to))?;
+        if let Some(a) = &c.announced {
+            let y = year(src, a)?;
+            if y > from {
+                return Err(src.at(
+                    a.span(),
+                    format!("`announced` ({y}) is after the control starts ({from})"),
+                    Some(
+                        "importers buy ahead from the announcement until the control starts".into(),
+                    ),
+                ));
+            }
+            control.announced = Some(y);
+        }
         sc.policies.export_controls.push(control);
+    }
+    for q in &raw.production_quota {
+        let region = region(src, ds, &q.region)?;
+        let (from, to) = span_years(src, &q.from, q.to.as_ref())?;
+        let tonnes = number(src, &q.t_reo, 0.0, 1e7, "t_reo")?;
+        if let Some(s) = &q.source {
+            sc.sources.push((
+                format!(
+                    "{}: production quota of {}",
+                    src.path.display(),
+                    q.region.get_ref()
+                ),
+                s.clone(),
+            ));
+        }
+        sc.policies
+            .production_quotas
+            .push(oreflow_sim::policy::ProductionQuota {
+                region,
+                tonnes,
+                years: Years::span(from, to),
+            });
     }
     for t in &raw.tariff {
         let importer = region(src, ds, &t.importer)?;
@@ -725,6 +738,10 @@ pub(crate) struct ControlParts<'a> {
     pub share: &'a Option<S<f64>>,
     pub fee_usd_per_kg: &'a Option<S<f64>>,
     pub quota_t: &'a Option<S<f64>>,
+    pub rate: &'a Option<S<f64>>,
+    pub pooled: &'a Option<S<bool>>,
+    pub leak_t: &'a Option<S<f64>>,
+    pub leak_cost_usd_per_kg: &'a Option<S<f64>>,
 }
 
 /// An export control in force in `years`; `k` numbers unlabelled ones.
@@ -757,14 +774,27 @@ pub(crate) fn export_control(
                 .as_ref()
                 .or(c.quota_t.as_ref())
                 .or(c.fee_usd_per_kg.as_ref())
+                .or(c.rate.as_ref())
             {
                 return Err(src.at(
                     extra.span(),
-                    "a ban takes no `share`, `quota_t` or `fee_usd_per_kg`",
+                    "a ban takes no `share`, `quota_t`, `fee_usd_per_kg` or `rate`",
                     Some("use kind = \"licence\" or \"quota\" to let some trade through".into()),
                 ));
             }
             ControlKind::Ban
+        }
+        "tax" | "duty" => {
+            let rate = c.rate.as_ref().ok_or_else(|| {
+                src.at(
+                    c.kind.span(),
+                    "an export tax needs `rate` (ad valorem, e.g. 0.25 for 25 %)",
+                    None,
+                )
+            })?;
+            ControlKind::Tax {
+                rate: number(src, rate, 0.0, 5.0, "rate")?,
+            }
         }
         "quota" => {
             let q = c.quota_t.as_ref().ok_or_else(|| {
@@ -805,10 +835,40 @@ pub(crate) fn export_control(
             return Err(src.at(
                 c.kind.span(),
                 format!("unknown export-control kind `{other}`"),
-                suggest(other, ["ban", "quota", "licence"], "kinds"),
+                suggest(other, ["ban", "quota", "licence", "tax"], "kinds"),
             ))
         }
     };
+    let capped = matches!(
+        kind,
+        ControlKind::Quota { .. } | ControlKind::Licence { share: Some(_), .. }
+    );
+    for (what, v) in [
+        ("pooled", c.pooled.as_ref().map(|v| v.span())),
+        ("leak_t", c.leak_t.as_ref().map(|v| v.span())),
+    ] {
+        if let Some(span) = v {
+            if !capped {
+                return Err(src.at(
+                    span,
+                    format!("`{what}` applies to a quota or a licence with `share` (a cap)"),
+                    None,
+                ));
+            }
+        }
+    }
+    let leak_t = c
+        .leak_t
+        .as_ref()
+        .map(|v| number(src, v, 0.0, 1e7, "leak_t"))
+        .transpose()?
+        .unwrap_or(0.0);
+    let leak_cost = c
+        .leak_cost_usd_per_kg
+        .as_ref()
+        .map(|v| number(src, v, 0.0, 1e5, "leak_cost_usd_per_kg"))
+        .transpose()?
+        .unwrap_or(0.0);
     Ok(ExportControl {
         label: c
             .label
@@ -820,6 +880,10 @@ pub(crate) fn export_control(
         elements: els,
         years,
         kind,
+        pooled: c.pooled.as_ref().is_some_and(|p| *p.get_ref()),
+        leak_t,
+        leak_cost_usd_per_kg: leak_cost,
+        announced: None,
     })
 }
 
@@ -1055,6 +1119,7 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
                 ore_capacity_t: ore_t,
                 recovered_grade: grade,
                 cost,
+                unreported: false,
                 provenance,
             });
         }

@@ -345,7 +345,7 @@ fn row<'a>(field: Field, ds: &'a Dataset, pol: &'a Policies, k: usize) -> Row<'a
             let p = &ds.magnet_plants[k];
             facility(&p.id, p.region, p.status)
         }
-        Elasticity | Lifetime | ValueAdded => Row {
+        Elasticity | ElasticityShortRun | AdjustmentYears | Lifetime | ValueAdded => Row {
             id: Some(&ds.end_uses[k].id),
             ..Row::default()
         },
@@ -380,9 +380,7 @@ fn row<'a>(field: Field, ds: &'a Dataset, pol: &'a Policies, k: usize) -> Row<'a
             stage: Some(ds.trade_costs[k].commodity),
             ..Row::default()
         },
-        RecyclingRate | DisposalCost | StockCapacityYears | StockBuyBelow | StockSellAbove => {
-            Row::default()
-        }
+        RecyclingRate | DisposalCost | StockScale => Row::default(),
         ControlShare | ControlFee | ControlQuota => Row {
             label: Some(&pol.export_controls[k].label),
             regions: vec![pol.export_controls[k].origin],

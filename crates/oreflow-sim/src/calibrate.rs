@@ -1,33 +1,38 @@
 //! Calibration of the demand curves to the reference year (MODEL.md §2).
 //!
 //! Each curve passes through its reference quantity and price with the end
-//! use's elasticity. Reference prices are the USGS 2024 oxide prices; the
-//! magnet reference price is the oxide content at those prices plus the
-//! conversion cost of the marginal (highest-cost) magnet plant operating in
-//! the reference year. Magnet quantities are taken as given; direct oxide
-//! quantities keep the regional and end-use distribution of
-//! `oxide_demand.csv` but are scaled per element so that the reference year's
-//! mine supply (all mines at capacity) is used at the reference price:
-//! `direct_e = supply_e − magnet_use_e`. The scale factors are reported so
-//! the adjustment is visible (`oreflow data --check`).
+//! use's elasticity. Reference prices are the dataset's reference-year oxide
+//! prices; the magnet reference price is the oxide content at those prices
+//! plus the conversion cost of the marginal (highest-cost) magnet plant
+//! operating in the reference year. Magnet and direct oxide quantities are
+//! taken as listed (`magnet_demand.csv`, `oxide_demand.csv`); no demand is
+//! scaled. What the reference year's mine supply (all mines at capacity)
+//! leaves after magnets and listed direct uses is, per element, first the
+//! sourced stock changes (`stock_changes.csv`), then an explicit,
+//! **unattributed residual**: a fixed quantity absorbed (or, if negative,
+//! supplied) in one region every year, that does not respond to prices like
+//! an end use. `oreflow data --check` shows both.
 //!
-//! USGS prices are FOB China, so a region other than China is calibrated at
-//! the delivered price: the reference price plus the cost of shipping from
-//! China (when the dataset has a region `CN`).
+//! Reference prices are FOB China, so a region other than China is
+//! calibrated at the delivered price: the reference price plus the cost of
+//! shipping from China (when the dataset has a region `CN`).
 
-use oreflow_core::{Dataset, Element, ELEMENTS, N_ELEMENTS};
+use oreflow_core::{Dataset, Element, RegionId, ELEMENTS, N_ELEMENTS};
 use oreflow_market::{Good, Network};
 
 use crate::SimError;
 
-/// Reference point and elasticity of one demand curve.
+/// Reference point and elasticities of one demand curve.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CurveRef {
     /// Reference-year quantity (t REO or t magnet).
     pub q_ref: f64,
     /// Reference price (USD/kg).
     pub p_ref: f64,
+    /// Long-run elasticity.
     pub elasticity: f64,
+    /// Short-run elasticity (the slope of the year's curve).
+    pub elasticity_short_run: f64,
 }
 
 /// The outcome of calibration.
@@ -41,10 +46,20 @@ pub struct Calibration {
     pub supply: [f64; N_ELEMENTS],
     /// Reference-year oxide use in magnets per element (t REO).
     pub magnet_use: [f64; N_ELEMENTS],
-    /// Sum of `oxide_demand.csv` per element, before scaling (t REO).
+    /// Sum of `oxide_demand.csv` per element (t REO).
     pub listed_direct: [f64; N_ELEMENTS],
-    /// Scale applied to the listed direct demand per element (`None`: unpriced).
-    pub scale: [Option<f64>; N_ELEMENTS],
+    /// Sourced reference-year stock changes per element (t REO, positive = built).
+    pub stock_change: [f64; N_ELEMENTS],
+    /// Unattributed residual per element (t REO): supply − magnets − listed
+    /// direct uses − stock changes; `None` for unpriced elements. A positive
+    /// residual leaves the market as the same share of every plant's
+    /// separated output every year (not separated, stocked or used in ways
+    /// the data do not list); a negative one is a fixed supply in
+    /// `unattributed_region`.
+    pub unattributed: [Option<f64>; N_ELEMENTS],
+    /// Region of a negative residual's supply (China, the largest miner and
+    /// refiner; else the region with the most mine supply).
+    pub unattributed_region: Option<RegionId>,
     /// Per region and element: reference-year use (direct, plus the content of
     /// the region's magnet demand), t REO, and the regional reference price.
     pub regional_use: Vec<[(f64, f64); N_ELEMENTS]>,
@@ -53,8 +68,10 @@ pub struct Calibration {
 pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimError> {
     let y = ds.reference_year;
     let mut supply = [0.0; N_ELEMENTS];
+    let mut by_region = vec![0.0; ds.regions.len()];
     for m in &ds.mines {
         let k = m.capacity.at(y);
+        by_region[m.region.index()] += k;
         for e in ELEMENTS {
             supply[e.index()] += k * ds.ore_types[m.ore_type].composition[e.index()];
         }
@@ -69,8 +86,17 @@ pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimE
     for d in &ds.oxide_demand {
         listed[d.element.index()] += d.quantity.0;
     }
+    let mut stock_change = [0.0; N_ELEMENTS];
+    for c in &ds.stock_changes {
+        stock_change[c.element.index()] += c.tonnes;
+    }
     let price = |e: Element| ds.reference_price(e).map(|p| p.0);
-    let mut scale = [None; N_ELEMENTS];
+    let unattributed_region = ds.region("CN").or_else(|| {
+        (0..by_region.len())
+            .max_by(|&a, &b| by_region[a].total_cmp(&by_region[b]))
+            .map(|i| RegionId(i as u16))
+    });
+    let mut unattributed = [None; N_ELEMENTS];
     for e in ELEMENTS {
         let i = e.index();
         if recipe[i] > 0.0 && price(e).is_none() {
@@ -78,19 +104,10 @@ pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimE
                 "{e} is in the magnet recipe (magnet_recipe.csv) but has no reference price (elements.csv)"
             )));
         }
-        if price(e).is_none() || listed[i] == 0.0 {
+        if price(e).is_none() {
             continue;
         }
-        let direct = supply[i] - magnet_use[i];
-        if direct <= 0.0 {
-            return Err(SimError::Calibration(format!(
-                "{e}: reference-year mine supply {:.0} t REO (mines.csv × ore_types.csv) does not cover the {:.0} t \
-                 used by {magnets:.0} t of magnets (magnet_demand.csv × magnet_recipe.csv), leaving nothing for the \
-                 {:.0} t of direct uses listed in oxide_demand.csv",
-                supply[i], magnet_use[i], listed[i]
-            )));
-        }
-        scale[i] = Some(direct / listed[i]);
+        unattributed[i] = Some(supply[i] - magnet_use[i] - listed[i] - stock_change[i]);
     }
     let magnet_cost = ds
         .magnet_plants
@@ -116,6 +133,7 @@ pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimE
     for c in &net.curves {
         let to = c.region.index();
         let elasticity = ds.end_uses[c.end_use].elasticity;
+        let elasticity_short_run = ds.end_uses[c.end_use].elasticity_short_run;
         let (q_ref, p_ref) = match c.good {
             Good::Magnet => (
                 ds.magnet_demand
@@ -133,7 +151,7 @@ pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimE
                     .map(|d| d.quantity.0)
                     .sum();
                 (
-                    listed_q * scale[e.index()].unwrap_or(0.0),
+                    listed_q,
                     price(e).unwrap_or(0.0) + delivered(&net.oxide_cost, to),
                 )
             }
@@ -142,6 +160,7 @@ pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimE
             q_ref,
             p_ref,
             elasticity,
+            elasticity_short_run,
         });
     }
     let mut regional_use = vec![[(0.0, 0.0); N_ELEMENTS]; net.regions.len()];
@@ -169,7 +188,9 @@ pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimE
         supply,
         magnet_use,
         listed_direct: listed,
-        scale,
+        stock_change,
+        unattributed,
+        unattributed_region,
         regional_use,
     })
 }

@@ -8,6 +8,7 @@
 //! [`run`] returns a fresh [`RunResult`].
 
 mod calibrate;
+mod dynamics;
 mod network;
 pub mod policy;
 pub mod uncertainty;
@@ -17,11 +18,12 @@ use oreflow_core::{
 };
 use oreflow_lp::Backend;
 use oreflow_market::{
-    centred_steps, CurveParams, Good, MarketError, MarketSession, Network, Step, StockRule,
-    TradeTerms, YearData, YearSolution,
+    centred_steps, CurveParams, Good, MarketError, MarketSession, Network, Step, StockHolding,
+    StockRule, TradeTerms, YearData, YearSolution,
 };
 
 pub use calibrate::{Calibration, CurveRef};
+pub use dynamics::{Plan, Plans, StockSpec};
 pub use policy::Policies;
 
 pub use oreflow_core::MAX_YEAR;
@@ -38,12 +40,16 @@ pub struct RunConfig {
     pub disposal_cost: f64,
     /// Share of end-of-life content recovered as oxide (collection × recovery).
     pub recycling_rate: f64,
-    /// Commercial stocks: bought at or below this multiple of the reference price…
-    pub stock_buy_below: f64,
-    /// …sold at or above this multiple…
-    pub stock_sell_above: f64,
-    /// …up to this many years of the region's reference-year use (0: no stocks).
-    pub stock_capacity_years: f64,
+    /// Multiplies the commercial stocks of `stocks.csv` (normal, opening,
+    /// maximum and precautionary levels; 0: no commercial stocks).
+    pub stock_scale: f64,
+    /// Demand moves from its short-run toward its long-run response, and
+    /// magnet makers thrift Dy/Tb, as prices stay high (false: every curve
+    /// keeps its short-run slope and the recipe is fixed).
+    pub adjustment: bool,
+    /// Facilities start earlier, slip or restart with their rents
+    /// (`supply_response.csv`; false: every start is as planned).
+    pub supply_response: bool,
 }
 
 impl Default for RunConfig {
@@ -55,9 +61,9 @@ impl Default for RunConfig {
             curve: CurveParams::default(),
             disposal_cost: 0.0,
             recycling_rate: DEFAULT_RECYCLING_RATE,
-            stock_buy_below: 0.6,
-            stock_sell_above: 1.5,
-            stock_capacity_years: 0.25,
+            stock_scale: 1.0,
+            adjustment: true,
+            supply_response: true,
         }
     }
 }
@@ -106,11 +112,22 @@ pub struct Model {
     concentrate_value: Vec<f64>,
     /// Curves of one good in one region: they share a price and a fine band.
     price_groups: Vec<Vec<usize>>,
+    /// Commercial stocks per region and element.
+    stock_specs: Vec<[Option<StockSpec>; N_ELEMENTS]>,
+    /// Commercial magnet stocks per region.
+    magnet_stock_specs: Vec<Option<StockSpec>>,
+    /// The unattributed residual (see [`Calibration::unattributed`]) per
+    /// region and element: a use (positive) or a supply (negative), t REO
+    /// in the reference year, scaled each year with the world's mine
+    /// capacity of the element.
+    unattributed: Vec<[f64; N_ELEMENTS]>,
+    /// Region of each production-cap group of the network.
+    production_cap_regions: Vec<oreflow_core::RegionId>,
 }
 
 /// At most this many solves of one year: the first, and re-solves with the
 /// fine band of the demand curves re-centred on prices that fell outside it.
-pub const MAX_SOLVES_PER_YEAR: usize = 6;
+pub const MAX_SOLVES_PER_YEAR: usize = 8;
 
 /// One simulated year: its inputs and its equilibrium.
 #[derive(Clone, Debug)]
@@ -120,10 +137,11 @@ pub struct YearResult {
     /// LP solves the year took: 1, plus one per re-centring of the demand
     /// curves' fine bands (at most [`MAX_SOLVES_PER_YEAR`]).
     pub solves: usize,
-    /// Price groups (a good in a region) whose price still lies outside the
-    /// fine band after the last solve, i.e. on a coarse step (0 unless the
-    /// year needed more than [`MAX_SOLVES_PER_YEAR`] solves).
-    pub coarse_prices: usize,
+    /// Price groups (a good in a region, labelled like `Dy oxide in JP`)
+    /// whose price still lies outside the fine band after the last solve,
+    /// i.e. on a coarse step (empty unless the year needed more than
+    /// [`MAX_SOLVES_PER_YEAR`] solves).
+    pub coarse_prices: Vec<String>,
 }
 
 /// A whole run.
@@ -171,18 +189,17 @@ impl Model {
                 "recycling rate must be in [0, 1] and disposal cost ≥ 0".into(),
             ));
         }
-        let stock_ok = config.stock_buy_below >= 0.0
-            && config.stock_sell_above > config.stock_buy_below
-            && config.stock_capacity_years >= 0.0;
-        if !stock_ok {
-            return Err(SimError::Config(
-                "stock rule needs 0 ≤ buy-below < sell-above multiples and a non-negative capacity"
-                    .into(),
-            ));
+        if !(config.stock_scale.is_finite() && (0.0..=10.0).contains(&config.stock_scale)) {
+            return Err(SimError::Config(format!(
+                "stock scale is {}; expected a multiple between 0 and 10 of stocks.csv",
+                config.stock_scale
+            )));
         }
         let mut network = network::build(&dataset);
         let calibration = calibrate::calibrate(&dataset, &network)?;
         let cap_controls = network::add_policy_structure(&mut network, &policies);
+        let production_cap_regions =
+            network::add_production_caps(&mut network, &dataset, &policies);
         let concentrate_value = network::concentrate_values(&dataset);
         let mut price_groups: Vec<Vec<usize>> = Vec::new();
         for (c, curve) in network.curves.iter().enumerate() {
@@ -193,6 +210,41 @@ impl Model {
             match price_groups.iter_mut().find(same) {
                 Some(g) => g.push(c),
                 None => price_groups.push(vec![c]),
+            }
+        }
+        let n = network.regions.len();
+        let mut oxide_group = vec![[None; N_ELEMENTS]; n];
+        for (g, group) in price_groups.iter().enumerate() {
+            let c = &network.curves[group[0]];
+            if let Good::Oxide(e) = c.good {
+                oxide_group[c.region.index()][e.index()] = Some(g);
+            }
+        }
+        let stock_specs = dynamics::stock_specs(
+            &dataset,
+            &calibration.regional_use,
+            &oxide_group,
+            config.stock_scale,
+        );
+        let mut magnet_group = vec![None; n];
+        let mut magnet_use = vec![0.0; n];
+        for (g, group) in price_groups.iter().enumerate() {
+            let c = &network.curves[group[0]];
+            if c.good == Good::Magnet {
+                magnet_group[c.region.index()] = Some(g);
+                magnet_use[c.region.index()] =
+                    group.iter().map(|&c| calibration.curves[c].q_ref).sum();
+            }
+        }
+        let magnet_stock_specs =
+            dynamics::magnet_stock_specs(&dataset, &magnet_use, &magnet_group, config.stock_scale);
+        let mut unattributed = vec![[0.0; N_ELEMENTS]; n];
+        if let Some(r) = calibration.unattributed_region {
+            for e in ELEMENTS {
+                let has_market = oxide_group[r.index()][e.index()].is_some();
+                if let (Some(u), true) = (calibration.unattributed[e.index()], has_market) {
+                    unattributed[r.index()][e.index()] = u;
+                }
             }
         }
         let lifetimes = network
@@ -210,6 +262,10 @@ impl Model {
             lifetimes,
             concentrate_value,
             price_groups,
+            stock_specs,
+            magnet_stock_specs,
+            unattributed,
+            production_cap_regions,
         })
     }
 
@@ -232,11 +288,20 @@ impl Model {
                 .map(|(_, p)| p.at(year).clamp(0.0, 1.0))
                 .sum::<f64>()
                 .min(1.0);
-            let q = r.q_ref * path.index(end_use, year) * (1.0 - substituted);
+            // Demand at the reference price this year: growth, policy
+            // substitution, and the long-run adjustment to past prices.
+            let shift = state.structural.get(c).copied().unwrap_or(0.0).exp();
+            let q = r.q_ref * path.index(end_use, year) * (1.0 - substituted) * shift;
             baseline.push(q);
             let centre = state.centres.get(c).copied().unwrap_or(r.p_ref);
             steps.push(self.curve_steps(c, q, centre));
         }
+        let targets = self.stock_targets(year, state);
+        let stocks = self.stock_holdings(state, &targets, &state.centres);
+        let magnet_targets = self.magnet_stock_targets(year, state);
+        let magnet_stocks = (0..self.network.regions.len())
+            .map(|r| self.magnet_stock_holding(r, state, &magnet_targets, &state.centres))
+            .collect();
         // Recycling: consumption of `lifetime` years ago returns as oxide.
         let n = self.network.regions.len();
         let mut recycled = vec![[0.0; N_ELEMENTS]; n];
@@ -265,45 +330,42 @@ impl Model {
                 Good::Oxide(e) => recycled[r][e.index()] += q,
             }
         }
-        let capacity = |stage: oreflow_core::Stage, k: usize, c: f64| {
+        use oreflow_core::Stage;
+        let capacity = |stage: Stage, k: usize| {
+            let c = self.capacity_at(stage, k, year, state);
             self.policies
                 .outages
                 .iter()
                 .filter(|o| o.stage == stage && o.years.contains(year) && o.facilities.contains(&k))
                 .fold(c, |c, o| c * o.capacity_factor.clamp(0.0, 1.0))
         };
-        use oreflow_core::Stage;
         YearData {
             year,
-            mine_capacity: ds
-                .mines
-                .iter()
-                .enumerate()
-                .map(|(k, m)| capacity(Stage::Mining, k, m.capacity.at(year)))
+            mine_capacity: (0..ds.mines.len())
+                .map(|k| capacity(Stage::Mining, k))
                 .collect(),
             mine_cost: ds.mines.iter().map(|m| m.cost.0).collect(),
-            separation_capacity: ds
-                .separation_plants
-                .iter()
-                .enumerate()
-                .map(|(k, p)| capacity(Stage::Separation, k, p.capacity.at(year)))
+            separation_capacity: (0..ds.separation_plants.len())
+                .map(|k| capacity(Stage::Separation, k))
                 .collect(),
             separation_cost: ds.separation_plants.iter().map(|p| p.cost.0).collect(),
-            magnet_capacity: ds
-                .magnet_plants
-                .iter()
-                .enumerate()
-                .map(|(k, p)| capacity(Stage::Magnet, k, p.capacity.at(year)))
+            magnet_capacity: (0..ds.magnet_plants.len())
+                .map(|k| capacity(Stage::Magnet, k))
                 .collect(),
             magnet_cost: ds.magnet_plants.iter().map(|p| p.cost.0).collect(),
             steps,
             baseline_demand: baseline,
             recycled,
             disposal_cost: self.config.disposal_cost,
-            stocks: self.stock_rules(&state.stock),
+            stocks,
+            magnet_stocks,
+            unattributed_use: self.unattributed_at(state, true),
+            unattributed_supply: self.unattributed_at(state, false),
+            production_caps: self.production_caps(year),
+            cap_leaks: self.cap_leaks(year),
             strategic: self.strategic_rules(year, state),
-            recipe: self.recipe(year),
-            trade: self.trade_terms(year),
+            recipe: self.recipe(year, state),
+            trade: self.trade_terms(year, state),
             caps: self.caps(year, state),
             offtakes: self
                 .policies
@@ -319,7 +381,12 @@ impl Model {
     /// fine band centred on `centre` (USD/kg).
     pub fn curve_steps(&self, c: usize, q: f64, centre: f64) -> Vec<Step> {
         let r = &self.calibration.curves[c];
-        centred_steps(q.max(0.0), r.p_ref, r.elasticity, centre, &self.config.curve)
+        let slope = if self.config.adjustment {
+            r.elasticity_short_run
+        } else {
+            r.elasticity
+        };
+        centred_steps(q.max(0.0), r.p_ref, slope, centre, &self.config.curve)
     }
 
     /// The price a solution gives curve `c`'s good in its region, if any.
@@ -345,11 +412,14 @@ impl Model {
     /// mean of the bracket (bisection in log price), else the price found.
     fn recentre(
         &self,
+        state: &State,
         s: &YearSolution,
         data: &mut YearData,
         centres: &mut [f64],
         brackets: &mut [(f64, f64)],
     ) -> bool {
+        let targets = self.stock_targets(data.year, state);
+        let magnet_targets = self.magnet_stock_targets(data.year, state);
         let params = &self.config.curve;
         let edge = params.fine_ratio.powf(params.fine_steps as f64 + 0.5);
         let mut moved = false;
@@ -376,6 +446,17 @@ impl Model {
                     target = (*lo * *hi).sqrt();
                 }
             }
+            // Markets are linked (trade, joint production), so a group's
+            // bracket can be overtaken by others' moves: when it closes on
+            // itself, start it again from this price.
+            if *lo >= *hi {
+                (*lo, *hi) = if p > now {
+                    (now * edge, f64::INFINITY)
+                } else {
+                    (0.0, now / edge)
+                };
+                target = p;
+            }
             let wanted = params.clamp_centre(p_ref, target);
             if wanted == now {
                 continue;
@@ -383,6 +464,16 @@ impl Model {
             for &c in group {
                 centres[c] = wanted;
                 data.steps[c] = self.curve_steps(c, data.baseline_demand[c], wanted);
+            }
+            if let Some((r, e)) = self.group_element(g) {
+                if let Some(h) = self.stock_holding(r, e, state, &targets, centres) {
+                    data.stocks[r][e.index()] = Some(h);
+                }
+            } else {
+                let r = self.network.curves[first].region.index();
+                if let Some(h) = self.magnet_stock_holding(r, state, &magnet_targets, centres) {
+                    data.magnet_stocks[r] = Some(h);
+                }
             }
             moved = true;
         }
@@ -392,7 +483,7 @@ impl Model {
     /// Price groups whose price in `s` lies outside the fine band around
     /// their centre (and could still move: a centre clamped at the floor or
     /// the choke price does not count).
-    fn out_of_band(&self, s: &YearSolution, centres: &[f64]) -> usize {
+    fn out_of_band(&self, s: &YearSolution, centres: &[f64]) -> Vec<String> {
         let params = &self.config.curve;
         self.price_groups
             .iter()
@@ -404,12 +495,24 @@ impl Model {
                     !params.in_band(now, p) && params.clamp_centre(p_ref, p) != now
                 })
             })
-            .count()
+            .map(|g| {
+                let c = &self.network.curves[g[0]];
+                let what = match c.good {
+                    Good::Magnet => "magnets".to_string(),
+                    Good::Oxide(e) => format!("{e} oxide"),
+                };
+                format!("{what} in {}", self.network.regions[c.region.index()])
+            })
+            .collect()
     }
 
-    /// The magnet recipe in `year`, after thrifting.
-    pub fn recipe(&self, year: Year) -> [f64; N_ELEMENTS] {
+    /// The magnet recipe in `year`: the reference recipe after the
+    /// price-driven thrifting carried in `state` and a scenario's thrifting.
+    pub fn recipe(&self, year: Year, state: &State) -> [f64; N_ELEMENTS] {
         let mut r = self.network.recipe;
+        for e in ELEMENTS {
+            r[e.index()] *= state.thrift.get(e.index()).copied().unwrap_or(1.0);
+        }
         for (e, p) in &self.policies.thrifting {
             r[e.index()] *= 1.0 - p.at(year).clamp(0.0, 1.0);
         }
@@ -462,7 +565,7 @@ impl Model {
             .collect()
     }
 
-    fn trade_terms(&self, year: Year) -> TradeTerms {
+    fn trade_terms(&self, year: Year, state: &State) -> TradeTerms {
         let p = &self.policies;
         let n = self.network.regions.len();
         let active = |from: Year, to: Year| year >= from && year <= to;
@@ -473,36 +576,54 @@ impl Model {
             return TradeTerms::default();
         }
         let mut t = TradeTerms::new(n);
-        let recipe = self.recipe(year);
+        let recipe = self.recipe(year, state);
+        // An export duty is ad valorem at the origin's price of the year
+        // before (the reference price in the first year).
+        let last = state.price_history.last();
+        let last_magnet = state.magnet_price_history.last();
+        let oxide_price = |i: usize, e: Element| {
+            last.and_then(|p| p[i][e.index()])
+                .or_else(|| self.dataset.reference_price(e).map(|p| p.0))
+                .unwrap_or(0.0)
+                .max(0.0)
+        };
+        let magnet_price = |i: usize| {
+            last_magnet
+                .and_then(|p| p[i])
+                .unwrap_or(self.calibration.magnet_price)
+                .max(0.0)
+        };
         let covers = |list: &[Element], e: Element| list.is_empty() || list.contains(&e);
         let magnet_covered =
             |list: &[Element]| list.is_empty() || list.iter().any(|e| recipe[e.index()] > 0.0);
         for c in p.export_controls.iter().filter(|c| c.years.contains(year)) {
-            let (closed, fee) = match c.kind {
-                policy::ControlKind::Ban => (true, 0.0),
-                policy::ControlKind::Licence { fee_usd_per_kg, .. } => (false, fee_usd_per_kg),
-                policy::ControlKind::Quota { .. } => (false, 0.0),
+            let (closed, fee, tax) = match c.kind {
+                policy::ControlKind::Ban => (true, 0.0, 0.0),
+                policy::ControlKind::Licence { fee_usd_per_kg, .. } => (false, fee_usd_per_kg, 0.0),
+                policy::ControlKind::Quota { .. } => (false, 0.0, 0.0),
+                policy::ControlKind::Tax { rate } => (false, 0.0, rate.max(0.0)),
             };
             let i = c.origin.index();
+            let conc_value = self.concentrate_value[i];
             for j in c.destinations.iter().map(|d| d.index()) {
                 for stage in &c.stages {
                     match stage {
                         Commodity::Concentrate => {
                             let a = &mut t.concentrate[i][j];
                             a.closed |= closed;
-                            a.extra_cost += fee;
+                            a.extra_cost += fee + tax * conc_value;
                         }
                         Commodity::Oxide => {
                             for e in ELEMENTS.iter().copied().filter(|&e| covers(&c.elements, e)) {
                                 let a = &mut t.oxide[i][j][e.index()];
                                 a.closed |= closed;
-                                a.extra_cost += fee;
+                                a.extra_cost += fee + tax * oxide_price(i, e);
                             }
                         }
                         Commodity::Magnet if magnet_covered(&c.elements) => {
                             let a = &mut t.magnet[i][j];
                             a.closed |= closed;
-                            a.extra_cost += fee;
+                            a.extra_cost += fee + tax * magnet_price(i);
                         }
                         Commodity::Magnet => {}
                     }
@@ -557,29 +678,133 @@ impl Model {
         t
     }
 
-    fn stock_rules(&self, stock: &[[f64; N_ELEMENTS]]) -> Vec<[Option<StockRule>; N_ELEMENTS]> {
-        let cfg = &self.config;
+    /// Commercial stocks this year: the opening stock carried from last
+    /// year and stockholders' demand for closing stock on the lattice of
+    /// their price group (centred as the group's curves are).
+    fn stock_holdings(
+        &self,
+        state: &State,
+        targets: &[[Option<(f64, f64)>; N_ELEMENTS]],
+        centres: &[f64],
+    ) -> Vec<[Option<StockHolding>; N_ELEMENTS]> {
         let n = self.network.regions.len();
-        let mut rules = vec![[None; N_ELEMENTS]; n];
-        if cfg.stock_capacity_years <= 0.0 {
-            return rules;
-        }
-        for (r, row) in rules.iter_mut().enumerate() {
+        let mut out: Vec<[Option<StockHolding>; N_ELEMENTS]> =
+            (0..n).map(|_| std::array::from_fn(|_| None)).collect();
+        for r in 0..n {
             for e in ELEMENTS {
-                let (use_ref, p_ref) = self.calibration.regional_use[r][e.index()];
-                let cap = cfg.stock_capacity_years * use_ref;
-                if cap > 0.0 && p_ref > 0.0 {
-                    let opening = stock[r][e.index()];
-                    row[e.index()] = Some(StockRule {
-                        opening,
-                        room: (cap - opening).max(0.0),
-                        buy_below: cfg.stock_buy_below * p_ref,
-                        sell_above: cfg.stock_sell_above * p_ref,
-                    });
+                if let Some(h) = self.stock_holding(r, e, state, targets, centres) {
+                    out[r][e.index()] = Some(h);
                 }
             }
         }
-        rules
+        out
+    }
+
+    fn stock_holding(
+        &self,
+        r: usize,
+        e: Element,
+        state: &State,
+        targets: &[[Option<(f64, f64)>; N_ELEMENTS]],
+        centres: &[f64],
+    ) -> Option<StockHolding> {
+        let spec = self.stock_specs[r][e.index()]?;
+        let (target, expected) = targets[r][e.index()]?;
+        let c = self.price_groups[spec.group][0];
+        let p_ref = self.calibration.curves[c].p_ref;
+        let centre = centres.get(c).copied().unwrap_or(p_ref);
+        Some(StockHolding {
+            opening: state.stock.get(r).map(|s| s[e.index()]).unwrap_or(0.0),
+            steps: dynamics::stock_steps(
+                &spec,
+                target,
+                expected,
+                p_ref,
+                centre,
+                &self.config.curve,
+            ),
+        })
+    }
+
+    /// This year's unattributed use (`use_ = true`) or supply: the
+    /// reference-year residual × last year's world mine output of the
+    /// element over the reference year's (it moves with what is mined, one
+    /// year behind, so that it is fixed within a year's market).
+    fn unattributed_at(&self, state: &State, use_: bool) -> Vec<[f64; N_ELEMENTS]> {
+        let now = state.mined_last;
+        self.unattributed
+            .iter()
+            .map(|row| {
+                std::array::from_fn(|i| {
+                    let base = self.calibration.supply[i];
+                    let scale = if base > 0.0 { now[i] / base } else { 0.0 };
+                    let u = row[i] * scale;
+                    if use_ {
+                        u.max(0.0)
+                    } else {
+                        (-u).max(0.0)
+                    }
+                })
+            })
+            .collect()
+    }
+
+    fn magnet_stock_holding(
+        &self,
+        r: usize,
+        state: &State,
+        targets: &[Option<(f64, f64)>],
+        centres: &[f64],
+    ) -> Option<StockHolding> {
+        let spec = self.magnet_stock_specs[r]?;
+        let (target, expected) = targets[r]?;
+        let c = self.price_groups[spec.group][0];
+        let p_ref = self.calibration.curves[c].p_ref;
+        let centre = centres.get(c).copied().unwrap_or(p_ref);
+        Some(StockHolding {
+            opening: state.magnet_stock.get(r).copied().unwrap_or(0.0),
+            steps: dynamics::stock_steps(
+                &spec,
+                target,
+                expected,
+                p_ref,
+                centre,
+                &self.config.curve,
+            ),
+        })
+    }
+
+    /// The year's cap on each production-cap group: a scenario's quota for
+    /// the region and year, else the dataset's, else none.
+    fn production_caps(&self, year: Year) -> Vec<f64> {
+        self.production_cap_regions
+            .iter()
+            .map(|&r| {
+                self.policies
+                    .production_quotas
+                    .iter()
+                    .rev()
+                    .find(|q| q.region == r && q.years.contains(year))
+                    .map(|q| q.tonnes)
+                    .or_else(|| self.dataset.production_quota(r, year))
+                    .unwrap_or(f64::INFINITY)
+            })
+            .collect()
+    }
+
+    /// Leaks past each cap group this year (tonnes, extra USD/kg).
+    fn cap_leaks(&self, year: Year) -> Vec<(f64, f64)> {
+        self.cap_controls
+            .iter()
+            .map(|&k| {
+                let c = &self.policies.export_controls[k];
+                if c.years.contains(year) {
+                    (c.leak_t, c.leak_cost_usd_per_kg)
+                } else {
+                    (0.0, 0.0)
+                }
+            })
+            .collect()
     }
 
     /// Kind of end use of curve `c`.
@@ -605,18 +830,53 @@ pub struct State {
     /// Per curve: the price expected this year (last year's price of its
     /// good in its region), where its fine band is centred (USD/kg).
     pub centres: Vec<f64>,
+    /// Per curve: log shift of demand at the reference price from the
+    /// long-run adjustment to past prices (substitution; 0 = none).
+    pub structural: Vec<f64>,
+    /// Per element: magnet content as a share of the reference recipe after
+    /// price-driven thrifting (1 = none).
+    pub thrift: [f64; N_ELEMENTS],
+    /// Oxide prices of each solved year, `[year][region][element]`.
+    pub price_history: Vec<Vec<[Option<f64>; N_ELEMENTS]>>,
+    /// Magnet prices of each solved year, `[year][region]`.
+    pub magnet_price_history: Vec<Vec<Option<f64>>>,
+    /// Every facility's start as the supply response moves it.
+    pub plans: Plans,
+    /// World mine output per element in the last solved year (t REO; the
+    /// reference-year supply before the first).
+    pub mined_last: [f64; N_ELEMENTS],
+    /// Commercial magnet stock per region at the start of the next year (t magnet).
+    pub magnet_stock: Vec<f64>,
 }
 
 impl State {
     /// The state before the first year of a run of `model`.
     pub fn initial(model: &Model) -> State {
+        let n = model.network.regions.len();
         State {
             consumption: Vec::new(),
             recipes: Vec::new(),
-            stock: vec![[0.0; N_ELEMENTS]; model.network.regions.len()],
+            stock: (0..n)
+                .map(|r| {
+                    std::array::from_fn(|e| {
+                        model.stock_specs[r][e].map(|s| s.opening_t).unwrap_or(0.0)
+                    })
+                })
+                .collect(),
             strategic_left: model.policies.stockpiles.iter().map(|s| s.size_t).collect(),
             pre_policy: vec![None; model.cap_controls.len()],
             centres: model.calibration.curves.iter().map(|r| r.p_ref).collect(),
+            structural: vec![0.0; model.calibration.curves.len()],
+            thrift: [1.0; N_ELEMENTS],
+            price_history: Vec::new(),
+            magnet_price_history: Vec::new(),
+            plans: Plans::from_data(&model.dataset),
+            mined_last: model.calibration.supply,
+            magnet_stock: model
+                .magnet_stock_specs
+                .iter()
+                .map(|s| s.map(|s| s.opening_t).unwrap_or(0.0))
+                .collect(),
         }
     }
 }
@@ -650,10 +910,127 @@ pub fn run_warm(
     model: &Model,
     backend: &dyn Backend,
     warm: &mut Warm,
+    on_year: impl FnMut(&YearResult),
+) -> Result<RunResult, SimError> {
+    run_inner(model, backend, warm, on_year, None)
+}
+
+/// As [`run`], also returning the state before each year (for tests and
+/// diagnostics that re-solve single years: [`solve_year_alone`]).
+pub fn run_recording(
+    model: &Model,
+    backend: &dyn Backend,
+) -> Result<(RunResult, Vec<State>), SimError> {
+    let mut states = Vec::new();
+    let r = run_inner(
+        model,
+        backend,
+        &mut Warm::default(),
+        |_| {},
+        Some(&mut states),
+    )?;
+    Ok((r, states))
+}
+
+/// Solves `year` of `model` from `state` on a fresh solver session, with
+/// the same re-centring as a run, without changing the state.
+pub fn solve_year_alone(
+    model: &Model,
+    backend: &dyn Backend,
+    year: Year,
+    state: &State,
+) -> Result<YearResult, SimError> {
+    let mut market = MarketSession::new(&model.network, backend);
+    solve_in(model, &mut market, year, state)
+}
+
+/// One year: its data from the state, solved, re-centred and solved again
+/// while prices leave their fine bands.
+fn solve_in(
+    model: &Model,
+    market: &mut MarketSession,
+    year: Year,
+    state: &State,
+) -> Result<YearResult, SimError> {
+    let mut data = model.year_data(year, state);
+    let mut centres = state.centres.clone();
+    let mut brackets = vec![(0.0, f64::INFINITY); model.price_groups.len()];
+    let mut solution = market.solve(&data)?;
+    let mut solves = 1;
+    while solves < MAX_SOLVES_PER_YEAR
+        && model.recentre(state, &solution, &mut data, &mut centres, &mut brackets)
+    {
+        solution = market.solve(&data)?;
+        solves += 1;
+    }
+    let coarse_prices = model.out_of_band(&solution, &centres);
+    Ok(YearResult {
+        data,
+        solution,
+        solves,
+        coarse_prices,
+    })
+}
+
+/// Carries a solved year into the state for the next.
+fn advance(model: &Model, yr: &YearResult, state: &mut State) {
+    let (year, data, solution) = (yr.data.year, &yr.data, &yr.solution);
+    let n = model.network.regions.len();
+    for (c, centre) in state.centres.iter_mut().enumerate() {
+        if let Some(p) = model.curve_price(c, solution) {
+            *centre = p;
+        }
+    }
+    state.consumption.push(solution.consumption.clone());
+    state.recipes.push(data.recipe);
+    for (g, &k) in model.cap_controls.iter().enumerate() {
+        if model.policies.export_controls[k].years.starts(year + 1) {
+            state.pre_policy[g] = Some(solution.cap_flows[g]);
+        }
+    }
+    for (k, s) in model.policies.stockpiles.iter().enumerate() {
+        if year >= s.from {
+            state.strategic_left[k] =
+                (state.strategic_left[k] - solution.strategic_release[k]).max(0.0);
+        }
+    }
+    for r in 0..n {
+        state.stock[r] = solution.stock_close[r];
+    }
+    state.magnet_stock.clone_from(&solution.magnet_stock_close);
+    model.adjust_demand(solution, state);
+    model.adjust_recipe(solution, state);
+    model.respond(
+        year,
+        solution,
+        [
+            &data.mine_capacity,
+            &data.separation_capacity,
+            &data.magnet_capacity,
+        ],
+        state,
+    );
+    let mut mined = [0.0; N_ELEMENTS];
+    for (m, out) in solution.mine_output.iter().enumerate() {
+        for (i, x) in mined.iter_mut().enumerate() {
+            *x += out * model.network.mines[m].composition[i];
+        }
+    }
+    state.mined_last = mined;
+    state.price_history.push(solution.prices.clone());
+    state
+        .magnet_price_history
+        .push(solution.magnet_price.clone());
+}
+
+fn run_inner(
+    model: &Model,
+    backend: &dyn Backend,
+    warm: &mut Warm,
     mut on_year: impl FnMut(&YearResult),
+    mut recorded: Option<&mut Vec<State>>,
 ) -> Result<RunResult, SimError> {
     let mut years = Vec::new();
-    let n = model.network.regions.len();
     let mut state = State::initial(model);
     // Licences capped at a share of pre-policy exports that start with the
     // run: their pre-policy level is the first year solved without caps.
@@ -678,47 +1055,11 @@ pub fn run_warm(
         market.start_from(b);
     }
     for year in model.config.from..=model.config.to {
-        let mut data = model.year_data(year, &state);
-        let mut centres = state.centres.clone();
-        let mut brackets = vec![(0.0, f64::INFINITY); model.price_groups.len()];
-        let mut solution = market.solve(&data)?;
-        let mut solves = 1;
-        while solves < MAX_SOLVES_PER_YEAR
-            && model.recentre(&solution, &mut data, &mut centres, &mut brackets)
-        {
-            solution = market.solve(&data)?;
-            solves += 1;
+        if let Some(r) = recorded.as_deref_mut() {
+            r.push(state.clone());
         }
-        let coarse_prices = model.out_of_band(&solution, &centres);
-        for (c, centre) in state.centres.iter_mut().enumerate() {
-            if let Some(p) = model.curve_price(c, &solution) {
-                *centre = p;
-            }
-        }
-        state.consumption.push(solution.consumption.clone());
-        state.recipes.push(data.recipe);
-        for (g, &k) in model.cap_controls.iter().enumerate() {
-            if model.policies.export_controls[k].years.starts(year + 1) {
-                state.pre_policy[g] = Some(solution.cap_flows[g]);
-            }
-        }
-        for (k, s) in model.policies.stockpiles.iter().enumerate() {
-            if year >= s.from {
-                state.strategic_left[k] =
-                    (state.strategic_left[k] - solution.strategic_release[k]).max(0.0);
-            }
-        }
-        for r in 0..n {
-            for e in 0..N_ELEMENTS {
-                state.stock[r][e] += solution.stock_in[r][e] - solution.stock_out[r][e];
-            }
-        }
-        let yr = YearResult {
-            data,
-            solution,
-            solves,
-            coarse_prices,
-        };
+        let yr = solve_in(model, &mut market, year, &state)?;
+        advance(model, &yr, &mut state);
         on_year(&yr);
         years.push(yr);
     }

@@ -92,7 +92,34 @@ pub(crate) fn build(ds: &Dataset) -> Network {
         strategic: Vec::new(),
         offtakes: Vec::new(),
         tie_break: oreflow_market::DEFAULT_TIE_BREAK,
+        production_caps: Vec::new(),
     }
+}
+
+/// One production-cap group per region with a mining quota (in the data or
+/// a scenario): its reported mines. Returns the region of each group.
+pub(crate) fn add_production_caps(
+    net: &mut Network,
+    ds: &Dataset,
+    policies: &Policies,
+) -> Vec<RegionId> {
+    let mut regions: Vec<RegionId> = ds.production_quotas.iter().map(|q| q.region).collect();
+    regions.extend(policies.production_quotas.iter().map(|q| q.region));
+    regions.sort();
+    regions.dedup();
+    for &r in &regions {
+        net.production_caps.push(oreflow_market::ProductionCap {
+            label: format!("mining quota of {}", ds.region_code(r)),
+            mines: ds
+                .mines
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.region == r && !m.unreported)
+                .map(|(k, _)| k)
+                .collect(),
+        });
+    }
+    regions
 }
 
 /// Adds the LP structure that policies need: one cap group per quota or
@@ -104,7 +131,7 @@ pub(crate) fn add_policy_structure(net: &mut Network, policies: &Policies) -> Ve
         let capped = match c.kind {
             ControlKind::Quota { .. } => true,
             ControlKind::Licence { share, .. } => share.is_some(),
-            ControlKind::Ban => false,
+            ControlKind::Ban | ControlKind::Tax { .. } => false,
         };
         if !capped {
             continue;
@@ -112,7 +139,9 @@ pub(crate) fn add_policy_structure(net: &mut Network, policies: &Policies) -> Ve
         for &stage in &c.stages {
             // Oxides are capped element by element (a licence limits each
             // element's exports); concentrate and magnets as one flow.
-            let groups: Vec<Vec<Element>> = if stage == oreflow_core::Commodity::Oxide {
+            // A pooled control caps all covered oxides together.
+            let groups: Vec<Vec<Element>> = if stage == oreflow_core::Commodity::Oxide && !c.pooled
+            {
                 let els: Vec<Element> = if c.elements.is_empty() {
                     ELEMENTS.to_vec()
                 } else {

@@ -89,6 +89,9 @@ pub enum ControlKind {
         share: Option<f64>,
         fee_usd_per_kg: f64,
     },
+    /// An ad valorem export duty: `rate` × the origin's price of the good
+    /// in the year before (the reference price in a run's first year).
+    Tax { rate: f64 },
 }
 
 /// An export ban, quota or licence.
@@ -103,6 +106,25 @@ pub struct ExportControl {
     /// Years in force.
     pub years: Years,
     pub kind: ControlKind,
+    /// For quotas and licences on oxides: one cap over all covered elements
+    /// together (a tonnage quota, the market choosing the mix, as China's
+    /// 2010–14 export quota) instead of one cap per element.
+    pub pooled: bool,
+    /// Tonnes a year that can pass the cap informally (smuggling) and the
+    /// extra cost per kg of doing so.
+    pub leak_t: f64,
+    pub leak_cost_usd_per_kg: f64,
+    /// Year the control is announced (precautionary buying by importers'
+    /// stockholders from then until it starts); `None`: when it starts.
+    pub announced: Option<Year>,
+}
+
+/// A cap on a region's reported mine output (China's mining quota).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProductionQuota {
+    pub region: RegionId,
+    pub tonnes: f64,
+    pub years: Years,
 }
 
 /// Facilities producing below capacity in some years (a disruption: a
@@ -167,6 +189,9 @@ pub struct Policies {
     /// Recycling rate over time (replaces the run's constant rate).
     pub recycling: Option<Path>,
     pub outages: Vec<Outage>,
+    /// Mining quotas (they replace the dataset's `production_quotas.csv`
+    /// for their region in their years).
+    pub production_quotas: Vec<ProductionQuota>,
 }
 
 #[cfg(test)]

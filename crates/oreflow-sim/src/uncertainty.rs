@@ -371,7 +371,10 @@ pub enum Field {
     MagnetCost,
     MagnetStartYear,
     MagnetRampYears,
+    /// The long-run elasticity; the short-run one moves in proportion.
     Elasticity,
+    ElasticityShortRun,
+    AdjustmentYears,
     Lifetime,
     ValueAdded,
     MagnetDemand,
@@ -384,9 +387,7 @@ pub enum Field {
     TradeCost,
     RecyclingRate,
     DisposalCost,
-    StockCapacityYears,
-    StockBuyBelow,
-    StockSellAbove,
+    StockScale,
     ControlShare,
     ControlFee,
     ControlQuota,
@@ -466,6 +467,16 @@ impl Field {
         ),
         (Field::Elasticity, "end_uses.elasticity", Domain::Negative),
         (
+            Field::ElasticityShortRun,
+            "end_uses.elasticity_short_run",
+            Domain::Negative,
+        ),
+        (
+            Field::AdjustmentYears,
+            "end_uses.adjustment_years",
+            Domain::NonNegative,
+        ),
+        (
             Field::Lifetime,
             "end_uses.lifetime_years",
             Domain::NonNegative,
@@ -507,21 +518,7 @@ impl Field {
             "run.disposal_cost_usd_per_kg",
             Domain::NonNegative,
         ),
-        (
-            Field::StockCapacityYears,
-            "run.stock_capacity_years",
-            Domain::NonNegative,
-        ),
-        (
-            Field::StockBuyBelow,
-            "run.stock_buy_below",
-            Domain::NonNegative,
-        ),
-        (
-            Field::StockSellAbove,
-            "run.stock_sell_above",
-            Domain::NonNegative,
-        ),
+        (Field::StockScale, "run.stock_scale", Domain::NonNegative),
         (
             Field::ControlShare,
             "export_control.share",
@@ -673,14 +670,16 @@ impl Field {
             MagnetCapacity | MagnetCost | MagnetStartYear | MagnetRampYears => {
                 ds.magnet_plants.len()
             }
-            Elasticity | Lifetime | ValueAdded => ds.end_uses.len(),
+            Elasticity | ElasticityShortRun | AdjustmentYears | Lifetime | ValueAdded => {
+                ds.end_uses.len()
+            }
             MagnetDemand => ds.magnet_demand.len(),
             OxideDemand => ds.oxide_demand.len(),
             Growth => ds.growth_paths.len() * ds.end_uses.len(),
             RecipeContent => ds.recipe.len(),
             ReferencePrice => ds.elements.len(),
             TradeCost => ds.trade_costs.len(),
-            RecyclingRate | DisposalCost | StockCapacityYears | StockBuyBelow | StockSellAbove => 1,
+            RecyclingRate | DisposalCost | StockScale => 1,
             ControlShare | ControlFee | ControlQuota => pol.export_controls.len(),
             TariffRate => pol.tariffs.len(),
             StockpileSize | StockpileTrigger => pol.stockpiles.len(),
@@ -775,7 +774,21 @@ impl Field {
             }
             Elasticity => {
                 if let Some(u) = ds.end_uses.get_mut(row) {
-                    f(&mut u.elasticity)
+                    let old = u.elasticity;
+                    f(&mut u.elasticity);
+                    if old != 0.0 {
+                        u.elasticity_short_run *= u.elasticity / old;
+                    }
+                }
+            }
+            ElasticityShortRun => {
+                if let Some(u) = ds.end_uses.get_mut(row) {
+                    f(&mut u.elasticity_short_run)
+                }
+            }
+            AdjustmentYears => {
+                if let Some(u) = ds.end_uses.get_mut(row) {
+                    f(&mut u.adjustment_years)
                 }
             }
             Lifetime => {
@@ -843,9 +856,7 @@ impl Field {
                 }
             }
             DisposalCost => f(&mut cfg.disposal_cost),
-            StockCapacityYears => f(&mut cfg.stock_capacity_years),
-            StockBuyBelow => f(&mut cfg.stock_buy_below),
-            StockSellAbove => f(&mut cfg.stock_sell_above),
+            StockScale => f(&mut cfg.stock_scale),
             ControlShare => {
                 if let Some(ExportControl {
                     kind: ControlKind::Licence { share: Some(s), .. },
