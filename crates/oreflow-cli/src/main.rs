@@ -28,6 +28,7 @@ macro_rules! print {
     }};
 }
 
+mod backtest_cmd;
 mod compare_cmd;
 mod data_cmd;
 mod ensemble_cmd;
@@ -65,6 +66,8 @@ enum Command {
     Ensemble(ensemble_cmd::EnsembleArgs),
     /// Combine the output folders of an ensemble's shards into one summary.
     Merge(ensemble_cmd::MergeArgs),
+    /// Run the shipped historical cases and compare the model's prices with observed ones.
+    Backtest(backtest_cmd::BacktestArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -243,6 +246,7 @@ fn main() -> ExitCode {
         Command::Report(a) => report_cmd::run(a),
         Command::Ensemble(a) => ensemble_cmd::run(a),
         Command::Merge(a) => ensemble_cmd::merge(a),
+        Command::Backtest(a) => backtest_cmd::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -472,6 +472,8 @@ pub struct Dataset {
     pub reference_year: Year,
     /// Last year of a run when none is given (`dataset.csv`).
     pub default_to: Year,
+    /// Demand growth path of a run when none is given (`dataset.csv`).
+    pub default_growth_path: String,
     pub sources: Vec<Source>,
     pub regions: Vec<Region>,
     pub elements: Vec<ElementInfo>,
@@ -490,6 +492,46 @@ pub struct Dataset {
     pub supply_response: Vec<SupplyResponse>,
     pub parameters: Vec<Parameter>,
     pub stock_changes: Vec<StockChange>,
+}
+
+/// Where an observed price was paid (`observed_prices.csv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// China's domestic or FOB price (FOB China once export quotas and
+    /// duties are gone: it is what Chinese sellers get).
+    China,
+    /// Paid outside China: Europe, Japan, the US; FOB China while export
+    /// quotas and duties were in force (2009–14).
+    Outside,
+    /// A ratio of the price outside China to China's (no unit).
+    Ratio,
+}
+
+/// An observed price, for back-tests (`observations/observed_prices.csv`).
+/// Observations are not model inputs: nothing in a run reads them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Observation {
+    pub id: String,
+    /// The element; `None` for NdFeB magnets.
+    pub element: Option<Element>,
+    pub basis: Basis,
+    pub year: Year,
+    /// `annual_average`, `annual_estimate` (derived from quarters and
+    /// points), `quarter_average`, `month_average`, `point`, `peak_point`,
+    /// `year_end` or `range_after_control`.
+    pub period: String,
+    /// `spot_assessment`, `contract`, `ask`, …
+    pub price_type: String,
+    /// USD/kg (a ratio for [`Basis::Ratio`]); the midpoint of a range.
+    pub value: f64,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub product: String,
+    pub location: String,
+    /// The date as published (a year, a quarter, a day).
+    pub date: String,
+    pub provenance: Provenance,
 }
 
 /// A problem found in a dataset, located by file, line and field.

@@ -13,7 +13,11 @@ use std::path::Path;
 
 pub use load::parse;
 pub use oreflow_core::DataIssue;
-pub use tables::{TableInfo, TABLES};
+pub use tables::{TableInfo, HIST_2010, TABLES};
+
+/// Names of the embedded datasets: the default (`baseline`, reference year
+/// 2024) and the historical 2010 reference (`hist-2010`).
+pub const DATASETS: &[&str] = &["baseline", "hist-2010"];
 
 /// A set of problems found while loading a dataset.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -41,6 +45,42 @@ fn render(issues: &[DataIssue]) -> String {
 /// The embedded CSV files, by file name.
 pub fn embedded_files() -> Vec<(&'static str, &'static str)> {
     TABLES.iter().map(|t| (t.file, t.embedded)).collect()
+}
+
+/// The embedded files of dataset `name` (see [`DATASETS`]).
+pub fn embedded_files_of(name: &str) -> Option<Vec<(&'static str, &'static str)>> {
+    match name {
+        "baseline" => Some(embedded_files()),
+        "hist-2010" => {
+            // Tables a dataset may lack fall back to the default's.
+            let mut files: Vec<(&str, &str)> = HIST_2010.to_vec();
+            for (f, c) in embedded_files() {
+                if !files.iter().any(|(n, _)| *n == f) {
+                    files.push((f, c));
+                }
+            }
+            Some(files)
+        }
+        _ => None,
+    }
+}
+
+/// An embedded dataset by name (validated), if there is one of that name.
+pub fn embedded_named(name: &str) -> Option<Result<oreflow_core::Dataset, DataError>> {
+    let files: Vec<(String, String)> = embedded_files_of(name)?
+        .into_iter()
+        .map(|(n, c)| (n.to_string(), c.to_string()))
+        .collect();
+    Some(parse(&files))
+}
+
+/// The observed prices shipped for back-tests (validated against the
+/// sources of the default dataset).
+pub const OBSERVED_PRICES: &str = include_str!("../data/observations/observed_prices.csv");
+
+/// The shipped observations (`observations/observed_prices.csv`).
+pub fn observations() -> Result<Vec<oreflow_core::Observation>, DataError> {
+    load::parse_observations(include_str!("../data/sources.csv"), OBSERVED_PRICES)
 }
 
 /// The embedded default dataset (validated).

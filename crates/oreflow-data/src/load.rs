@@ -396,6 +396,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
 
     let mut reference_year = None;
     let mut default_to = None;
+    let mut default_growth_path: Option<String> = None;
     each_row(
         &mut ctx,
         files,
@@ -403,26 +404,37 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         &req(&["key", "value"]),
         |ctx, r| {
             let key = r.raw("key").to_string();
+            const KEYS: [&str; 3] = ["reference_year", "default_to", "default_growth_path"];
+            if r.provenance(ctx, &source_ids).is_none() {
+                return;
+            }
             let slot = match key.as_str() {
                 "reference_year" => &mut reference_year,
                 "default_to" => &mut default_to,
+                "default_growth_path" => {
+                    if default_growth_path
+                        .replace(r.raw("value").to_string())
+                        .is_some()
+                    {
+                        r.err(ctx, "key", format!("`{key}` is given twice"));
+                    }
+                    return;
+                }
                 other => {
-                    let hint = closest(other, ["reference_year", "default_to"])
+                    let hint = closest(other, KEYS)
                         .map(|c| format!("; did you mean `{c}`?"))
                         .unwrap_or_default();
                     r.err(
                         ctx,
                         "key",
                         format!(
-                            "unknown key `{other}`{hint}; expected reference_year or default_to"
+                            "unknown key `{other}`{hint}; expected one of {}",
+                            KEYS.join(", ")
                         ),
                     );
                     return;
                 }
             };
-            if r.provenance(ctx, &source_ids).is_none() {
-                return;
-            }
             match r.raw("value").parse::<Year>() {
                 Ok(y) if (MIN_YEAR..=MAX_YEAR).contains(&y) => {
                     if slot.replace((y, r.line)).is_some() {
@@ -1309,9 +1321,21 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         },
     );
 
+    let default_growth_path = default_growth_path.unwrap_or_else(|| "steps".into());
+    if !growth_paths.iter().any(|p| p.name == default_growth_path) && !growth_paths.is_empty() {
+        ctx.push(
+            "dataset.csv",
+            0,
+            "value",
+            format!(
+                "default_growth_path `{default_growth_path}` is not a path of demand_growth.csv"
+            ),
+        );
+    }
     let ds = Dataset {
         reference_year,
         default_to,
+        default_growth_path,
         sources,
         regions,
         elements,
@@ -1334,6 +1358,94 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
     ctx.issues.extend(ds.check());
     if ctx.issues.is_empty() {
         Ok(ds)
+    } else {
+        Err(DataError { issues: ctx.issues })
+    }
+}
+
+/// Parses an observations table whose `source` ids resolve in `sources`.
+pub(crate) fn parse_observations(
+    sources: &str,
+    content: &str,
+) -> Result<Vec<oreflow_core::Observation>, DataError> {
+    use oreflow_core::{Basis, Observation};
+    let mut ctx = Ctx { issues: Vec::new() };
+    let files = vec![
+        ("sources.csv".to_string(), sources.to_string()),
+        ("observed_prices.csv".to_string(), content.to_string()),
+    ];
+    let mut ids: Vec<String> = Vec::new();
+    each_row(&mut ctx, &files, "sources.csv", &["id"], |_, r| {
+        ids.push(r.raw("id").to_string())
+    });
+    let mut out = Vec::new();
+    each_row(
+        &mut ctx,
+        &files,
+        "observed_prices.csv",
+        &req(&[
+            "id",
+            "element",
+            "basis",
+            "year",
+            "period",
+            "price_type",
+            "usd_per_kg",
+        ]),
+        |ctx, r| {
+            let element = match r.raw("element") {
+                "magnet" => Some(None),
+                _ => r.element(ctx, "element").map(Some),
+            };
+            let basis = match r.raw("basis") {
+                "china" => Some(Basis::China),
+                "outside" => Some(Basis::Outside),
+                "ratio" => Some(Basis::Ratio),
+                other => {
+                    r.err(
+                        ctx,
+                        "basis",
+                        format!("`{other}` is not a basis; expected china, outside or ratio"),
+                    );
+                    None
+                }
+            };
+            let year = r.year(ctx, "year", true).flatten();
+            let value = r.nonneg(ctx, "usd_per_kg");
+            let low = r.opt_num(ctx, "low_usd_per_kg");
+            let high = r.opt_num(ctx, "high_usd_per_kg");
+            let prov = r.provenance(ctx, &ids);
+            let (
+                Some(element),
+                Some(basis),
+                Some(year),
+                Some(value),
+                Some(low),
+                Some(high),
+                Some(provenance),
+            ) = (element, basis, year, value, low, high, prov)
+            else {
+                return;
+            };
+            out.push(Observation {
+                id: r.raw("id").to_string(),
+                element,
+                basis,
+                year,
+                period: r.raw("period").to_string(),
+                price_type: r.raw("price_type").to_string(),
+                value,
+                low,
+                high,
+                product: r.raw("product").to_string(),
+                location: r.raw("location").to_string(),
+                date: r.raw("date").to_string(),
+                provenance,
+            });
+        },
+    );
+    if ctx.issues.is_empty() {
+        Ok(out)
     } else {
         Err(DataError { issues: ctx.issues })
     }

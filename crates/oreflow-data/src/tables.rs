@@ -19,6 +19,37 @@ macro_rules! table {
     };
 }
 
+macro_rules! hist {
+    ($file:literal) => {
+        ($file, include_str!(concat!("../data/hist-2010/", $file)))
+    };
+}
+
+/// The historical 2010 reference dataset (`base = "hist-2010"` in a
+/// scenario): the same tables, read from `data/hist-2010/`; the sources
+/// table is shared with the default dataset.
+pub const HIST_2010: &[(&str, &str)] = &[
+    ("sources.csv", include_str!("../data/sources.csv")),
+    hist!("dataset.csv"),
+    hist!("regions.csv"),
+    hist!("elements.csv"),
+    hist!("ore_types.csv"),
+    hist!("mines.csv"),
+    hist!("separation_plants.csv"),
+    hist!("magnet_plants.csv"),
+    hist!("magnet_recipe.csv"),
+    hist!("end_uses.csv"),
+    hist!("magnet_demand.csv"),
+    hist!("oxide_demand.csv"),
+    hist!("demand_growth.csv"),
+    hist!("trade_costs.csv"),
+    hist!("stocks.csv"),
+    hist!("production_quotas.csv"),
+    hist!("supply_response.csv"),
+    hist!("parameters.csv"),
+    hist!("stock_changes.csv"),
+];
+
 /// All tables, in load order (sources first, then ids that others refer to).
 pub const TABLES: &[TableInfo] = &[
     table!("sources.csv", "publications cited by every other table"),

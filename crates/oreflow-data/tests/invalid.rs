@@ -94,3 +94,14 @@ fn the_data_reference_page_covers_every_table_and_column() {
         }
     }
 }
+
+/// The observations shipped for back-tests load, every row citing a
+/// defined source.
+#[test]
+fn the_shipped_observations_are_valid() {
+    let obs = oreflow_data::observations().unwrap_or_else(|e| panic!("{e}"));
+    assert!(obs.len() > 250, "{} observations", obs.len());
+    assert!(obs
+        .iter()
+        .any(|o| o.year == 2011 && o.period == "annual_estimate"));
+}

@@ -6,6 +6,7 @@
 //! Architecture invariant: no IO and no printing; [`render`] returns the HTML,
 //! the standalone SVG figures and the payload (the numbers behind every chart).
 
+mod backtest;
 mod data;
 mod ensemble;
 mod svg;
@@ -17,6 +18,7 @@ use oreflow_core::{Element, Stage, Year};
 use oreflow_sim::{Model, RunResult};
 use serde_json::{json, Value};
 
+pub use backtest::{render_backtest, BacktestCheck, BacktestSeries};
 use data::{ElementSeries, Flows, StageSeries, KEY, RELIANCE_COLUMNS, SHARE_ELEMENTS};
 pub use data::{RunTables, SourceRef};
 pub use ensemble::{render_ensemble, EnsembleTables, ProbabilityRow, StatRow};

@@ -88,6 +88,13 @@ impl Scenario {
         resolve::load(path)
     }
 
+    /// A scenario from its text (an embedded scenario); `label` names it in
+    /// messages. Its base must be an embedded dataset (`baseline`,
+    /// `hist-2010`).
+    pub fn from_text(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        resolve::load_text(Path::new(label), text)
+    }
+
     /// `baseline` (or nothing) for the embedded baseline, else a file path.
     pub fn from_arg(arg: Option<&str>) -> Result<Scenario, ScenarioError> {
         match arg {

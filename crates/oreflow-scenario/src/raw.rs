@@ -31,7 +31,20 @@ pub(crate) struct RawScenario {
     pub stockpile: Vec<RawStockpile>,
     #[serde(default)]
     pub production_quota: Vec<RawProductionQuota>,
+    #[serde(default)]
+    pub reserve_purchase: Vec<RawReservePurchase>,
     pub uncertain: Option<RawUncertain>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReservePurchase {
+    pub region: S<String>,
+    pub t_reo: S<f64>,
+    pub elements: Option<S<Vec<S<String>>>>,
+    pub from: S<i32>,
+    pub to: Option<S<i32>>,
+    pub source: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -54,9 +54,23 @@ fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
 }
 
 pub(crate) fn load(path: &Path) -> R<Scenario> {
+    load_with(path, None)
+}
+
+/// As [`load`], with the first file's text given (an embedded scenario,
+/// labelled `path` in messages); its base must be an embedded dataset or
+/// a file next to `path`.
+pub(crate) fn load_text(path: &Path, text: &str) -> R<Scenario> {
+    load_with(path, Some(text))
+}
+
+fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
+    let mut first_text = first_text.map(str::to_string);
     // 1. The chain of files, leaf first.
     let mut chain: Vec<(PathBuf, String, RawScenario)> = Vec::new();
     let mut current = path.to_path_buf();
+    // The embedded dataset at the root of the chain.
+    let mut root = "baseline";
     loop {
         let canonical = current.canonicalize().unwrap_or_else(|_| current.clone());
         if chain
@@ -74,7 +88,11 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
                 Some("a scenario's base must eventually be `baseline`".into()),
             ));
         }
-        let text = std::fs::read_to_string(&current).map_err(|e| ScenarioError {
+        let read = match first_text.take() {
+            Some(t) => Ok(t),
+            None => std::fs::read_to_string(&current),
+        };
+        let text = read.map_err(|e| ScenarioError {
             file: current.clone(),
             line: 0,
             column: 0,
@@ -85,7 +103,13 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
         let raw: RawScenario = toml::from_str(&text).map_err(|e| toml_error(&current, &text, e))?;
         let next = match &raw.base {
             None => None,
-            Some(b) if b.get_ref() == "baseline" => None,
+            Some(b) if oreflow_data::DATASETS.contains(&b.get_ref().as_str()) => {
+                root = oreflow_data::DATASETS
+                    .iter()
+                    .find(|d| **d == b.get_ref().as_str())
+                    .expect("contained");
+                None
+            }
             Some(b) => {
                 let p = current.parent().unwrap_or(Path::new(".")).join(b.get_ref());
                 if !p.exists() {
@@ -100,7 +124,10 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
                             b.get_ref(),
                             p.display()
                         ),
-                        Some("`base` is `baseline` or a path relative to this file".into()),
+                        Some(format!(
+                            "`base` is an embedded dataset ({}) or a path relative to this file",
+                            oreflow_data::DATASETS.join(", ")
+                        )),
                     ));
                 }
                 Some(p)
@@ -115,7 +142,8 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
     chain.reverse();
 
     // 2. Tables replaced by the chain, then the dataset.
-    let mut files: Vec<(String, String)> = oreflow_data::embedded_files()
+    let mut files: Vec<(String, String)> = oreflow_data::embedded_files_of(root)
+        .expect("a known dataset")
         .into_iter()
         .map(|(n, c)| (n.to_string(), c.to_string()))
         .collect();
@@ -518,6 +546,54 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             control.announced = Some(y);
         }
         sc.policies.export_controls.push(control);
+    }
+    for p in &raw.reserve_purchase {
+        let region = region(src, ds, &p.region)?;
+        let (from, to) = span_years(src, &p.from, p.to.as_ref())?;
+        let tonnes = number(src, &p.t_reo, 0.0, 1e7, "t_reo")?;
+        let els = elements(src, &p.elements)?;
+        // The mix: the listed elements in proportion to the region's
+        // reference-year mine output of them (all elements if none listed).
+        let mut mix = [0.0; oreflow_core::N_ELEMENTS];
+        for m in ds.mines.iter().filter(|m| m.region == region) {
+            let k = m.capacity.at(ds.reference_year);
+            for e in ELEMENTS {
+                if els.is_empty() || els.contains(&e) {
+                    mix[e.index()] += k * ds.ore_types[m.ore_type].composition[e.index()];
+                }
+            }
+        }
+        let total: f64 = mix.iter().sum();
+        if total <= 0.0 {
+            return Err(src.at(
+                p.region.span(),
+                format!(
+                    "{} mined none of these elements in {}: the purchase's element mix (its mine output) is empty",
+                    p.region.get_ref(),
+                    ds.reference_year
+                ),
+                None,
+            ));
+        }
+        mix.iter_mut().for_each(|x| *x /= total);
+        if let Some(s) = &p.source {
+            sc.sources.push((
+                format!(
+                    "{}: reserve purchase in {}",
+                    src.path.display(),
+                    p.region.get_ref()
+                ),
+                s.clone(),
+            ));
+        }
+        sc.policies
+            .reserve_purchases
+            .push(oreflow_sim::policy::ReservePurchase {
+                region,
+                tonnes,
+                mix,
+                years: Years::span(from, to),
+            });
     }
     for q in &raw.production_quota {
         let region = region(src, ds, &q.region)?;

@@ -75,6 +75,7 @@ impl RunConfig {
         RunConfig {
             from: ds.reference_year,
             to: ds.default_to,
+            growth_path: ds.default_growth_path.clone(),
             ..RunConfig::default()
         }
     }
@@ -359,7 +360,7 @@ impl Model {
             disposal_cost: self.config.disposal_cost,
             stocks,
             magnet_stocks,
-            unattributed_use: self.unattributed_at(state, true),
+            unattributed_use: self.fixed_uses(year, state),
             unattributed_supply: self.unattributed_at(state, false),
             production_caps: self.production_caps(year),
             cap_leaks: self.cap_leaks(year),
@@ -772,6 +773,23 @@ impl Model {
                 &self.config.curve,
             ),
         })
+    }
+
+    /// Fixed uses this year: the unattributed residual plus state reserve
+    /// purchases in force.
+    fn fixed_uses(&self, year: Year, state: &State) -> Vec<[f64; N_ELEMENTS]> {
+        let mut u = self.unattributed_at(state, true);
+        for p in self
+            .policies
+            .reserve_purchases
+            .iter()
+            .filter(|p| p.years.contains(year))
+        {
+            for e in 0..N_ELEMENTS {
+                u[p.region.index()][e] += p.tonnes * p.mix[e];
+            }
+        }
+        u
     }
 
     /// The year's cap on each production-cap group: a scenario's quota for

@@ -119,6 +119,18 @@ pub struct ExportControl {
     pub announced: Option<Year>,
 }
 
+/// State (or enterprise) reserve purchases: a fixed tonnage bought each year
+/// in force, whatever the price (China's 2010 enterprise reserve plan, its
+/// State Reserve Bureau purchases), split over elements by `mix` (shares
+/// summing to 1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReservePurchase {
+    pub region: RegionId,
+    pub tonnes: f64,
+    pub mix: [f64; oreflow_core::N_ELEMENTS],
+    pub years: Years,
+}
+
 /// A cap on a region's reported mine output (China's mining quota).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProductionQuota {
@@ -192,6 +204,7 @@ pub struct Policies {
     /// Mining quotas (they replace the dataset's `production_quotas.csv`
     /// for their region in their years).
     pub production_quotas: Vec<ProductionQuota>,
+    pub reserve_purchases: Vec<ReservePurchase>,
 }
 
 #[cfg(test)]
