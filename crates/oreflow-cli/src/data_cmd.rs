@@ -47,6 +47,8 @@ pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
     for t in TABLES {
         let (rows, est) = match t.file {
             "sources.csv" => (ds.sources.len(), 0),
+            // Settings, not rows: reference year, default last year and growth path.
+            "dataset.csv" => (3, 0),
             "demand_growth.csv" => (
                 ds.growth_paths
                     .iter()
@@ -104,7 +106,7 @@ pub(crate) fn run(a: DataArgs) -> Result<(), Failure> {
             .unwrap_or_else(|| "-".into());
         let _ = writeln!(o, "calibration to {ry}: all mines at capacity; magnets and direct uses as listed (no demand is scaled);");
         let _ = writeln!(o, "the rest of supply is sourced stock change, then an unattributed residual: absorbed in {where_} before any end use,");
-        let _ = writeln!(o, "whatever the price, growing with the world's mine capacity of the element (negative: a fixed supply):");
+        let _ = writeln!(o, "whatever the price, moving with last year's world mine output of the element (negative: a fixed supply):");
         let _ = writeln!(
             o,
             "{:>4} {:>10} {:>10} {:>14} {:>13} {:>13} {:>8}",

@@ -66,6 +66,8 @@ pub(crate) struct RawRun {
     pub recycling: Option<S<Points>>,
     pub disposal_cost_usd_per_kg: Option<S<f64>>,
     pub stock_scale: Option<S<f64>>,
+    pub adjustment: Option<bool>,
+    pub supply_response: Option<bool>,
 }
 
 #[derive(Deserialize, Debug)]

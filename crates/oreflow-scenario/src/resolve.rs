@@ -524,6 +524,12 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
         if let Some(v) = &run.stock_scale {
             sc.config.stock_scale = number(src, v, 0.0, 10.0, "stock_scale")?;
         }
+        if let Some(v) = run.adjustment {
+            sc.config.adjustment = v;
+        }
+        if let Some(v) = run.supply_response {
+            sc.config.supply_response = v;
+        }
     }
     for p in &raw.project {
         project(sc, src, p)?;

@@ -194,3 +194,44 @@ pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimE
         regional_use,
     })
 }
+
+/// Re-anchors the curves of regions other than China at the prices a
+/// policy-free solve of the reference year gives them (see
+/// `Model::with_policies`): a region that exports a good pays China's price
+/// less freight, not plus freight. China's curves keep the reference price.
+pub(crate) fn reanchor(
+    cal: &mut Calibration,
+    probe: &crate::Model,
+    s: &oreflow_market::YearSolution,
+) {
+    let Some(cn) = probe.dataset.region("CN") else {
+        return;
+    };
+    let floor = probe.config.curve.min_multiple;
+    for (c, curve) in probe.network.curves.iter().enumerate() {
+        if curve.region == cn {
+            continue;
+        }
+        let r = &mut cal.curves[c];
+        if let Some(p) = probe.curve_price(c, s) {
+            // Only a price the region's market set (not one below the floor
+            // of demand, where nothing is bought).
+            if p > floor * r.p_ref && s.consumption[c] > 0.0 {
+                r.p_ref = p;
+            }
+        }
+    }
+    for (reg, row) in cal.regional_use.iter_mut().enumerate() {
+        if reg == cn.index() {
+            continue;
+        }
+        for e in ELEMENTS {
+            if let Some(p) = s.prices.get(reg).and_then(|p| p[e.index()]) {
+                let (_, p_ref) = &mut row[e.index()];
+                if p > floor * *p_ref {
+                    *p_ref = p;
+                }
+            }
+        }
+    }
+}

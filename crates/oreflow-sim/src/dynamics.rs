@@ -110,16 +110,24 @@ pub(crate) fn magnet_stock_specs(
 }
 
 /// Stockholders' demand for closing stock on the price lattice of their
-/// group: `min(target × (p / expected)^elasticity, max)`.
+/// group: `min(target × (p / expected)^elasticity, max)`. Without an
+/// expected price (the first year of a run: no price has been seen yet)
+/// they hold the target whatever the price.
 pub(crate) fn stock_steps(
     spec: &StockSpec,
     target_t: f64,
-    expected: f64,
+    expected: Option<f64>,
     p_ref: f64,
     centre: f64,
     params: &CurveParams,
 ) -> Vec<Step> {
-    let expected = if expected > 0.0 { expected } else { p_ref };
+    let Some(expected) = expected.filter(|&e| e > 0.0) else {
+        let mut steps = steps_for(|_| 0.0, p_ref, centre, params);
+        if let Some(top) = steps.first_mut() {
+            top.width = target_t.min(spec.max_t);
+        }
+        return steps;
+    };
     steps_for(
         |p| {
             if p <= 0.0 {
@@ -229,7 +237,7 @@ impl Model {
         &self,
         year: Year,
         state: &State,
-    ) -> Vec<[Option<(f64, f64)>; N_ELEMENTS]> {
+    ) -> Vec<[Option<(f64, Option<f64>)>; N_ELEMENTS]> {
         let n = self.network.regions.len();
         let mut out = vec![[None; N_ELEMENTS]; n];
         for r in 0..n {
@@ -253,7 +261,7 @@ impl Model {
         &self,
         year: Year,
         state: &State,
-    ) -> Vec<Option<(f64, f64)>> {
+    ) -> Vec<Option<(f64, Option<f64>)>> {
         (0..self.network.regions.len())
             .map(|r| {
                 let spec = self.magnet_stock_specs[r]?;
@@ -273,7 +281,7 @@ impl Model {
         state: &State,
         past: impl Fn(usize) -> Option<f64>,
         covered: impl Fn(&crate::policy::ExportControl) -> bool,
-    ) -> (f64, f64) {
+    ) -> (f64, Option<f64>) {
         let years = parameter(&self.dataset, "normal_price_years").max(1.0) as usize;
         let p_ref = self.calibration.curves[self.price_groups[spec.group][0]].p_ref;
         let solved = state.price_history.len();
@@ -297,6 +305,7 @@ impl Model {
             covered(c) && toward && (c.years.starts(year) || announced)
         });
         let target = spec.normal_t + if precaution { spec.precaution_t } else { 0.0 };
+        let expected = (solved > 0).then_some(expected);
         (target.min(spec.max_t), expected)
     }
 

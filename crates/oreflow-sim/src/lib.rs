@@ -196,8 +196,41 @@ impl Model {
                 config.stock_scale
             )));
         }
+        let network0 = network::build(&dataset);
+        let mut calibration = calibrate::calibrate(&dataset, &network0)?;
+        // Regions that export a good in the reference year pay less than
+        // China's price plus freight: the curves there are re-anchored at
+        // the prices of a policy-free solve of the reference year (twice:
+        // re-anchoring moves trade a little), so every region consumes its
+        // listed quantity at the price it pays and China's price is the
+        // reference price.
+        for _ in 0..2 {
+            let probe_config = RunConfig {
+                from: dataset.reference_year,
+                to: dataset.reference_year,
+                ..config.clone()
+            };
+            let probe = Model::assemble(
+                dataset.clone(),
+                probe_config,
+                Policies::default(),
+                calibration.clone(),
+            );
+            let backend = oreflow_lp::HighsBackend::default();
+            let r = run(&probe, &backend, |_| {})?;
+            calibrate::reanchor(&mut calibration, &probe, &r.years[0].solution);
+        }
+        Ok(Model::assemble(dataset, config, policies, calibration))
+    }
+
+    /// The model of a calibration (everything after calibrating).
+    fn assemble(
+        dataset: Dataset,
+        config: RunConfig,
+        policies: Policies,
+        calibration: Calibration,
+    ) -> Model {
         let mut network = network::build(&dataset);
-        let calibration = calibrate::calibrate(&dataset, &network)?;
         let cap_controls = network::add_policy_structure(&mut network, &policies);
         let production_cap_regions =
             network::add_production_caps(&mut network, &dataset, &policies);
@@ -253,7 +286,7 @@ impl Model {
             .iter()
             .map(|c| dataset.end_uses[c.end_use].lifetime_years.round().max(1.0) as usize)
             .collect();
-        Ok(Model {
+        Model {
             dataset,
             config,
             network,
@@ -267,7 +300,7 @@ impl Model {
             magnet_stock_specs,
             unattributed,
             production_cap_regions,
-        })
+        }
     }
 
     /// The numbers of one year, given the state carried from earlier years.
@@ -685,7 +718,7 @@ impl Model {
     fn stock_holdings(
         &self,
         state: &State,
-        targets: &[[Option<(f64, f64)>; N_ELEMENTS]],
+        targets: &[[Option<(f64, Option<f64>)>; N_ELEMENTS]],
         centres: &[f64],
     ) -> Vec<[Option<StockHolding>; N_ELEMENTS]> {
         let n = self.network.regions.len();
@@ -706,7 +739,7 @@ impl Model {
         r: usize,
         e: Element,
         state: &State,
-        targets: &[[Option<(f64, f64)>; N_ELEMENTS]],
+        targets: &[[Option<(f64, Option<f64>)>; N_ELEMENTS]],
         centres: &[f64],
     ) -> Option<StockHolding> {
         let spec = self.stock_specs[r][e.index()]?;
@@ -754,7 +787,7 @@ impl Model {
         &self,
         r: usize,
         state: &State,
-        targets: &[Option<(f64, f64)>],
+        targets: &[Option<(f64, Option<f64>)>],
         centres: &[f64],
     ) -> Option<StockHolding> {
         let spec = self.magnet_stock_specs[r]?;
