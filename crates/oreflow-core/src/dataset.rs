@@ -372,7 +372,14 @@ pub struct DataIssue {
 
 impl std::fmt::Display for DataIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.field.is_empty() {
+        if self.line == 0 {
+            // A problem with the whole file (or folder), not one line.
+            if self.field.is_empty() {
+                write!(f, "{}: {}", self.file, self.message)
+            } else {
+                write!(f, "{}: field `{}`: {}", self.file, self.field, self.message)
+            }
+        } else if self.field.is_empty() {
             write!(f, "{}:{}: {}", self.file, self.line, self.message)
         } else {
             write!(
@@ -475,11 +482,120 @@ impl Dataset {
         best.map(|b| b.1).unwrap_or(UsdPerKg::ZERO)
     }
 
+    /// Every numeric field of every row with its provenance, field name and
+    /// key in [`crate::ranges::RANGES`].
+    fn each_number(&self, mut f: impl FnMut(&Provenance, &str, &'static str, f64)) {
+        for e in &self.elements {
+            if let Some(p) = e.reference_price {
+                f(
+                    &e.provenance,
+                    "reference_price_usd_per_kg",
+                    "elements.reference_price_usd_per_kg",
+                    p.0,
+                );
+            }
+        }
+        for o in &self.ore_types {
+            for (e, &x) in crate::ELEMENTS.iter().zip(&o.composition) {
+                f(&o.provenance, e.symbol(), "ore_types.share", x);
+            }
+        }
+        type Facility<'a> = (&'a Provenance, &'a CapacityPath, UsdPerKg);
+        let tables: [(&str, &str, &str, Vec<Facility>); 3] = [
+            (
+                "mines",
+                "capacity_t_reo",
+                "cost_usd_per_kg_reo",
+                self.mines
+                    .iter()
+                    .map(|m| (&m.provenance, &m.capacity, m.cost))
+                    .collect(),
+            ),
+            (
+                "separation_plants",
+                "capacity_t_reo",
+                "cost_usd_per_kg_reo",
+                self.separation_plants
+                    .iter()
+                    .map(|m| (&m.provenance, &m.capacity, m.cost))
+                    .collect(),
+            ),
+            (
+                "magnet_plants",
+                "capacity_t_magnet",
+                "cost_usd_per_kg_magnet",
+                self.magnet_plants
+                    .iter()
+                    .map(|m| (&m.provenance, &m.capacity, m.cost))
+                    .collect(),
+            ),
+        ];
+        for (table, cap, cost, rows) in &tables {
+            let key = |col: &str| -> &'static str {
+                crate::ranges::RANGES
+                    .iter()
+                    .find(|r| r.key.strip_prefix(table).and_then(|k| k.strip_prefix('.')) == Some(col))
+                    .map(|r| r.key)
+                    .unwrap_or("")
+            };
+            for (p, c, k) in rows {
+                f(p, cap, key(cap), c.nameplate);
+                f(p, cost, key(cost), k.0);
+                f(p, "start_year", key("start_year"), c.start_year as f64);
+                if let Some(e) = c.end_year {
+                    f(p, "end_year", key("end_year"), e as f64);
+                }
+                f(p, "ramp_years", key("ramp_years"), c.ramp_years as f64);
+            }
+        }
+        for m in &self.mines {
+            if let Some(o) = m.ore_capacity_t {
+                f(&m.provenance, "ore_capacity_t", "mines.ore_capacity_t", o);
+            }
+            if let Some(g) = m.recovered_grade {
+                f(&m.provenance, "recovered_grade", "mines.recovered_grade", g);
+            }
+        }
+        for r in &self.recipe {
+            f(
+                &r.provenance,
+                "t_reo_per_t_magnet",
+                "magnet_recipe.t_reo_per_t_magnet",
+                r.t_reo_per_t_magnet,
+            );
+        }
+        for u in &self.end_uses {
+            f(&u.provenance, "elasticity", "end_uses.elasticity", u.elasticity);
+            f(
+                &u.provenance,
+                "lifetime_years",
+                "end_uses.lifetime_years",
+                u.lifetime_years,
+            );
+            f(
+                &u.provenance,
+                "value_added_usd_per_kg",
+                "end_uses.value_added_usd_per_kg",
+                u.value_added.0,
+            );
+        }
+        for d in &self.magnet_demand {
+            f(&d.provenance, "t_magnet", "magnet_demand.t_magnet", d.quantity.0);
+        }
+        for d in &self.oxide_demand {
+            f(&d.provenance, "t_reo", "oxide_demand.t_reo", d.quantity.0);
+        }
+        for t in &self.trade_costs {
+            f(&t.provenance, "usd_per_kg", "trade_costs.usd_per_kg", t.cost.0);
+        }
+    }
+
     /// Semantic checks: everything that must hold for the model to be well
-    /// defined. Returns every problem found (empty = valid).
+    /// defined, and every number in its possible range
+    /// ([`crate::ranges`]). Returns every problem found (empty = valid).
     pub fn check(&self) -> Vec<DataIssue> {
         let mut out = Vec::new();
-        let mut issue = |p: &Provenance, field: &str, message: String| {
+        let issue = |out: &mut Vec<DataIssue>, p: &Provenance, field: &str, message: String| {
             out.push(DataIssue {
                 file: p.file.clone(),
                 line: p.line,
@@ -487,17 +603,18 @@ impl Dataset {
                 message,
             })
         };
-        let nonneg = |v: f64| v.is_finite() && v >= 0.0;
+        self.each_number(|p, field, key, x| {
+            if let crate::ranges::Verdict::Impossible(m) = crate::ranges::check(key, x) {
+                issue(&mut out, p, field, m);
+            }
+        });
         for o in &self.ore_types {
             let sum: f64 = o.composition.iter().sum();
-            if o.composition.iter().any(|&s| !nonneg(s)) {
+            if o.composition.iter().all(|s| s.is_finite())
+                && (sum - 1.0).abs() > COMPOSITION_TOLERANCE
+            {
                 issue(
-                    &o.provenance,
-                    "composition",
-                    "shares must be finite and non-negative".into(),
-                );
-            } else if (sum - 1.0).abs() > COMPOSITION_TOLERANCE {
-                issue(
+                    &mut out,
                     &o.provenance,
                     "composition",
                     format!(
@@ -507,120 +624,50 @@ impl Dataset {
                 );
             }
         }
-        let mut cap = |p: &Provenance,
-                       id: &str,
-                       c: &CapacityPath,
-                       cost: UsdPerKg,
-                       cap_field: &str,
-                       cost_field: &str| {
-            if !nonneg(c.nameplate) {
-                issue(
-                    p,
-                    cap_field,
-                    format!(
-                        "capacity of `{id}` is {}; expected a non-negative number",
-                        c.nameplate
-                    ),
-                );
-            }
-            if !nonneg(cost.0) {
-                issue(
-                    p,
-                    cost_field,
-                    format!(
-                        "cost of `{id}` is {}; expected a non-negative number",
-                        cost.0
-                    ),
-                );
-            }
+        let facilities = self
+            .mines
+            .iter()
+            .map(|m| (&m.provenance, &m.id, &m.capacity))
+            .chain(
+                self.separation_plants
+                    .iter()
+                    .map(|m| (&m.provenance, &m.id, &m.capacity)),
+            )
+            .chain(
+                self.magnet_plants
+                    .iter()
+                    .map(|m| (&m.provenance, &m.id, &m.capacity)),
+            );
+        for (p, id, c) in facilities {
             if let Some(e) = c.end_year {
                 if e < c.start_year {
                     issue(
+                        &mut out,
                         p,
                         "end_year",
                         format!("`{id}` ends ({e}) before it starts ({})", c.start_year),
                     );
                 }
             }
-        };
-        for m in &self.mines {
-            cap(
-                &m.provenance,
-                &m.id,
-                &m.capacity,
-                m.cost,
-                "capacity_t_reo",
-                "cost_usd_per_kg_reo",
-            );
         }
-        for s in &self.separation_plants {
-            cap(
-                &s.provenance,
-                &s.id,
-                &s.capacity,
-                s.cost,
-                "capacity_t_reo",
-                "cost_usd_per_kg_reo",
-            );
-        }
-        for g in &self.magnet_plants {
-            cap(
-                &g.provenance,
-                &g.id,
-                &g.capacity,
-                g.cost,
-                "capacity_t_magnet",
-                "cost_usd_per_kg_magnet",
-            );
-        }
-        for u in &self.end_uses {
-            if !(u.elasticity.is_finite() && u.elasticity < 0.0) {
-                issue(
-                    &u.provenance,
-                    "elasticity",
-                    format!(
-                        "elasticity of `{}` is {}; expected a negative number",
-                        u.id, u.elasticity
-                    ),
-                );
+        out
+    }
+
+    /// Numbers that are possible but outside their plausible range
+    /// ([`crate::ranges`]): warnings, located like [`Dataset::check`]'s
+    /// problems.
+    pub fn warnings(&self) -> Vec<DataIssue> {
+        let mut out = Vec::new();
+        self.each_number(|p, field, key, x| {
+            if let crate::ranges::Verdict::Implausible(m) = crate::ranges::check(key, x) {
+                out.push(DataIssue {
+                    file: p.file.clone(),
+                    line: p.line,
+                    field: field.to_string(),
+                    message: m,
+                });
             }
-        }
-        for d in &self.magnet_demand {
-            if !nonneg(d.quantity.0) {
-                issue(
-                    &d.provenance,
-                    "t_magnet",
-                    format!("demand is {}; expected a non-negative number", d.quantity.0),
-                );
-            }
-        }
-        for d in &self.oxide_demand {
-            if !nonneg(d.quantity.0) {
-                issue(
-                    &d.provenance,
-                    "t_reo",
-                    format!("demand is {}; expected a non-negative number", d.quantity.0),
-                );
-            }
-        }
-        for r in &self.recipe {
-            if !nonneg(r.t_reo_per_t_magnet) {
-                issue(
-                    &r.provenance,
-                    "t_reo_per_t_magnet",
-                    "expected a non-negative number".into(),
-                );
-            }
-        }
-        for t in &self.trade_costs {
-            if !nonneg(t.cost.0) {
-                issue(
-                    &t.provenance,
-                    "usd_per_kg",
-                    format!("trade cost is {}; expected a non-negative number", t.cost.0),
-                );
-            }
-        }
+        });
         out
     }
 }

@@ -54,10 +54,11 @@ impl IoError {
 
     /// From an OS error while doing `what` (e.g. "cannot write").
     pub(crate) fn os(path: &Path, what: &str, e: &std::io::Error) -> IoError {
-        let kind = match e.kind() {
-            std::io::ErrorKind::NotFound => IoErrorKind::NotFound,
-            _ => IoErrorKind::Io,
-        };
-        IoError::new(kind, path, format!("{what}: {e}"))
+        match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                IoError::new(IoErrorKind::NotFound, path, "no such file or folder")
+            }
+            _ => IoError::new(IoErrorKind::Io, path, format!("{what}: {e}")),
+        }
     }
 }

@@ -67,29 +67,38 @@ pub fn constant_elasticity_steps(
             0.0
         }
     };
-    // Price levels, highest first.
+    // Price levels, highest first, as multiples of the reference price: the
+    // number of steps depends on `params` only, never on the size of the
+    // numbers (a reference price of 1e308 must not make the loop run on),
+    // and at most `MAX_STEPS` on each side whatever the ratios.
+    const MAX_STEPS: usize = 64;
     let mut levels: Vec<(f64, f64)> = Vec::new(); // (price, half-ratio)
     let mut above = Vec::new();
-    let mut p = p_ref;
-    for _ in 0..params.fine_steps {
-        p *= params.fine_ratio;
-        above.push((p, params.fine_ratio));
+    let mut m = 1.0;
+    for _ in 0..params.fine_steps.min(MAX_STEPS as u32) {
+        m *= params.fine_ratio;
+        above.push((m, params.fine_ratio));
     }
-    while p * params.coarse_ratio <= p_ref * params.max_multiple {
-        p *= params.coarse_ratio;
-        above.push((p, params.coarse_ratio));
+    while above.len() < MAX_STEPS && m * params.coarse_ratio <= params.max_multiple {
+        m *= params.coarse_ratio;
+        above.push((m, params.coarse_ratio));
     }
     above.reverse();
     levels.extend(above);
-    levels.push((p_ref, params.fine_ratio));
-    let mut p = p_ref;
-    for _ in 0..params.fine_steps {
-        p /= params.fine_ratio;
-        levels.push((p, params.fine_ratio));
+    levels.push((1.0, params.fine_ratio));
+    let mut m = 1.0;
+    let mut below = 0;
+    for _ in 0..params.fine_steps.min(MAX_STEPS as u32) {
+        m /= params.fine_ratio;
+        levels.push((m, params.fine_ratio));
     }
-    while p / params.coarse_ratio >= p_ref * params.min_multiple {
-        p /= params.coarse_ratio;
-        levels.push((p, params.coarse_ratio));
+    while below < MAX_STEPS && m / params.coarse_ratio >= params.min_multiple {
+        m /= params.coarse_ratio;
+        levels.push((m, params.coarse_ratio));
+        below += 1;
+    }
+    for l in &mut levels {
+        l.0 *= p_ref;
     }
     // Boundaries between levels: geometric mean of neighbouring prices.
     let mut steps = Vec::with_capacity(levels.len());
@@ -139,6 +148,17 @@ mod tests {
             assert!((total - 1000.0 * (floor / 56.0).powf(el)).abs() < 1e-6 * total);
             // Top step is at most the choke price.
             assert!(s[0].value <= 56.0 * 20.0 + 1e-9);
+        }
+    }
+
+    #[test]
+    fn the_number_of_steps_does_not_depend_on_the_size_of_the_numbers() {
+        // issue 10: a reference price of 1e308 made this loop allocate
+        // gigabytes (p × ratio stays infinite and below the infinite choke).
+        let p = CurveParams::default();
+        let n = constant_elasticity_steps(1000.0, 56.0, -0.3, &p).len();
+        for p_ref in [1e308, f64::MAX, 1e-310, f64::INFINITY] {
+            assert_eq!(constant_elasticity_steps(1.0, p_ref, -0.3, &p).len(), n, "{p_ref}");
         }
     }
 

@@ -10,6 +10,7 @@ use oreflow_core::{
 use oreflow_sim::policy::{
     ControlKind, ExportControl, Link, Path as ValuePath, Stockpile, Tariff, Years,
 };
+use oreflow_core::ranges::{self, Verdict};
 use oreflow_sim::{RunConfig, MAX_YEAR};
 
 use crate::error::Source;
@@ -20,7 +21,7 @@ type R<T> = Result<T, ScenarioError>;
 
 /// The file's parse error, located, with a "did you mean" for unknown keys.
 fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
-    let src = Source { path, text };
+    let src = Source::new(path, text);
     let message = e
         .message()
         .trim()
@@ -53,6 +54,35 @@ fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
     }
 }
 
+/// Every file a scenario names (the scenario, its bases, its tables) is
+/// read here, through `oreflow-io`'s bounded read: regular files only, at
+/// most `limit`, UTF-8.
+pub(crate) fn read_file(path: &Path, limit: oreflow_io::Limit) -> Result<String, oreflow_io::IoError> {
+    oreflow_io::read_text(path, limit)
+}
+
+/// A scenario's `name`: shown in reports and made into a folder name (a
+/// slug) for default outputs; control characters and very long names are
+/// refused.
+fn check_name(src: &Source, name: &S<String>) -> R<()> {
+    let n = name.get_ref();
+    if let Some(c) = n.chars().find(|c| c.is_control()) {
+        return Err(src.at(
+            name.span(),
+            format!("`name` holds a control character ({:?})", c),
+            Some("a name is one line of text".into()),
+        ));
+    }
+    if n.chars().count() > 200 {
+        return Err(src.at(
+            name.span(),
+            format!("`name` is {} characters long; at most 200", n.chars().count()),
+            None,
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn load(path: &Path) -> R<Scenario> {
     // 1. The chain of files, leaf first.
     let mut chain: Vec<(PathBuf, String, RawScenario)> = Vec::new();
@@ -65,7 +95,7 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
         {
             let (p, t, raw) = chain.last().expect("a file refers to this one");
             let span = raw.base.as_ref().map(|b| b.span()).unwrap_or(0..0);
-            return Err(Source { path: p, text: t }.at(
+            return Err(Source::new(p, t).at(
                 span,
                 format!(
                     "`base` makes a cycle: {} is already in the chain",
@@ -74,26 +104,25 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
                 Some("a scenario's base must eventually be `baseline`".into()),
             ));
         }
-        let text = std::fs::read_to_string(&current).map_err(|e| ScenarioError {
+        let text = read_file(&current, oreflow_io::Limit::Scenario).map_err(|e| ScenarioError {
             file: current.clone(),
             line: 0,
             column: 0,
-            message: format!("cannot read the scenario file: {e}"),
-            hint: (!current.exists())
+            message: format!("cannot read the scenario file: {}", e.message),
+            hint: (e.kind == oreflow_io::IoErrorKind::NotFound)
                 .then(|| "give `baseline` or the path of a .toml scenario file".to_string()),
         })?;
         let raw: RawScenario = toml::from_str(&text).map_err(|e| toml_error(&current, &text, e))?;
+        if let Some(n) = &raw.name {
+            check_name(&Source::new(&current, &text), n)?;
+        }
         let next = match &raw.base {
             None => None,
             Some(b) if b.get_ref() == "baseline" => None,
             Some(b) => {
                 let p = current.parent().unwrap_or(Path::new(".")).join(b.get_ref());
                 if !p.exists() {
-                    return Err(Source {
-                        path: &current,
-                        text: &text,
-                    }
-                    .at(
+                    return Err(Source::new(&current, &text).at(
                         b.span(),
                         format!(
                             "base scenario `{}` not found (looked for {})",
@@ -101,6 +130,17 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
                             p.display()
                         ),
                         Some("`base` is `baseline` or a path relative to this file".into()),
+                    ));
+                }
+                if !p.is_file() {
+                    return Err(Source::new(&current, &text).at(
+                        b.span(),
+                        format!(
+                            "base scenario `{}` is not a regular file ({})",
+                            b.get_ref(),
+                            p.display()
+                        ),
+                        Some("`base` is `baseline` or the path of a .toml scenario file".into()),
                     ));
                 }
                 Some(p)
@@ -121,7 +161,7 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
         .collect();
     let mut replaced: Vec<(String, PathBuf)> = Vec::new();
     for (p, text, raw) in &chain {
-        let src = Source { path: p, text };
+        let src = Source::new(p, text);
         for (key, value) in raw.tables.iter().flatten() {
             let name = key.get_ref().trim_end_matches(".csv");
             let file = format!("{name}.csv");
@@ -140,10 +180,10 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
                 ));
             };
             let csv_path = p.parent().unwrap_or(Path::new(".")).join(value.get_ref());
-            slot.1 = std::fs::read_to_string(&csv_path).map_err(|e| {
+            slot.1 = read_file(&csv_path, oreflow_io::Limit::Table).map_err(|e| {
                 src.at(
                     value.span(),
-                    format!("cannot read table file {}: {e}", csv_path.display()),
+                    format!("cannot read table file {}: {}", csv_path.display(), e.message),
                     None,
                 )
             })?;
@@ -187,9 +227,37 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
         policies: Default::default(),
         sources: Vec::new(),
         uncertainty: Default::default(),
+        warnings: Vec::new(),
     };
+    let rename = |mut issues: Vec<oreflow_core::DataIssue>| {
+        for i in &mut issues {
+            if let Some((_, p)) = replaced.iter().find(|(f, _)| *f == i.file) {
+                i.file = p.display().to_string();
+            }
+        }
+        issues
+    };
+    sc.warnings.extend(
+        rename(sc.dataset.warnings())
+            .iter()
+            .map(|w| format!("warning: {w}")),
+    );
     for (p, text, raw) in &chain {
-        apply(&mut sc, &Source { path: p, text }, raw)?;
+        let src = Source::new(p, text);
+        apply(&mut sc, &src, raw)?;
+        sc.warnings.extend(src.warnings.take().iter().map(|w| format!("warning: {w}")));
+    }
+    // Projects change rows (capacity factors multiply capacities): the
+    // changed dataset must still hold possible numbers only.
+    let issues = rename(sc.dataset.check());
+    if !issues.is_empty() {
+        return Err(ScenarioError {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: oreflow_data::DataError { issues }.to_string(),
+            hint: None,
+        });
     }
     Ok(sc)
 }
@@ -356,24 +424,24 @@ fn span_years(src: &Source, from: &S<i32>, to: Option<&S<i32>>) -> R<(Year, Year
     Ok((f, t))
 }
 
-fn number(src: &Source, v: &S<f64>, lo: f64, hi: f64, what: &str) -> R<f64> {
+/// A number of a scenario key checked against its range in
+/// [`oreflow_core::ranges`]: outside the possible range an error at its
+/// place, outside the plausible range a warning.
+fn number(src: &Source, v: &S<f64>, key: &str) -> R<f64> {
     let x = *v.get_ref();
-    if !(x.is_finite() && x >= lo && x <= hi) {
-        let range = if hi.is_infinite() {
-            format!("at least {lo}")
-        } else {
-            format!("between {lo} and {hi}")
-        };
-        return Err(src.at(
-            v.span(),
-            format!("{what} is {x}; expected a number {range}"),
-            None,
-        ));
+    let what = key.rsplit('.').next().unwrap_or(key);
+    match ranges::check(key, x) {
+        Verdict::Impossible(m) => Err(src.at(v.span(), format!("`{what}` {m}"), None)),
+        Verdict::Implausible(m) => {
+            src.warn(v.span(), format!("`{what}` {m}"));
+            Ok(x)
+        }
+        Verdict::Ok => Ok(x),
     }
-    Ok(x)
 }
 
-fn points(src: &Source, v: &S<Points>, lo: f64, hi: f64, what: &str) -> R<ValuePath> {
+fn points(src: &Source, v: &S<Points>, key: &str) -> R<ValuePath> {
+    let what = key.rsplit('.').next().unwrap_or(key);
     let p = v.get_ref();
     if p.is_empty() {
         return Err(src.at(
@@ -392,12 +460,12 @@ fn points(src: &Source, v: &S<Points>, lo: f64, hi: f64, what: &str) -> R<ValueP
                 None,
             ));
         }
-        if !(x.is_finite() && x >= lo && x <= hi) {
-            return Err(src.at(
-                pair.span(),
-                format!("{what}: value {x} in {y} is outside [{lo}, {hi}]"),
-                None,
-            ));
+        match ranges::check(key, x) {
+            Verdict::Impossible(m) => {
+                return Err(src.at(pair.span(), format!("{what} in {y} {m}"), None))
+            }
+            Verdict::Implausible(m) => src.warn(pair.span(), format!("{what} in {y} {m}")),
+            Verdict::Ok => {}
         }
         if let Some(&(prev, _)) = out.last() {
             if y <= prev {
@@ -486,20 +554,20 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             sc.config.growth_path = v.get_ref().clone();
         }
         if let Some(v) = &run.recycling {
-            sc.policies.recycling = Some(points(src, v, 0.0, 1.0, "recycling")?);
+            sc.policies.recycling = Some(points(src, v, "run.recycling")?);
         }
         if let Some(v) = &run.disposal_cost_usd_per_kg {
             sc.config.disposal_cost =
-                number(src, v, 0.0, f64::INFINITY, "disposal_cost_usd_per_kg")?;
+                number(src, v, "run.disposal_cost_usd_per_kg")?;
         }
         if let Some(v) = &run.stock_buy_below {
-            sc.config.stock_buy_below = number(src, v, 0.0, 10.0, "stock_buy_below")?;
+            sc.config.stock_buy_below = number(src, v, "run.stock_buy_below")?;
         }
         if let Some(v) = &run.stock_sell_above {
-            sc.config.stock_sell_above = number(src, v, 0.0, 100.0, "stock_sell_above")?;
+            sc.config.stock_sell_above = number(src, v, "run.stock_sell_above")?;
         }
         if let Some(v) = &run.stock_capacity_years {
-            sc.config.stock_capacity_years = number(src, v, 0.0, 10.0, "stock_capacity_years")?;
+            sc.config.stock_capacity_years = number(src, v, "run.stock_capacity_years")?;
         }
         if sc.config.stock_sell_above <= sc.config.stock_buy_below {
             let span = run
@@ -543,7 +611,7 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             origins,
             stages: stages(src, &t.stages)?,
             elements: elements(src, &t.elements)?,
-            rate: number(src, &t.rate, 0.0, 10.0, "rate")?,
+            rate: number(src, &t.rate, "tariff.rate")?,
             from,
             to,
         });
@@ -578,13 +646,13 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
                     cost_factor: a
                         .cost_factor
                         .as_ref()
-                        .map(|f| number(src, f, 0.0, 10.0, "cost_factor"))
+                        .map(|f| number(src, f, "agreement.cost_factor"))
                         .transpose()?
                         .unwrap_or(1.0),
                     offtake_share: a
                         .offtake_share
                         .as_ref()
-                        .map(|v| number(src, v, 0.0, 1.0, "offtake_share"))
+                        .map(|v| number(src, v, "agreement.offtake_share"))
                         .transpose()?,
                     from,
                     to,
@@ -665,7 +733,7 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             })?;
             sc.policies
                 .substitution
-                .push((u, points(src, &s.share, 0.0, 1.0, "substitution share")?));
+                .push((u, points(src, &s.share, "demand.substitution.share")?));
         }
         for t in &d.thrifting {
             let e = element(src, &t.element)?;
@@ -678,7 +746,7 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             }
             sc.policies.thrifting.push((
                 e,
-                points(src, &t.reduction, 0.0, 1.0, "thrifting reduction")?,
+                points(src, &t.reduction, "demand.thrifting.reduction")?,
             ));
         }
     }
@@ -694,14 +762,8 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
         sc.policies.stockpiles.push(Stockpile {
             region: region(src, ds, &s.region)?,
             element: el,
-            size_t: number(src, &s.size_t, 0.0, f64::INFINITY, "size_t")?,
-            release_above_usd_per_kg: number(
-                src,
-                &s.release_above_usd_per_kg,
-                0.0,
-                f64::INFINITY,
-                "release_above_usd_per_kg",
-            )?,
+            size_t: number(src, &s.size_t, "stockpile.size_t")?,
+            release_above_usd_per_kg: number(src, &s.release_above_usd_per_kg, "stockpile.release_above_usd_per_kg")?,
             from,
         });
     }
@@ -774,19 +836,19 @@ pub(crate) fn export_control(
                 )
             })?;
             ControlKind::Quota {
-                tonnes: number(src, q, 0.0, f64::INFINITY, "quota_t")?,
+                tonnes: number(src, q, "export_control.quota_t")?,
             }
         }
         "licence" | "license" => {
             let share = c
                 .share
                 .as_ref()
-                .map(|s| number(src, s, 0.0, 1.0, "share"))
+                .map(|s| number(src, s, "export_control.share"))
                 .transpose()?;
             let fee = c
                 .fee_usd_per_kg
                 .as_ref()
-                .map(|s| number(src, s, 0.0, f64::INFINITY, "fee_usd_per_kg"))
+                .map(|s| number(src, s, "export_control.fee_usd_per_kg"))
                 .transpose()?;
             if share.is_none() && fee.is_none() {
                 return Err(src.at(
@@ -847,12 +909,12 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
     let factor = p
         .capacity_factor
         .as_ref()
-        .map(|v| number(src, v, 0.0, 100.0, "capacity_factor"))
+        .map(|v| number(src, v, "project.capacity_factor"))
         .transpose()?;
     let cost = p
         .cost_usd_per_kg
         .as_ref()
-        .map(|v| number(src, v, 0.0, f64::INFINITY, "cost_usd_per_kg"))
+        .map(|v| number(src, v, "project.cost_usd_per_kg"))
         .transpose()?;
     let status = p
         .status
@@ -928,19 +990,19 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
     }
     if let Some(m) = ds.mines.iter_mut().find(|m| &m.id == id) {
         if let Some(v) = &p.capacity_t_reo {
-            m.capacity.nameplate = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
+            m.capacity.nameplate = number(src, v, "project.capacity_t_reo")?;
         }
         return change(&mut m.capacity, &mut m.cost, &mut m.status);
     }
     if let Some(s) = ds.separation_plants.iter_mut().find(|s| &s.id == id) {
         if let Some(v) = &p.capacity_t_reo {
-            s.capacity.nameplate = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
+            s.capacity.nameplate = number(src, v, "project.capacity_t_reo")?;
         }
         return change(&mut s.capacity, &mut s.cost, &mut s.status);
     }
     if let Some(g) = ds.magnet_plants.iter_mut().find(|g| &g.id == id) {
         if let Some(v) = &p.capacity_t_magnet {
-            g.capacity.nameplate = number(src, v, 0.0, f64::INFINITY, "capacity_t_magnet")?;
+            g.capacity.nameplate = number(src, v, "project.capacity_t_magnet")?;
         }
         return change(&mut g.capacity, &mut g.cost, &mut g.status);
     }
@@ -1032,15 +1094,15 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
             let ore_t = p
                 .ore_capacity_t
                 .as_ref()
-                .map(|v| number(src, v, 0.0, f64::INFINITY, "ore_capacity_t"))
+                .map(|v| number(src, v, "project.ore_capacity_t"))
                 .transpose()?;
             let grade = p
                 .recovered_grade
                 .as_ref()
-                .map(|v| number(src, v, 0.0, 1.0, "recovered_grade"))
+                .map(|v| number(src, v, "project.recovered_grade"))
                 .transpose()?;
             let cap = match (&p.capacity_t_reo, ore_t, grade) {
-                (Some(v), _, _) => number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?,
+                (Some(v), _, _) => number(src, v, "project.capacity_t_reo")?,
                 (None, Some(o), Some(g)) => o * g,
                 _ => return Err(src.at(p.id.span(), format!("new mine `{id}` needs `capacity_t_reo`, or `ore_capacity_t` and `recovered_grade`"), None)),
             };
@@ -1065,7 +1127,7 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
                     None,
                 )
             })?;
-            let cap = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
+            let cap = number(src, v, "project.capacity_t_reo")?;
             let heavy_to = None;
             ds.separation_plants.push(SeparationPlant {
                 id: id.clone(),
@@ -1086,7 +1148,7 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
                     None,
                 )
             })?;
-            let cap = number(src, v, 0.0, f64::INFINITY, "capacity_t_magnet")?;
+            let cap = number(src, v, "project.capacity_t_magnet")?;
             ds.magnet_plants.push(MagnetPlant {
                 id: id.clone(),
                 name,
