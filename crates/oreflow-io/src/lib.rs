@@ -33,7 +33,7 @@ mod read;
 pub use error::{IoError, IoErrorKind};
 pub use lock::Lock;
 pub use output::{
-    fingerprint, Committed, FileEntry, Fingerprint, Manifest, OutputDir, OutputFolder, WriterInfo,
+    fingerprint, sha256_hex, Committed, FileEntry, Fingerprint, Manifest, OutputDir, OutputFolder, WriterInfo,
     MANIFEST,
 };
 pub use paths::{refuse_overlap, slug, write_file_atomic};

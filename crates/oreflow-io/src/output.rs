@@ -89,6 +89,11 @@ pub fn fingerprint(value: &impl std::fmt::Debug) -> String {
     f.finish()
 }
 
+/// SHA-256 of `bytes`, hex (as in the manifest).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -202,6 +207,13 @@ impl OutputDir {
         inputs_fingerprint: String,
         inputs: &[&Path],
     ) -> Result<OutputDir, IoError> {
+        if !target.as_os_str().is_empty() && holds_cwd(target) {
+            return Err(IoError::new(
+                IoErrorKind::Refused,
+                target,
+                "is the current folder (or holds it); give a new folder for the outputs, e.g. -o out/mine",
+            ));
+        }
         if target.as_os_str().is_empty() || target.file_name().is_none() {
             return Err(IoError::new(
                 IoErrorKind::Refused,
