@@ -104,7 +104,17 @@ pub(crate) fn run(a: EnsembleArgs) -> Result<(), Failure> {
     let folder = crate::output::begin(
         &out,
         "ensemble",
-        oreflow_io::fingerprint(&(&sc.dataset, &sc.policies, &sc.uncertainty, &config, a.seed, a.runs, &a.shard, &a.goods, &a.threshold)),
+        oreflow_io::fingerprint(&(
+            &sc.dataset,
+            &sc.policies,
+            &sc.uncertainty,
+            &config,
+            a.seed,
+            a.runs,
+            &a.shard,
+            &a.goods,
+            &a.threshold,
+        )),
         &input_paths,
     )?;
     let inputs = Inputs {

@@ -9,7 +9,7 @@ use oreflow_lp::HighsBackend;
 use oreflow_report::{Options, RunTables, SourceRef};
 use oreflow_sim::run as run_model;
 
-use crate::output::{default_dir, write_own_file};
+use crate::output::{default_dir, ours, write_own_file};
 use crate::run_cmd::check_years;
 use crate::{build_model, load_scenario, Failure, RunOverrides};
 
@@ -298,9 +298,33 @@ fn write_report(
     // Two reports writing the same file exclude each other.
     let _lock = oreflow_io::Lock::acquire(html)?;
     let text = serde_json::to_string_pretty(&report.payload)
-        .map_err(|e| Failure::model(format!("cannot encode {}: {e}", json.display())))?;
-    write_own_file(&json, (text + "\n").as_bytes(), JSON_MARK)?;
-    write_own_file(html, report.html.as_bytes(), HTML_MARK)?;
+        .map_err(|e| Failure::model(format!("cannot encode {}: {e}", json.display())))?
+        + "\n";
+    // Every file is checked before any is written: a refused report leaves
+    // nothing behind.
+    let mut files: Vec<(PathBuf, &[u8], &str)> = vec![
+        (json.clone(), text.as_bytes(), JSON_MARK),
+        (html.to_path_buf(), report.html.as_bytes(), HTML_MARK),
+    ];
+    if let Some(fig) = &a.figures {
+        for (file, svg) in &report.figures {
+            files.push((fig.join(file), svg.as_bytes(), SVG_MARK));
+        }
+    }
+    for (p, _, mark) in &files {
+        if !ours(p, mark)? {
+            return Err(Failure::input(format!(
+                "{}: exists and was not written by oreflow; refusing to overwrite it (choose another -o or --figures)",
+                p.display()
+            )));
+        }
+    }
+    if let Some(fig) = &a.figures {
+        create_dir(fig)?;
+    }
+    for (p, bytes, mark) in &files {
+        write_own_file(p, bytes, mark)?;
+    }
     let mut wrote = format!(
         "wrote {} ({} kB) and {}",
         html.display(),
@@ -308,10 +332,6 @@ fn write_report(
         json.display()
     );
     if let Some(fig) = &a.figures {
-        create_dir(fig)?;
-        for (file, svg) in &report.figures {
-            write_own_file(&fig.join(file), svg.as_bytes(), SVG_MARK)?;
-        }
         wrote.push_str(&format!(
             "; {} SVG figures to {}",
             report.figures.len(),

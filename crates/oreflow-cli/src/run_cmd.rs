@@ -64,7 +64,14 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
     }
     // The folder is claimed (and checked) before the run, so a long run
     // does not fail at its end; it is written only once the run succeeded.
-    let fingerprint = oreflow_io::fingerprint(&(&sc.dataset, &sc.policies, &overrides.from, &overrides.to, &overrides.growth, &sc.config));
+    let fingerprint = oreflow_io::fingerprint(&(
+        &sc.dataset,
+        &sc.policies,
+        &overrides.from,
+        &overrides.to,
+        &overrides.growth,
+        &sc.config,
+    ));
     let out = begin(&dir, "run", fingerprint, &inputs)?;
     let (name, model) = build_model(sc, &overrides)?;
     let backend = HighsBackend::default();

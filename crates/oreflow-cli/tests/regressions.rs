@@ -93,7 +93,9 @@ fn a_newline_in_a_scenario_name_is_refused() {
 
 fn small_ensemble(dir: &Path, out: &str, shard: Option<&str>) {
     let f = fixture("ensemble-small.toml");
-    let mut args = vec!["ensemble", &f, "-n", "4", "-t", "1", "-q", "--to", "2025", "-o", out];
+    let mut args = vec![
+        "ensemble", &f, "-n", "4", "-t", "1", "-q", "--to", "2025", "-o", out,
+    ];
     if let Some(s) = shard {
         args.extend(["--shard", s]);
     }
@@ -111,8 +113,15 @@ fn merge_into_one_of_its_inputs_is_refused_and_leaves_it_intact() {
         &["merge", "shard-1", "shard-2", "-o", "shard-1"],
         &["merge", "shard-1", "shard-2", "-o", "./shard-2/../shard-1"],
     ] {
-        bad_input(&oreflow(args, tmp.path()), "is also an input of this command");
-        assert_eq!(snapshot_dir(&tmp.path().join("shard-1")), before, "{args:?}");
+        bad_input(
+            &oreflow(args, tmp.path()),
+            "is also an input of this command",
+        );
+        assert_eq!(
+            snapshot_dir(&tmp.path().join("shard-1")),
+            before,
+            "{args:?}"
+        );
     }
     ok(&oreflow(
         &["merge", "shard-1", "shard-2", "-o", "merged"],
@@ -126,7 +135,10 @@ fn a_run_into_its_own_table_folder_is_refused() {
     write(tmp.path(), "mydata/mines.csv", &embedded("mines.csv"));
     let before = snapshot_dir(&tmp.path().join("mydata"));
     bad_input(
-        &oreflow(&["run", "mydata", "-o", "mydata", "--to", "2025", "-q"], tmp.path()),
+        &oreflow(
+            &["run", "mydata", "-o", "mydata", "--to", "2025", "-q"],
+            tmp.path(),
+        ),
         "mydata",
     );
     assert_eq!(snapshot_dir(&tmp.path().join("mydata")), before);
@@ -135,22 +147,29 @@ fn a_run_into_its_own_table_folder_is_refused() {
 #[test]
 fn two_reports_in_one_folder_keep_their_own_numbers() {
     let tmp = tempfile::tempdir().unwrap();
-    ok(&oreflow(&["run", "--to", "2025", "-q", "-o", "base"], tmp.path()));
+    ok(&oreflow(
+        &["run", "--to", "2025", "-q", "-o", "base"],
+        tmp.path(),
+    ));
     write(tmp.path(), "report.json", "{\"mine\": 1}\n");
-    ok(&oreflow(&["report", "--from", "base", "-o", "a.html"], tmp.path()));
+    ok(&oreflow(
+        &["report", "--from", "base", "-o", "a.html"],
+        tmp.path(),
+    ));
     let lic = scenario("china-heavy-ree-licensing-2025.toml");
-    ok(&oreflow(&["report", &lic, "--to", "2025", "-o", "b.html"], tmp.path()));
+    ok(&oreflow(
+        &["report", &lic, "--to", "2025", "-o", "b.html"],
+        tmp.path(),
+    ));
     assert_eq!(
         std::fs::read_to_string(tmp.path().join("report.json")).unwrap(),
         "{\"mine\": 1}\n",
         "report -o x.html overwrote ./report.json"
     );
     let a: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("a.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("a.json")).unwrap()).unwrap();
     let b: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("b.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("b.json")).unwrap()).unwrap();
     assert_eq!(a["scenario"], "baseline");
     assert_eq!(b["scenario"], "china-heavy-ree-licensing-2025");
 }
@@ -158,10 +177,16 @@ fn two_reports_in_one_folder_keep_their_own_numbers() {
 #[test]
 fn a_report_does_not_overwrite_a_file_it_did_not_write() {
     let tmp = tempfile::tempdir().unwrap();
-    ok(&oreflow(&["run", "--to", "2025", "-q", "-o", "base"], tmp.path()));
+    ok(&oreflow(
+        &["run", "--to", "2025", "-q", "-o", "base"],
+        tmp.path(),
+    ));
     write(tmp.path(), "notes.html", "my notes\n");
     bad_input(
-        &oreflow(&["report", "--from", "base", "-o", "notes.html"], tmp.path()),
+        &oreflow(
+            &["report", "--from", "base", "-o", "notes.html"],
+            tmp.path(),
+        ),
         "was not written by oreflow",
     );
     assert_eq!(
@@ -181,7 +206,10 @@ fn a_huge_project_cost_is_an_error_not_an_allocation_of_gigabytes() {
         "[[project]]\nid = \"mag_x\"\nstage = \"magnet\"\nregion = \"JP\"\nstart_year = 2024\ncapacity_t_magnet = 1000\ncost_usd_per_kg = 1e308\nsource = \"usgs_mcs2026_ree\"\n",
     );
     let out = oreflow_limited(&["validate", "s.toml"], tmp.path(), "-v 2000000", 60);
-    bad_input(&out, "s.toml:7:19: `cost_usd_per_kg` is 1e308; possible values are");
+    bad_input(
+        &out,
+        "s.toml:7:19: `cost_usd_per_kg` is 1e308; possible values are",
+    );
 }
 
 #[test]
@@ -243,7 +271,10 @@ fn impossible_capacities_costs_and_disposal_costs_are_refused_by_validate() {
         let f = format!("s{k}.toml");
         write(tmp.path(), &f, text);
         bad_input(&oreflow(&["validate", &f], tmp.path()), want);
-        bad_input(&oreflow(&["run", &f, "--to", "2025", "-q"], tmp.path()), want);
+        bad_input(
+            &oreflow(&["run", &f, "--to", "2025", "-q"], tmp.path()),
+            want,
+        );
     }
     assert!(!tmp.path().join("out").exists());
 }
@@ -260,7 +291,9 @@ fn an_implausible_but_possible_value_is_a_warning() {
     ok(&out);
     let err = stderr(&out);
     assert!(
-        err.contains("warning: s.toml:3:18: `capacity_t_reo` is 2,000,000, outside the plausible range"),
+        err.contains(
+            "warning: s.toml:3:18: `capacity_t_reo` is 2,000,000, outside the plausible range"
+        ),
         "{err}"
     );
 }
@@ -269,7 +302,10 @@ fn an_implausible_but_possible_value_is_a_warning() {
 /// `report --from` must refuse it with `want`.
 fn report_refuses(file: &str, edit: impl Fn(&str) -> String, want: &str) {
     let tmp = tempfile::tempdir().unwrap();
-    ok(&oreflow(&["run", "--to", "2025", "-q", "-o", "base"], tmp.path()));
+    ok(&oreflow(
+        &["run", "--to", "2025", "-q", "-o", "base"],
+        tmp.path(),
+    ));
     let dir = tmp.path().join("base");
     let text = std::fs::read_to_string(dir.join(file)).unwrap();
     forge(&dir, file, &edit(&text));
@@ -375,7 +411,10 @@ fn report_from_refuses_rows_with_extra_fields() {
 #[test]
 fn report_from_refuses_a_folder_changed_after_it_was_written() {
     let tmp = tempfile::tempdir().unwrap();
-    ok(&oreflow(&["run", "--to", "2025", "-q", "-o", "base"], tmp.path()));
+    ok(&oreflow(
+        &["run", "--to", "2025", "-q", "-o", "base"],
+        tmp.path(),
+    ));
     let p = tmp.path().join("base/prices.csv");
     let t = std::fs::read_to_string(&p).unwrap();
     std::fs::write(&p, t.replacen("2024,CN", "2024,JP", 1)).unwrap();
@@ -388,10 +427,19 @@ fn report_from_refuses_a_folder_changed_after_it_was_written() {
 #[test]
 fn compare_on_output_folders_says_so_and_points_to_report() {
     let tmp = tempfile::tempdir().unwrap();
-    ok(&oreflow(&["run", "--to", "2025", "-q", "-o", "out/baseline"], tmp.path()));
-    ok(&oreflow(&["run", "--to", "2025", "-q", "-o", "out/mine"], tmp.path()));
+    ok(&oreflow(
+        &["run", "--to", "2025", "-q", "-o", "out/baseline"],
+        tmp.path(),
+    ));
+    ok(&oreflow(
+        &["run", "--to", "2025", "-q", "-o", "out/mine"],
+        tmp.path(),
+    ));
     let out = oreflow(&["compare", "out/baseline", "out/mine"], tmp.path());
-    bad_input(&out, "is the output folder of `oreflow run`, not a folder of dataset tables");
+    bad_input(
+        &out,
+        "is the output folder of `oreflow run`, not a folder of dataset tables",
+    );
     assert!(stderr(&out).contains("oreflow report --from out/baseline --compare"));
 }
 
@@ -409,11 +457,23 @@ fn a_run_on_a_folder_without_tables_says_which_files_it_expected() {
 #[test]
 fn report_compare_with_a_shorter_run_is_refused_instead_of_drawn_flat() {
     let tmp = tempfile::tempdir().unwrap();
-    ok(&oreflow(&["run", "--to", "2026", "-q", "-o", "short"], tmp.path()));
+    ok(&oreflow(
+        &["run", "--to", "2026", "-q", "-o", "short"],
+        tmp.path(),
+    ));
     let lic = scenario("china-heavy-ree-licensing-2025.toml");
     bad_input(
         &oreflow(
-            &["report", &lic, "--to", "2028", "--compare", "short", "-o", "r.html"],
+            &[
+                "report",
+                &lic,
+                "--to",
+                "2028",
+                "--compare",
+                "short",
+                "-o",
+                "r.html",
+            ],
             tmp.path(),
         ),
         "covers 2024–2026, but the report's run covers 2024–2028",
@@ -437,7 +497,11 @@ fn a_calibration_failure_in_run_exits_2() {
         }
         *l = c.join(",");
     }
-    write(tmp.path(), "d/magnet_demand.csv", &(lines.join("\n") + "\n"));
+    write(
+        tmp.path(),
+        "d/magnet_demand.csv",
+        &(lines.join("\n") + "\n"),
+    );
     let out = oreflow(&["run", "d", "--to", "2025", "-q"], tmp.path());
     bad_input(&out, "calibration failed");
 }
@@ -499,7 +563,11 @@ fn run_from_2050_names_the_default_to_in_its_message() {
 #[test]
 fn a_semicolon_separated_or_non_utf8_table_gets_a_hint() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "semi/regions.csv", &embedded("regions.csv").replace(',', ";"));
+    write(
+        tmp.path(),
+        "semi/regions.csv",
+        &embedded("regions.csv").replace(',', ";"),
+    );
     bad_input(
         &oreflow(&["run", "semi", "--to", "2025", "-q"], tmp.path()),
         "saved by Excel with `;`? Re-save it as \"CSV UTF-8 (comma delimited)\"",
@@ -528,7 +596,16 @@ fn the_comparison_headline_shows_the_largest_changes_where_they_happen() {
     let tmp = tempfile::tempdir().unwrap();
     let lic = scenario("china-heavy-ree-licensing-2025.toml");
     ok(&oreflow(
-        &["report", &lic, "--to", "2027", "--compare", "baseline", "-o", "r.html"],
+        &[
+            "report",
+            &lic,
+            "--to",
+            "2027",
+            "--compare",
+            "baseline",
+            "-o",
+            "r.html",
+        ],
         tmp.path(),
     ));
     let p = payload(tmp.path(), "r.json");
@@ -543,7 +620,10 @@ fn the_comparison_headline_shows_the_largest_changes_where_they_happen() {
     assert!(outside, "{cards:#?}");
     // Cards are in order of their relative change, largest first.
     let change = |c: &serde_json::Value| c["change"].as_f64().unwrap().abs();
-    assert!(cards.windows(2).all(|w| change(&w[0]) >= change(&w[1])), "{cards:#?}");
+    assert!(
+        cards.windows(2).all(|w| change(&w[0]) >= change(&w[1])),
+        "{cards:#?}"
+    );
 }
 
 #[test]
@@ -551,7 +631,16 @@ fn the_import_reliance_heat_map_shows_both_scenarios_in_a_comparison() {
     let tmp = tempfile::tempdir().unwrap();
     let lic = scenario("china-heavy-ree-licensing-2025.toml");
     ok(&oreflow(
-        &["report", &lic, "--to", "2026", "--compare", "baseline", "-o", "r.html"],
+        &[
+            "report",
+            &lic,
+            "--to",
+            "2026",
+            "--compare",
+            "baseline",
+            "-o",
+            "r.html",
+        ],
         tmp.path(),
     ));
     let p = payload(tmp.path(), "r.json");
@@ -559,6 +648,12 @@ fn the_import_reliance_heat_map_shows_both_scenarios_in_a_comparison() {
     assert!(r["a"].is_object() && r["b"].is_object(), "{r:#}");
     assert_eq!(r["b"]["scenario"], "baseline");
     let html = std::fs::read_to_string(tmp.path().join("r.html")).unwrap();
-    assert!(html.contains("Import reliance by region, 2026: A"), "no A map");
-    assert!(html.contains("Import reliance by region, 2026: B"), "no B map");
+    assert!(
+        html.contains("Import reliance by region, 2026: A"),
+        "no A map"
+    );
+    assert!(
+        html.contains("Import reliance by region, 2026: B"),
+        "no B map"
+    );
 }

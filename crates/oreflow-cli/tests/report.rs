@@ -364,13 +364,18 @@ fn report_from_a_damaged_output_folder_errors_or_degrades_without_panicking() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("production.csv: has 41 bytes, not "), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("production.csv: has 41 bytes, not "),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // With the manifest made to match: refused for its content.
     common::forge(&dir, "production.csv", production.lines().next().unwrap());
     let out = oreflow(&["report", "--from", "run", "-o", "r.html"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("production.csv: has a header but no rows"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("production.csv: has a header but no rows")
+    );
     // Restore it and drop the magnet stage from shares.csv: the report still renders.
     common::forge(&dir, "production.csv", &production);
     let shares = std::fs::read_to_string(dir.join("shares.csv")).unwrap();

@@ -534,7 +534,9 @@ impl Dataset {
             let key = |col: &str| -> &'static str {
                 crate::ranges::RANGES
                     .iter()
-                    .find(|r| r.key.strip_prefix(table).and_then(|k| k.strip_prefix('.')) == Some(col))
+                    .find(|r| {
+                        r.key.strip_prefix(table).and_then(|k| k.strip_prefix('.')) == Some(col)
+                    })
                     .map(|r| r.key)
                     .unwrap_or("")
             };
@@ -565,7 +567,12 @@ impl Dataset {
             );
         }
         for u in &self.end_uses {
-            f(&u.provenance, "elasticity", "end_uses.elasticity", u.elasticity);
+            f(
+                &u.provenance,
+                "elasticity",
+                "end_uses.elasticity",
+                u.elasticity,
+            );
             f(
                 &u.provenance,
                 "lifetime_years",
@@ -580,13 +587,23 @@ impl Dataset {
             );
         }
         for d in &self.magnet_demand {
-            f(&d.provenance, "t_magnet", "magnet_demand.t_magnet", d.quantity.0);
+            f(
+                &d.provenance,
+                "t_magnet",
+                "magnet_demand.t_magnet",
+                d.quantity.0,
+            );
         }
         for d in &self.oxide_demand {
             f(&d.provenance, "t_reo", "oxide_demand.t_reo", d.quantity.0);
         }
         for t in &self.trade_costs {
-            f(&t.provenance, "usd_per_kg", "trade_costs.usd_per_kg", t.cost.0);
+            f(
+                &t.provenance,
+                "usd_per_kg",
+                "trade_costs.usd_per_kg",
+                t.cost.0,
+            );
         }
     }
 

@@ -54,8 +54,16 @@ impl Interval {
     /// Whether `x` (finite) is inside.
     pub fn contains(&self, x: f64) -> bool {
         x.is_finite()
-            && (if self.lo_open { x > self.lo } else { x >= self.lo })
-            && (if self.hi_open { x < self.hi } else { x <= self.hi })
+            && (if self.lo_open {
+                x > self.lo
+            } else {
+                x >= self.lo
+            })
+            && (if self.hi_open {
+                x < self.hi
+            } else {
+                x <= self.hi
+            })
     }
 }
 
@@ -170,7 +178,10 @@ pub fn check(key: &str, x: f64) -> Verdict {
     match range(key) {
         Some(r) => r.check(x),
         None => {
-            debug_assert!(false, "no range for `{key}` in oreflow_core::ranges::RANGES");
+            debug_assert!(
+                false,
+                "no range for `{key}` in oreflow_core::ranges::RANGES"
+            );
             if x.is_finite() {
                 Verdict::Ok
             } else {
@@ -184,7 +195,8 @@ const Y: Interval = Interval::closed(1900.0, 2100.0);
 const CAPACITY: Interval = Interval::closed(0.0, 1e7);
 const CAPACITY_PLAUSIBLE: Interval = Interval::closed(0.0, 5e5);
 const CAPACITY_BASIS: &str = "10 Mt/yr is 25 times world mine output in 2024, 384 kt REO in mines.csv; its largest row is 190 kt";
-const MAGNET_BASIS: &str = "10 Mt/yr is 30 times world magnet output; the largest row of magnet_plants.csv is 213 kt";
+const MAGNET_BASIS: &str =
+    "10 Mt/yr is 30 times world magnet output; the largest row of magnet_plants.csv is 213 kt";
 const COST_BASIS: &str = "the embedded costs are 2–25 USD/kg (mines.csv, separation_plants.csv, magnet_plants.csv); 10,000 USD/kg is ten times the dearest oxide (Tb, elements.csv)";
 const YEAR_BASIS: &str = "the model runs 2024–2050; the embedded facilities start 2023–2032";
 const RAMP_BASIS: &str = "the embedded ramps are 0–5 years";
@@ -596,7 +608,10 @@ mod tests {
         let Verdict::Impossible(m) = check("mines.capacity_t_reo", 1e308) else {
             panic!()
         };
-        assert!(m.contains("possible values are [0, 10,000,000] t REO/yr"), "{m}");
+        assert!(
+            m.contains("possible values are [0, 10,000,000] t REO/yr"),
+            "{m}"
+        );
         assert!(matches!(
             check("mines.capacity_t_reo", 2e6),
             Verdict::Implausible(_)

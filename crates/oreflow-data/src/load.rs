@@ -335,7 +335,12 @@ fn capacity(ctx: &mut Ctx, row: &Row, nameplate: f64) -> Option<CapacityPath> {
     } else {
         match ramp.parse::<u32>() {
             Ok(r) => {
-                row.in_range(ctx, "ramp_years", &format!("{}.ramp_years", row.table), r as f64)?;
+                row.in_range(
+                    ctx,
+                    "ramp_years",
+                    &format!("{}.ramp_years", row.table),
+                    r as f64,
+                )?;
                 r
             }
             _ => {
@@ -616,8 +621,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
                     return;
                 }
             };
-            if r
-                .in_range(ctx, "capacity_t_reo", "mines.capacity_t_reo", nameplate)
+            if r.in_range(ctx, "capacity_t_reo", "mines.capacity_t_reo", nameplate)
                 .is_none()
             {
                 return;

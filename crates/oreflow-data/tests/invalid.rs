@@ -27,7 +27,9 @@ fn every_fixture_gives_its_expected_message() {
                 continue;
             }
             // Paths of this machine are not part of the message.
-            Err(e) => e.to_string().replace(&dir.display().to_string(), "<fixture>"),
+            Err(e) => e
+                .to_string()
+                .replace(&dir.display().to_string(), "<fixture>"),
         };
         let expected_path = dir.join("expected.txt");
         if bless {

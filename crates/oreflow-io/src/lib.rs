@@ -33,8 +33,8 @@ mod read;
 pub use error::{IoError, IoErrorKind};
 pub use lock::Lock;
 pub use output::{
-    fingerprint, sha256_hex, Committed, FileEntry, Fingerprint, Manifest, OutputDir, OutputFolder, WriterInfo,
-    MANIFEST,
+    fingerprint, sha256_hex, Committed, FileEntry, Fingerprint, Manifest, OutputDir, OutputFolder,
+    WriterInfo, MANIFEST,
 };
 pub use paths::{refuse_overlap, slug, write_file_atomic};
 pub use read::{open_regular, read_bytes, read_text, Limit};

@@ -65,13 +65,7 @@ impl Lock {
                         ),
                     ));
                 }
-                Err(e) => {
-                    return Err(IoError::os(
-                        &path,
-                        "cannot lock",
-                        &std::io::Error::from(e),
-                    ))
-                }
+                Err(e) => return Err(IoError::os(&path, "cannot lock", &std::io::Error::from(e))),
             }
             let same = match (file.metadata(), std::fs::metadata(&path)) {
                 (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
@@ -80,8 +74,9 @@ impl Lock {
             if !same {
                 continue;
             }
+            // One write, so a reader sees all of it or nothing.
             let _ = file.set_len(0);
-            let _ = write!(file, "pid {}", std::process::id());
+            let _ = file.write_all(format!("pid {}", std::process::id()).as_bytes());
             return Ok(Lock { file, path });
         }
         Err(IoError::new(
@@ -113,8 +108,7 @@ mod tests {
         let e = Lock::acquire(&target).unwrap_err();
         assert_eq!(e.kind, IoErrorKind::Busy);
         assert!(
-            e.message
-                .contains(&format!("(pid {})", std::process::id())),
+            e.message.contains(&format!("(pid {})", std::process::id())),
             "{e}"
         );
         drop(a);

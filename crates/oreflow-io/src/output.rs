@@ -305,7 +305,8 @@ impl OutputDir {
     /// Writes one file into the staging folder.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), IoError> {
         let path = self.file_path(name)?;
-        let mut f = File::create(&path).map_err(|e| IoError::os(&self.shown(name), "cannot write", &e))?;
+        let mut f =
+            File::create(&path).map_err(|e| IoError::os(&self.shown(name), "cannot write", &e))?;
         f.write_all(bytes)
             .map_err(|e| IoError::os(&self.shown(name), "cannot write", &e))
     }
@@ -370,8 +371,7 @@ impl OutputDir {
                 .flat_map(|m| m.files.iter().map(|f| f.name.clone()))
                 .collect();
             for name in list(&self.target)? {
-                if name != MANIFEST && !ours.contains(&name) && new_names.contains(name.as_str())
-                {
+                if name != MANIFEST && !ours.contains(&name) && new_names.contains(name.as_str()) {
                     return Err(IoError::new(
                         IoErrorKind::Refused,
                         &self.target.join(&name),
@@ -461,8 +461,7 @@ fn finish_old(old: &Path, target: &Path) -> Vec<String> {
         let p = old.join(&name);
         if name == MANIFEST || ours.contains(&name) {
             let _ = std::fs::remove_file(&p);
-        } else if !target.join(&name).exists() && std::fs::rename(&p, target.join(&name)).is_ok()
-        {
+        } else if !target.join(&name).exists() && std::fs::rename(&p, target.join(&name)).is_ok() {
             carried.push(name);
         }
     }
@@ -635,8 +634,7 @@ impl OutputFolder {
     /// The text of `name`, checked against the manifest.
     pub fn read_text(&self, name: &str, limit: Limit) -> Result<String, IoError> {
         let bytes = self.read(name, limit)?;
-        String::from_utf8(bytes)
-            .map_err(|_| self.changed(name, "is not UTF-8 text".into()))
+        String::from_utf8(bytes).map_err(|_| self.changed(name, "is not UTF-8 text".into()))
     }
 
     /// Checks every file of the manifest (for readers that open files by
@@ -687,7 +685,10 @@ mod tests {
         std::fs::write(t.join("report.html"), "mine").unwrap();
         let c = write(&t, "b");
         assert_eq!(c.carried_over, vec!["report.html".to_string()]);
-        assert_eq!(std::fs::read_to_string(t.join("report.html")).unwrap(), "mine");
+        assert_eq!(
+            std::fs::read_to_string(t.join("report.html")).unwrap(),
+            "mine"
+        );
         let f = OutputFolder::open(&t, &["run"]).unwrap();
         assert_eq!(f.read_text("prices.csv", Limit::Output).unwrap(), "b");
         // Nothing else is left beside the target.

@@ -119,8 +119,8 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
         std::process::id()
     ));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)
-            .map_err(|e| IoError::os(path, "cannot write", &e))?;
+        let mut f =
+            std::fs::File::create(&tmp).map_err(|e| IoError::os(path, "cannot write", &e))?;
         f.write_all(bytes)
             .and_then(|_| f.sync_all())
             .map_err(|e| IoError::os(path, "cannot write", &e))?;
@@ -155,7 +155,10 @@ mod tests {
             ("/etc/passwd", Some("etc-passwd")),
             ("a\nb", Some("a-b")),
             ("Türkiye Beylikova", Some("Türkiye-Beylikova")),
-            ("china-heavy-ree-licensing-2025", Some("china-heavy-ree-licensing-2025")),
+            (
+                "china-heavy-ree-licensing-2025",
+                Some("china-heavy-ree-licensing-2025"),
+            ),
             (".hidden", Some("hidden")),
             ("x/..", Some("x")),
         ] {

@@ -158,7 +158,11 @@ mod tests {
         let p = CurveParams::default();
         let n = constant_elasticity_steps(1000.0, 56.0, -0.3, &p).len();
         for p_ref in [1e308, f64::MAX, 1e-310, f64::INFINITY] {
-            assert_eq!(constant_elasticity_steps(1.0, p_ref, -0.3, &p).len(), n, "{p_ref}");
+            assert_eq!(
+                constant_elasticity_steps(1.0, p_ref, -0.3, &p).len(),
+                n,
+                "{p_ref}"
+            );
         }
     }
 

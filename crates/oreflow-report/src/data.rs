@@ -327,7 +327,11 @@ mod csv {
             let x = self.num(col)?;
             if x < 0.0 {
                 let v = self.get(col)?;
-                return Err(self.bad(col, v, "is negative; oreflow writes no negative quantity, value or price"));
+                return Err(self.bad(
+                    col,
+                    v,
+                    "is negative; oreflow writes no negative quantity, value or price",
+                ));
             }
             Ok(x)
         }
@@ -412,7 +416,9 @@ mod csv {
         for rec in rdr.records() {
             let rec = rec.map_err(|e| match e.kind() {
                 ::csv::ErrorKind::UnequalLengths {
-                    pos, expected_len, len,
+                    pos,
+                    expected_len,
+                    len,
                 } => format!(
                     "{file}:{}: the row has {len} fields; the header has {expected_len}",
                     pos.as_ref().map(|p| p.line()).unwrap_or(0)

@@ -817,7 +817,12 @@ fn headline_compare(
     let price = |t: &RunTables| -> BTreeMap<(String, String, Year), f64> {
         t.prices
             .iter()
-            .map(|p| ((p.commodity.clone(), p.region.clone(), p.year), p.usd_per_kg))
+            .map(|p| {
+                (
+                    (p.commodity.clone(), p.region.clone(), p.year),
+                    p.usd_per_kg,
+                )
+            })
             .collect()
     };
     let (pa, pb) = (price(ta), price(tb));

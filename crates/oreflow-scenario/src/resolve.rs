@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use oreflow_core::ranges::{self, Verdict};
 use oreflow_core::{
     closest, CapacityPath, Commodity, Dataset, Element, MagnetPlant, Mine, Provenance, Quality,
     RegionId, SeparationPlant, Status, UsdPerKg, Year, ELEMENTS, REFERENCE_YEAR,
@@ -10,7 +11,6 @@ use oreflow_core::{
 use oreflow_sim::policy::{
     ControlKind, ExportControl, Link, Path as ValuePath, Stockpile, Tariff, Years,
 };
-use oreflow_core::ranges::{self, Verdict};
 use oreflow_sim::{RunConfig, MAX_YEAR};
 
 use crate::error::Source;
@@ -57,7 +57,10 @@ fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
 /// Every file a scenario names (the scenario, its bases, its tables) is
 /// read here, through `oreflow-io`'s bounded read: regular files only, at
 /// most `limit`, UTF-8.
-pub(crate) fn read_file(path: &Path, limit: oreflow_io::Limit) -> Result<String, oreflow_io::IoError> {
+pub(crate) fn read_file(
+    path: &Path,
+    limit: oreflow_io::Limit,
+) -> Result<String, oreflow_io::IoError> {
     oreflow_io::read_text(path, limit)
 }
 
@@ -76,7 +79,10 @@ fn check_name(src: &Source, name: &S<String>) -> R<()> {
     if n.chars().count() > 200 {
         return Err(src.at(
             name.span(),
-            format!("`name` is {} characters long; at most 200", n.chars().count()),
+            format!(
+                "`name` is {} characters long; at most 200",
+                n.chars().count()
+            ),
             None,
         ));
     }
@@ -183,7 +189,11 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
             slot.1 = read_file(&csv_path, oreflow_io::Limit::Table).map_err(|e| {
                 src.at(
                     value.span(),
-                    format!("cannot read table file {}: {}", csv_path.display(), e.message),
+                    format!(
+                        "cannot read table file {}: {}",
+                        csv_path.display(),
+                        e.message
+                    ),
                     None,
                 )
             })?;
@@ -245,7 +255,8 @@ pub(crate) fn load(path: &Path) -> R<Scenario> {
     for (p, text, raw) in &chain {
         let src = Source::new(p, text);
         apply(&mut sc, &src, raw)?;
-        sc.warnings.extend(src.warnings.take().iter().map(|w| format!("warning: {w}")));
+        sc.warnings
+            .extend(src.warnings.take().iter().map(|w| format!("warning: {w}")));
     }
     // Projects change rows (capacity factors multiply capacities): the
     // changed dataset must still hold possible numbers only.
@@ -557,8 +568,7 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             sc.policies.recycling = Some(points(src, v, "run.recycling")?);
         }
         if let Some(v) = &run.disposal_cost_usd_per_kg {
-            sc.config.disposal_cost =
-                number(src, v, "run.disposal_cost_usd_per_kg")?;
+            sc.config.disposal_cost = number(src, v, "run.disposal_cost_usd_per_kg")?;
         }
         if let Some(v) = &run.stock_buy_below {
             sc.config.stock_buy_below = number(src, v, "run.stock_buy_below")?;
@@ -744,10 +754,9 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
                     Some("recipe elements: Nd, Pr, Dy, Tb".into()),
                 ));
             }
-            sc.policies.thrifting.push((
-                e,
-                points(src, &t.reduction, "demand.thrifting.reduction")?,
-            ));
+            sc.policies
+                .thrifting
+                .push((e, points(src, &t.reduction, "demand.thrifting.reduction")?));
         }
     }
     for s in &raw.stockpile {
@@ -763,7 +772,11 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             region: region(src, ds, &s.region)?,
             element: el,
             size_t: number(src, &s.size_t, "stockpile.size_t")?,
-            release_above_usd_per_kg: number(src, &s.release_above_usd_per_kg, "stockpile.release_above_usd_per_kg")?,
+            release_above_usd_per_kg: number(
+                src,
+                &s.release_above_usd_per_kg,
+                "stockpile.release_above_usd_per_kg",
+            )?,
             from,
         });
     }

@@ -88,6 +88,9 @@ pub fn embedded(table: &str) -> String {
 pub fn forge(dir: &Path, file: &str, content: &str) {
     std::fs::write(dir.join(file), content).unwrap();
     let mp = dir.join(oreflow_io::MANIFEST);
+    if !mp.exists() {
+        return; // a folder of an oreflow without manifests (OREFLOW_BIN)
+    }
     let mut m: oreflow_io::Manifest =
         serde_json::from_str(&std::fs::read_to_string(&mp).unwrap()).unwrap();
     for f in &mut m.files {
