@@ -379,7 +379,7 @@ fn an_output_equal_to_an_input_is_refused_and_the_input_kept() {
     let ens = snapshot_dir(&tmp.path().join("ens"));
     for (args, want) in [
         (&["merge", "ens", "-o", "ens"][..], "is also an input"),
-        (&["merge", "ens", "-o", "."], "contains an input"),
+        (&["merge", "ens", "-o", "."], "is the current folder"),
         (
             &["report", "--from", "base", "-o", "base/prices.csv"],
             "not written by oreflow",

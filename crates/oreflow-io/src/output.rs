@@ -243,7 +243,12 @@ impl OutputDir {
         recover(target);
         let previous = if target.is_dir() {
             let m = read_manifest(target).ok().flatten();
-            let entries = list(target)?;
+            // Without a manifest, only folders may be in it (they are carried
+            // over: shards and logs of a Slurm ensemble); never files.
+            let entries: Vec<String> = list(target)?
+                .into_iter()
+                .filter(|e| !target.join(e).is_dir())
+                .collect();
             if m.is_none() && !entries.is_empty() {
                 let shown: Vec<&str> = entries.iter().take(4).map(String::as_str).collect();
                 return Err(IoError::new(
@@ -488,9 +493,10 @@ fn recover(target: &Path) {
 
 /// Removes staging folders of `target` left by killed writers (the caller
 /// holds the lock, so none is in use). A staging folder that never completed
-/// holds only oreflow's files; one that completed (the replaced folder of a
-/// writer killed right after its swap) may hold foreign files, which are
-/// moved into the target.
+/// (its manifest says so) holds only oreflow's files and is removed; any
+/// other (the replaced folder of a writer killed right after its swap) may
+/// hold files oreflow did not write: they are moved into the target, only
+/// the files its manifest lists are removed. Nothing unknown is deleted.
 fn clean_stale(target: &Path) {
     let parent = parent_of(target);
     let prefix = staging_prefix(target);
@@ -500,13 +506,13 @@ fn clean_stale(target: &Path) {
         }
         let dir = parent.join(&name);
         match read_manifest(&dir) {
-            Ok(Some(m)) if m.complete => {
+            Ok(Some(m)) if !m.complete => {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            Ok(_) => {
                 if target.is_dir() {
                     finish_old(&dir, target);
                 }
-            }
-            Ok(_) => {
-                let _ = std::fs::remove_dir_all(&dir);
             }
             Err(_) => {}
         }
@@ -741,6 +747,29 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let e = OutputDir::begin(&file, writer(), "fp".into(), &[]).unwrap_err();
         assert!(e.message.contains("is a file"), "{e}");
+    }
+
+    #[test]
+    fn folders_inside_an_output_folder_are_carried_over() {
+        // The Slurm layout: OUT/shards/shard-K and OUT/logs, merged into OUT.
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("ens");
+        std::fs::create_dir_all(t.join("shards/shard-1")).unwrap();
+        std::fs::create_dir_all(t.join("logs")).unwrap();
+        std::fs::write(t.join("shards/shard-1/runs.parquet"), "x").unwrap();
+        std::fs::write(t.join("logs/merge.out"), "log").unwrap();
+        write(&t, "merged");
+        assert_eq!(
+            std::fs::read_to_string(t.join("shards/shard-1/runs.parquet")).unwrap(),
+            "x"
+        );
+        assert_eq!(
+            std::fs::read_to_string(t.join("logs/merge.out")).unwrap(),
+            "log"
+        );
+        write(&t, "again");
+        assert!(t.join("shards/shard-1/runs.parquet").is_file());
+        assert_eq!(list(dir.path()).unwrap(), vec!["ens".to_string()]);
     }
 
     #[test]
