@@ -62,14 +62,12 @@ fn open_output(dir: &Path, commands: &[&str]) -> Result<oreflow_io::OutputFolder
     Ok(oreflow_io::OutputFolder::open(dir, commands)?)
 }
 
+/// The first problem met while reading a folder's files.
+type Problem = std::rc::Rc<std::cell::RefCell<Option<String>>>;
+
 /// A reader of the folder's files for the report's table readers: files
 /// checked against the manifest; the first problem kept for the message.
-fn reader(
-    folder: &oreflow_io::OutputFolder,
-) -> (
-    impl Fn(&str) -> Option<String> + '_,
-    std::rc::Rc<std::cell::RefCell<Option<String>>>,
-) {
+fn reader(folder: &oreflow_io::OutputFolder) -> (impl Fn(&str) -> Option<String> + '_, Problem) {
     let problem = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
     let p = problem.clone();
     let read = move |f: &str| match folder.read_text(f, oreflow_io::Limit::Output) {

@@ -93,7 +93,7 @@ pub fn number(x: f64) -> String {
     let digits = int.to_string();
     let mut s = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && int >= 10_000 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && int >= 10_000 && (digits.len() - i).is_multiple_of(3) {
             s.push(',');
         }
         s.push(c);

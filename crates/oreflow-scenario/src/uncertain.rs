@@ -624,7 +624,7 @@ fn parameter(sc: &Scenario, src: &Source, p: &RawParameter) -> R<Parameter> {
                 // has one, bounds the distribution's finite ends too (an
                 // unbounded tail is checked draw by draw: a run whose draw
                 // leaves the range fails and is counted as failed).
-                let possible = oreflow_core::ranges::range(&name).map(|r| r.possible);
+                let possible = oreflow_core::ranges::range(name).map(|r| r.possible);
                 if let Some(r) =
                     possible.filter(|r| x.is_finite() && domain.allows(out) && !r.contains(out))
                 {
