@@ -12,7 +12,7 @@ mod tables;
 
 use std::path::Path;
 
-pub use load::parse;
+pub use load::{parse, MAX_REGIONS};
 pub use oreflow_core::DataIssue;
 pub use tables::{TableInfo, TABLES};
 

@@ -13,6 +13,9 @@ use oreflow_core::{
 
 use crate::DataError;
 
+/// The most regions a dataset may define.
+pub const MAX_REGIONS: usize = 500;
+
 /// One parsed row with its location; field accessors record problems.
 struct Row<'a> {
     file: &'a str,
@@ -452,6 +455,20 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             });
         },
     );
+    // Trade costs and flows grow with the square of the number of regions
+    // (and a region id is 16 bits): far more than the world's countries is
+    // not a dataset.
+    if regions.len() > MAX_REGIONS {
+        ctx.push(
+            "regions.csv",
+            0,
+            "",
+            format!(
+                "has {} regions; at most {MAX_REGIONS} (the model's trade arcs grow with the square of the number of regions)",
+                regions.len()
+            ),
+        );
+    }
     stop_if_broken!();
     let mut region_names: Vec<(String, RegionId)> = Vec::new();
     for (i, reg) in regions.iter().enumerate() {
