@@ -203,12 +203,12 @@ const NOT_MARKET: [&str; 4] = [
 
 /// The annual observation of a price, if any: a published annual average,
 /// else an annual estimate derived from quarters and points.
-pub fn observed_annual<'a>(
-    obs: &'a [Observation],
+pub fn observed_annual(
+    obs: &[Observation],
     element: Option<Element>,
     basis: Basis,
     year: Year,
-) -> Option<&'a Observation> {
+) -> Option<&Observation> {
     let of = |period: &str| {
         obs.iter().find(|o| {
             o.element == element

@@ -6,7 +6,7 @@ use clap::Args;
 use oreflow_backtest::{Outcome, CASES};
 use oreflow_lp::HighsBackend;
 
-use crate::output::write_csv;
+use crate::output::{begin, write_csv};
 use crate::Failure;
 
 #[derive(Args, Debug)]
@@ -34,12 +34,12 @@ pub(crate) fn run(a: BacktestArgs) -> Result<(), Failure> {
         let o = oreflow_backtest::run(case, &backend).map_err(|e| Failure::model(e.to_string()))?;
         outcomes.push(o);
     }
-    std::fs::create_dir_all(&a.out)
-        .map_err(|e| Failure::model(format!("cannot create {}: {e}", a.out.display())))?;
+    let fingerprint = oreflow_io::fingerprint(&names);
+    let out = begin(&a.out, "backtest", fingerprint, &[])?;
     let rows: Vec<_> = outcomes.iter().flat_map(|o| o.rows.clone()).collect();
     let checks: Vec<_> = outcomes.iter().flat_map(|o| o.checks.clone()).collect();
     write_csv(
-        &a.out,
+        &out,
         "backtest.csv",
         &rows,
         &[
@@ -57,7 +57,7 @@ pub(crate) fn run(a: BacktestArgs) -> Result<(), Failure> {
         ],
     )?;
     write_csv(
-        &a.out,
+        &out,
         "backtest_checks.csv",
         &checks,
         &["case", "element", "check", "model", "observed", "pass"],
@@ -77,9 +77,8 @@ pub(crate) fn run(a: BacktestArgs) -> Result<(), Failure> {
             })
             .collect::<Vec<_>>(),
     );
-    let page = a.out.join("backtest.html");
-    std::fs::write(&page, html)
-        .map_err(|e| Failure::model(format!("cannot write {}: {e}", page.display())))?;
+    out.write("backtest.html", html.as_bytes())?;
+    let done = out.commit()?;
 
     for o in &outcomes {
         println!("{} — {}", o.case.name, o.case.description);
@@ -136,7 +135,7 @@ pub(crate) fn run(a: BacktestArgs) -> Result<(), Failure> {
     println!(
         "{held} of {} checks hold; wrote backtest.csv, backtest_checks.csv, backtest.html to {}",
         checks.len(),
-        a.out.display()
+        done.path.display()
     );
     if a.strict && held < checks.len() {
         return Err(Failure::model(format!(

@@ -9,7 +9,7 @@ use oreflow_core::Stage;
 use oreflow_lp::HighsBackend;
 use oreflow_sim::run as run_model;
 
-use crate::output::{write_csv, write_json};
+use crate::output::{begin, write_csv, write_json};
 use crate::run_cmd::check_years;
 use crate::{build_model, load_scenario, Failure, RunOverrides};
 
@@ -29,7 +29,7 @@ pub(crate) struct CompareArgs {
     #[arg(long)]
     to: Option<i32>,
     /// Regions shown in the terminal price table.
-    #[arg(long, value_delimiter = ',', default_value = "CN,JP,US,EU,KR,IN")]
+    #[arg(long, value_delimiter = ',', num_args = 1.., default_value = "CN,JP,US,EU,KR,IN")]
     regions: Vec<String>,
 }
 
@@ -40,21 +40,35 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
         growth: None,
     };
     check_years(&o)?;
-    let (name_a, ma) = build_model(load_scenario(Some(&a.a))?, &o)?;
-    let (name_b, mb) = build_model(load_scenario(a.b.as_ref())?, &o)?;
+    let sa = load_scenario(Some(&a.a))?;
+    let sb = load_scenario(a.b.as_ref())?;
+    let dir = a.out.clone().unwrap_or_else(|| {
+        let slug = |s: &str| oreflow_io::slug(s).unwrap_or_else(|| "scenario".into());
+        PathBuf::from("out").join(format!("compare-{}-vs-{}", slug(&sa.name), slug(&sb.name)))
+    });
+    let mut inputs: Vec<&std::path::Path> = vec![a.a.as_path()];
+    inputs.extend(a.b.as_deref());
+    inputs.extend(sa.files.iter().chain(&sb.files).map(|p| p.as_path()));
+    let fingerprint = oreflow_io::fingerprint(&(
+        &sa.dataset,
+        &sa.policies,
+        &sb.dataset,
+        &sb.policies,
+        &o.from,
+        &o.to,
+    ));
+    let out = begin(&dir, "compare", fingerprint, &inputs)?;
+    let (name_a, ma) = build_model(sa, &o)?;
+    let (name_b, mb) = build_model(sb, &o)?;
     let backend = HighsBackend::default();
     let ra =
         run_model(&ma, &backend, |_| {}).map_err(|e| Failure::model(format!("{name_a}: {e}")))?;
     let rb =
         run_model(&mb, &backend, |_| {}).map_err(|e| Failure::model(format!("{name_b}: {e}")))?;
     let c = oreflow_metrics::compare(&ma, &ra, &mb, &rb);
-    let dir = a
-        .out
-        .unwrap_or_else(|| PathBuf::from("out").join(format!("compare-{name_a}-vs-{name_b}")));
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Failure::model(format!("cannot create {}: {e}", dir.display())))?;
+    let dir = &out;
     write_csv(
-        &dir,
+        dir,
         "price_changes.csv",
         &c.prices,
         &[
@@ -67,7 +81,7 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
         ],
     )?;
     write_csv(
-        &dir,
+        dir,
         "shortfall_changes.csv",
         &c.shortfall,
         &[
@@ -82,7 +96,7 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
         ],
     )?;
     write_csv(
-        &dir,
+        dir,
         "welfare_changes.csv",
         &c.welfare,
         &[
@@ -98,13 +112,13 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
     )?;
     let rel_header = oreflow_metrics::RELIANCE_COLUMNS;
     write_csv(
-        &dir,
+        dir,
         "import_reliance_a.csv",
         &oreflow_metrics::import_reliance(&ma, &ra),
         &rel_header,
     )?;
     write_csv(
-        &dir,
+        dir,
         "import_reliance_b.csv",
         &oreflow_metrics::import_reliance(&mb, &rb),
         &rel_header,
@@ -117,21 +131,21 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
         "processed_imports_usd",
     ];
     write_csv(
-        &dir,
+        dir,
         "value_added_a.csv",
         &oreflow_metrics::value_added(&ma, &ra),
         &va_header,
     )?;
     write_csv(
-        &dir,
+        dir,
         "value_added_b.csv",
         &oreflow_metrics::value_added(&mb, &rb),
         &va_header,
     )?;
     let sa = oreflow_metrics::shares(&ma, &ra);
     let sb = oreflow_metrics::shares(&mb, &rb);
-    write_csv(&dir, "shares_a.csv", &sa, &oreflow_metrics::SHARE_COLUMNS)?;
-    write_csv(&dir, "shares_b.csv", &sb, &oreflow_metrics::SHARE_COLUMNS)?;
+    write_csv(dir, "shares_a.csv", &sa, &oreflow_metrics::SHARE_COLUMNS)?;
+    write_csv(dir, "shares_b.csv", &sb, &oreflow_metrics::SHARE_COLUMNS)?;
 
     // Totals per region over the horizon.
     let mut totals: BTreeMap<String, (f64, f64)> = BTreeMap::new();
@@ -141,7 +155,7 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
         t.1 += w.lost_output_usd;
     }
     write_json(
-        &dir,
+        dir,
         "compare.json",
         &serde_json::json!({
             "a": name_a, "b": name_b, "years": [ma.config.from, ma.config.to],
@@ -270,6 +284,7 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
             hb
         );
     }
+    let dir = out.commit()?.path;
     let _ = writeln!(t, "\nwrote price_changes.csv, shortfall_changes.csv, welfare_changes.csv, shares_{{a,b}}.csv, import_reliance_{{a,b}}.csv, value_added_{{a,b}}.csv, compare.json to {}", dir.display());
     print!("{t}");
     Ok(())

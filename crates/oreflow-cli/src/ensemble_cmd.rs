@@ -31,11 +31,13 @@ pub(crate) struct EnsembleArgs {
     /// out/<scenario>-ensemble/shard-K-of-M]
     #[arg(long, short)]
     out: Option<PathBuf>,
-    /// Goods in the headline metrics: element symbols and `magnet`.
-    #[arg(long, value_delimiter = ',', default_values_t = oreflow_ensemble::DEFAULT_GOODS.map(String::from))]
+    /// Goods in the headline metrics: element symbols and `magnet`
+    /// (`--goods Nd Dy` or `--goods Nd,Dy`).
+    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = oreflow_ensemble::DEFAULT_GOODS.map(String::from))]
     goods: Vec<String>,
-    /// Shortfall shares of demand whose probability of being exceeded is reported.
-    #[arg(long, value_delimiter = ',', default_values_t = [0.05, 0.2])]
+    /// Shortfall shares of demand whose probability of being exceeded is
+    /// reported (`--threshold 0.05 0.2` or `0.05,0.2`).
+    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = [0.05, 0.2])]
     threshold: Vec<f64>,
     /// Solve every LP from scratch (no warm start; for benchmarks).
     #[arg(long)]
@@ -75,7 +77,7 @@ pub(crate) fn run(a: EnsembleArgs) -> Result<(), Failure> {
     for g in &a.goods {
         goods.push(parse_good(g).ok_or_else(|| {
             Failure::input(format!(
-                "--goods: `{g}` is neither an element symbol (Nd, Dy, …) nor `magnet`"
+                "--goods: `{g}` is neither an element symbol (Nd, Dy, …) nor `magnet` (give the scenario before --goods, or end the list with --)"
             ))
         })?);
     }
@@ -89,13 +91,32 @@ pub(crate) fn run(a: EnsembleArgs) -> Result<(), Failure> {
     let mut config = sc.config.clone();
     overrides.apply(&mut config);
     let out = a.out.clone().unwrap_or_else(|| {
-        let base = PathBuf::from("out").join(format!("{}-ensemble", sc.name));
+        let slug = oreflow_io::slug(&sc.name).unwrap_or_else(|| "scenario".into());
+        let base = PathBuf::from("out").join(format!("{slug}-ensemble"));
         if shard.count > 1 {
             base.join(format!("shard-{}-of-{}", shard.index, shard.count))
         } else {
             base
         }
     });
+    let mut input_paths: Vec<&Path> = vec![a.scenario.as_path()];
+    input_paths.extend(sc.files.iter().map(|p| p.as_path()));
+    let folder = crate::output::begin(
+        &out,
+        "ensemble",
+        oreflow_io::fingerprint(&(
+            &sc.dataset,
+            &sc.policies,
+            &sc.uncertainty,
+            &config,
+            a.seed,
+            a.runs,
+            &a.shard,
+            &a.goods,
+            &a.threshold,
+        )),
+        &input_paths,
+    )?;
     let inputs = Inputs {
         dataset: sc.dataset,
         config,
@@ -137,9 +158,10 @@ pub(crate) fn run(a: EnsembleArgs) -> Result<(), Failure> {
     }
     let mut bar = Bar::new(!a.quiet);
     let report = ensemble
-        .run(&plan, &out, &mut |p| bar.update(p))
+        .run(&plan, folder.path(), &mut |p| bar.update(p))
         .map_err(ensemble_failure)?;
     bar.done();
+    let out = folder.commit()?.path;
     let secs = report.elapsed.as_secs_f64();
     let per_lp = if report.lp.solves > 0 {
         report.lp.seconds / report.lp.solves as f64
@@ -400,9 +422,31 @@ pub(crate) struct MergeArgs {
 }
 
 pub(crate) fn merge(a: MergeArgs) -> Result<(), Failure> {
+    // The shards must be complete, unchanged ensemble folders, and the
+    // output none of them.
+    let inputs: Vec<&Path> = a.shards.iter().map(|p| p.as_path()).collect();
+    oreflow_io::refuse_overlap(&a.out, &inputs, "-o")?;
+    let mut shards = Vec::new();
+    for d in &a.shards {
+        let f = oreflow_io::OutputFolder::open(d, &["ensemble"])?;
+        f.check_all()?;
+        shards.push(f);
+    }
+    let fingerprint = oreflow_io::fingerprint(
+        &shards
+            .iter()
+            .map(|f| &f.manifest.inputs_fingerprint)
+            .collect::<Vec<_>>(),
+    );
+    let folder = crate::output::begin(&a.out, "merge", fingerprint, &inputs)?;
     // Every merge problem is about the folders given: bad input.
-    let r =
-        oreflow_ensemble::merge(&a.shards, &a.out).map_err(|e| Failure::input(e.to_string()))?;
+    let r = oreflow_ensemble::merge(&a.shards, folder.path())
+        .map_err(|e| Failure::input(e.to_string()))?;
+    // Read by path: the shards must not have changed while being read.
+    for f in &shards {
+        f.check_all()?;
+    }
+    folder.commit()?;
     println!(
         "merged {} shards: {} runs ({} failed) → {}",
         r.shards,

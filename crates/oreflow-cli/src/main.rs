@@ -147,14 +147,65 @@ impl RunOverrides {
     }
 }
 
+/// Refuses a folder written by oreflow where a folder of dataset tables is
+/// expected, saying which command reads it.
+fn refuse_output_folder(p: &std::path::Path) -> Result<(), Failure> {
+    let kind = if let Ok(Some(m)) = std::fs::read_to_string(p.join(oreflow_io::MANIFEST))
+        .map(|t| serde_json::from_str::<oreflow_io::Manifest>(&t).ok())
+    {
+        Some(m.writer.command)
+    } else if p.join("manifest.json").is_file() {
+        Some("ensemble".to_string())
+    } else if p.join("summary.json").is_file() && p.join("prices.csv").is_file() {
+        Some("run".to_string())
+    } else {
+        None
+    };
+    match kind.as_deref() {
+        None => Ok(()),
+        Some("run") => Err(Failure::input(format!(
+            "{}: is the output folder of `oreflow run`, not a folder of dataset tables\n  hint: `oreflow compare` runs scenarios; to compare two finished runs use `oreflow report --from {} --compare OTHER_OUT_DIR`",
+            p.display(),
+            p.display()
+        ))),
+        Some(cmd) => Err(Failure::input(format!(
+            "{}: is the output folder of `oreflow {cmd}`, not a folder of dataset tables\n  hint: `oreflow report --from {}` draws it",
+            p.display(),
+            p.display()
+        ))),
+    }
+}
+
+/// Prints a scenario's or dataset's warnings (possible but implausible values).
+pub(crate) fn print_warnings(warnings: &[String]) {
+    const SHOWN: usize = 20;
+    for w in warnings.iter().take(SHOWN) {
+        eprintln!("{w}");
+    }
+    if warnings.len() > SHOWN {
+        eprintln!("warning: … and {} more", warnings.len() - SHOWN);
+    }
+}
+
 /// A scenario: `baseline`, a scenario file, or a directory of dataset tables.
 pub(crate) fn load_scenario(arg: Option<&PathBuf>) -> Result<oreflow_scenario::Scenario, Failure> {
+    let sc = load_scenario_quiet(arg)?;
+    print_warnings(&sc.warnings);
+    Ok(sc)
+}
+
+fn load_scenario_quiet(arg: Option<&PathBuf>) -> Result<oreflow_scenario::Scenario, Failure> {
     match arg {
         Some(p) if p.is_dir() => {
             let (name, dataset) = load_dataset(Some(p))?;
             let mut sc = oreflow_scenario::Scenario::baseline()
                 .map_err(|e| Failure::model(e.to_string()))?;
             sc.name = name;
+            sc.warnings = dataset
+                .warnings()
+                .iter()
+                .map(|w| format!("warning: {}: {w}", p.display()))
+                .collect();
             sc.dataset = dataset;
             Ok(sc)
         }
@@ -178,9 +229,27 @@ pub(crate) fn build_model(
 ) -> Result<(String, oreflow_sim::Model), Failure> {
     let mut config = sc.config.clone();
     o.apply(&mut config);
+    if config.from > config.to {
+        return Err(Failure::input(match (o.from, o.to) {
+            (Some(f), None) => format!(
+                "--from {f} is after the last year {} (the scenario's, which is the default of --to); add --to {f} or later (up to {})",
+                config.to,
+                oreflow_sim::MAX_YEAR
+            ),
+            (None, Some(t)) => format!(
+                "--to {t} is before the first year {} (the scenario's, which is the default of --from); add --from {t} or earlier (from {})",
+                config.from,
+                sc.dataset.reference_year
+            ),
+            _ => format!("the run would end ({}) before it starts ({})", config.to, config.from),
+        }));
+    }
+    // A calibration that fails is a problem of the data given (exit 2); a
+    // solver failure is the model's (exit 1).
     let model = oreflow_sim::Model::with_policies(sc.dataset, config, sc.policies).map_err(
         |e| match e {
             oreflow_sim::SimError::Config(m) => Failure::input(m),
+            oreflow_sim::SimError::Calibration(_) => Failure::input(e.to_string()),
             other => Failure::model(other.to_string()),
         },
     )?;
@@ -221,6 +290,7 @@ pub(crate) fn load_dataset(
         )),
         Some(p) if p.as_os_str() == "baseline" => load_dataset(None),
         Some(p) if p.is_dir() => {
+            refuse_output_folder(p)?;
             let name = p
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())

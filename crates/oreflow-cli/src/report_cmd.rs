@@ -9,7 +9,7 @@ use oreflow_lp::HighsBackend;
 use oreflow_report::{Options, RunTables, SourceRef};
 use oreflow_sim::run as run_model;
 
-use crate::output::write_json;
+use crate::output::{default_dir, ours, write_own_file};
 use crate::run_cmd::check_years;
 use crate::{build_model, load_scenario, Failure, RunOverrides};
 
@@ -21,8 +21,9 @@ pub(crate) struct ReportArgs {
     /// is A): a scenario, or the output directory of a finished run.
     #[arg(long)]
     compare: Option<PathBuf>,
-    /// The HTML file [default: out/<scenario>/report.html]; report.json (the
-    /// numbers behind every chart) is written next to it.
+    /// The HTML file [default: out/<scenario>/report.html]; the numbers
+    /// behind every chart are written next to it, named after it
+    /// (x.html → x.json).
     #[arg(long, short)]
     out: Option<PathBuf>,
     /// Also write every chart as a standalone SVG file into this directory.
@@ -47,19 +48,38 @@ fn create_dir(dir: &Path) -> Result<(), Failure> {
         .map_err(|e| Failure::model(format!("cannot create {}: {e}", dir.display())))
 }
 
-fn write(path: &Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text)
-        .map_err(|e| Failure::model(format!("cannot write {}: {e}", path.display())))
+/// Is `p` an output folder of oreflow (or of an older oreflow, which has no
+/// manifest but the files of one)?
+fn is_output_folder(p: &Path) -> bool {
+    oreflow_io::OutputFolder::is_output(p)
+        || p.join("manifest.json").is_file()
+        || (p.join("summary.json").is_file() && p.join("prices.csv").is_file())
 }
 
-/// Is `p` the output directory of a finished run?
-fn is_run_output(p: &Path) -> bool {
-    p.join("summary.json").is_file() && !is_ensemble_output(p)
+/// The finished output folder `dir` of one of `commands`: complete,
+/// unchanged, and not a half-written or mixed folder.
+fn open_output(dir: &Path, commands: &[&str]) -> Result<oreflow_io::OutputFolder, Failure> {
+    Ok(oreflow_io::OutputFolder::open(dir, commands)?)
 }
 
-/// Is `p` the output directory of an ensemble (or a merge)?
-fn is_ensemble_output(p: &Path) -> bool {
-    p.join("manifest.json").is_file()
+/// The first problem met while reading a folder's files.
+type Problem = std::rc::Rc<std::cell::RefCell<Option<String>>>;
+
+/// A reader of the folder's files for the report's table readers: files
+/// checked against the manifest; the first problem kept for the message.
+fn reader(folder: &oreflow_io::OutputFolder) -> (impl Fn(&str) -> Option<String> + '_, Problem) {
+    let problem = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
+    let p = problem.clone();
+    let read = move |f: &str| match folder.read_text(f, oreflow_io::Limit::Output) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            if folder.entry(f).is_some() {
+                p.borrow_mut().get_or_insert(e.to_string());
+            }
+            None
+        }
+    };
+    (read, problem)
 }
 
 fn embedded_sources() -> Vec<SourceRef> {
@@ -77,17 +97,19 @@ fn embedded_sources() -> Vec<SourceRef> {
         .unwrap_or_default()
 }
 
-/// The tables of a finished run, read from its output directory. Sources are
+/// The tables of a finished run, read from its output directory (checked
+/// against its manifest, then validated like dataset tables). Sources are
 /// not among the outputs: those of the embedded dataset are listed.
 fn read_run_output(dir: &Path) -> Result<RunTables, Failure> {
-    if !dir.is_dir() {
-        return Err(Failure::input(format!(
-            "--from {}: not a directory (expected the output directory of `oreflow run`)",
-            dir.display()
-        )));
-    }
-    let mut t = RunTables::from_csv(|f| std::fs::read_to_string(dir.join(f)).ok())
-        .map_err(|e| Failure::input(format!("{}: {e}", dir.display())))?;
+    let folder = open_output(dir, &["run"])?;
+    let (read, problem) = reader(&folder);
+    let t = RunTables::from_csv(read);
+    let mut t = t.map_err(|e| {
+        Failure::input(match problem.borrow().clone() {
+            Some(p) => p,
+            None => format!("{}: {e}", dir.display()),
+        })
+    })?;
     t.sources = embedded_sources();
     Ok(t)
 }
@@ -105,8 +127,11 @@ pub(crate) fn run(a: ReportArgs) -> Result<(), Failure> {
         Some(s) => (None, Some(PathBuf::from(s))),
         None => (None, None),
     };
-    if let Some(dir) = from_dir.as_ref().filter(|d| is_ensemble_output(d)) {
-        return ensemble_report(&a, dir);
+    if let Some(dir) = &from_dir {
+        let m = open_output(dir, &["run", "ensemble", "merge"])?;
+        if m.manifest.writer.command != "run" {
+            return ensemble_report(&a, dir);
+        }
     }
     let ta = match &from_dir {
         Some(dir) => {
@@ -128,7 +153,22 @@ pub(crate) fn run(a: ReportArgs) -> Result<(), Failure> {
         }
     };
     let tb = match &a.compare {
-        Some(p) if is_run_output(p) => Some(read_run_output(p)?),
+        Some(p) if is_output_folder(p) => {
+            let b = read_run_output(p)?;
+            if b.years != ta.years {
+                return Err(Failure::input(format!(
+                    "--compare {}: covers {}–{}, but the report's run covers {}–{}; compare runs over the same years (run B again with --from {} --to {}, or give its scenario)",
+                    p.display(),
+                    b.years.first().unwrap_or(&0),
+                    b.years.last().unwrap_or(&0),
+                    ta.years.first().unwrap_or(&0),
+                    ta.years.last().unwrap_or(&0),
+                    ta.years.first().unwrap_or(&0),
+                    ta.years.last().unwrap_or(&0),
+                )));
+            }
+            Some(b)
+        }
         Some(p) => {
             // Run B over A's years.
             let o = RunOverrides {
@@ -159,7 +199,7 @@ pub(crate) fn run(a: ReportArgs) -> Result<(), Failure> {
     let html = a
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("out").join(&ta.scenario).join("report.html"));
+        .unwrap_or_else(|| default_dir(&ta.scenario, "report").join("report.html"));
     write_report(&a, &html, &report)
 }
 
@@ -171,24 +211,30 @@ fn ensemble_report(a: &ReportArgs, dir: &Path) -> Result<(), Failure> {
             "--from ENSEMBLE_DIR reads a finished ensemble: give no SCENARIO, --to or --sankey-year".to_string(),
         ));
     }
-    if !dir.join("summary.csv").is_file() {
+    let folder = open_output(dir, &["ensemble", "merge"])?;
+    if folder.entry("summary.csv").is_none() {
         return Err(Failure::input(format!(
             "{}: an ensemble shard has no summary; merge the shards first (`oreflow merge SHARD_DIR… -o OUT`)",
             dir.display()
         )));
     }
-    let mut e =
-        oreflow_report::EnsembleTables::from_csv(|f| std::fs::read_to_string(dir.join(f)).ok())
-            .map_err(|m| Failure::input(format!("{}: {m}", dir.display())))?;
+    let (read, problem) = reader(&folder);
+    let e = oreflow_report::EnsembleTables::from_csv(read);
+    let mut e = e.map_err(|m| {
+        Failure::input(match problem.borrow().clone() {
+            Some(p) => p,
+            None => format!("{}: {m}", dir.display()),
+        })
+    })?;
     e.sources = embedded_sources();
     let tb = match &a.compare {
-        Some(p) if is_ensemble_output(p) => {
+        Some(p) if open_output(p, &["ensemble", "merge"]).is_ok() => {
             return Err(Failure::input(format!(
                 "--compare {}: comparing two ensembles is not supported; compare with a run (a scenario or a run's output folder)",
                 p.display()
             )))
         }
-        Some(p) if is_run_output(p) => Some(read_run_output(p)?),
+        Some(p) if is_output_folder(p) => Some(read_run_output(p)?),
         Some(p) => {
             let o = RunOverrides {
                 from: e.years.first().copied(),
@@ -204,6 +250,24 @@ fn ensemble_report(a: &ReportArgs, dir: &Path) -> Result<(), Failure> {
     write_report(a, &html, &report)
 }
 
+/// Marks of oreflow's own report files: a report replaces only files that
+/// carry them (its own earlier output), never a file it did not write.
+const HTML_MARK: &str = "<meta name=\"generator\" content=\"oreflow\">";
+const JSON_MARK: &str = "\"oreflow_version\"";
+const SVG_MARK: &str = "<!-- written by oreflow -->";
+
+/// `x.html` → `x.json`.
+fn json_path(html: &Path) -> Result<PathBuf, Failure> {
+    let json = html.with_extension("json");
+    if json == html {
+        return Err(Failure::input(format!(
+            "-o {}: the report is an HTML file (e.g. report.html); its numbers go into the .json file named after it",
+            html.display()
+        )));
+    }
+    Ok(json)
+}
+
 fn write_report(
     a: &ReportArgs,
     html: &Path,
@@ -213,20 +277,59 @@ fn write_report(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let json = json_path(html)?;
+    // Inputs of this report are not overwritten.
+    let mut inputs: Vec<&Path> = Vec::new();
+    if let Some(f) = &a.from {
+        inputs.push(Path::new(f));
+    }
+    if let Some(c) = &a.compare {
+        inputs.push(c);
+    }
+    if let Some(s) = &a.scenario {
+        inputs.push(s);
+    }
+    for p in [html, json.as_path()] {
+        oreflow_io::refuse_overlap(p, &inputs, "-o")?;
+    }
     create_dir(&dir)?;
-    write(html, &report.html)?;
-    write_json(&dir, "report.json", &report.payload)?;
+    // Two reports writing the same file exclude each other.
+    let _lock = oreflow_io::Lock::acquire(html)?;
+    let text = serde_json::to_string_pretty(&report.payload)
+        .map_err(|e| Failure::model(format!("cannot encode {}: {e}", json.display())))?
+        + "\n";
+    // Every file is checked before any is written: a refused report leaves
+    // nothing behind.
+    let mut files: Vec<(PathBuf, &[u8], &str)> = vec![
+        (json.clone(), text.as_bytes(), JSON_MARK),
+        (html.to_path_buf(), report.html.as_bytes(), HTML_MARK),
+    ];
+    if let Some(fig) = &a.figures {
+        for (file, svg) in &report.figures {
+            files.push((fig.join(file), svg.as_bytes(), SVG_MARK));
+        }
+    }
+    for (p, _, mark) in &files {
+        if !ours(p, mark)? {
+            return Err(Failure::input(format!(
+                "{}: exists and was not written by oreflow; refusing to overwrite it (choose another -o or --figures)",
+                p.display()
+            )));
+        }
+    }
+    if let Some(fig) = &a.figures {
+        create_dir(fig)?;
+    }
+    for (p, bytes, mark) in &files {
+        write_own_file(p, bytes, mark)?;
+    }
     let mut wrote = format!(
         "wrote {} ({} kB) and {}",
         html.display(),
         report.html.len().div_ceil(1024),
-        dir.join("report.json").display()
+        json.display()
     );
     if let Some(fig) = &a.figures {
-        create_dir(fig)?;
-        for (file, svg) in &report.figures {
-            write(&fig.join(file), svg)?;
-        }
         wrote.push_str(&format!(
             "; {} SVG figures to {}",
             report.figures.len(),

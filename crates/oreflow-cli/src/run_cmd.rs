@@ -7,7 +7,7 @@ use clap::Args;
 use oreflow_lp::{Backend, HighsBackend};
 use oreflow_sim::{run as run_model, MAX_YEAR};
 
-use crate::output::{write_csv, write_json};
+use crate::output::{begin, default_dir, write_csv, write_json};
 use crate::summary::{self, Summary};
 use crate::{build_model, load_scenario, Failure, RunOverrides};
 
@@ -48,34 +48,56 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
             sc.name
         );
     }
+    let dir = a.out.clone().unwrap_or_else(|| {
+        default_dir(
+            &sc.name,
+            &a.scenario
+                .as_ref()
+                .and_then(|p| p.file_stem())
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        )
+    });
+    let mut inputs: Vec<&std::path::Path> = sc.files.iter().map(|p| p.as_path()).collect();
+    if let Some(p) = &a.scenario {
+        inputs.push(p);
+    }
+    // The folder is claimed (and checked) before the run, so a long run
+    // does not fail at its end; it is written only once the run succeeded.
+    let fingerprint = oreflow_io::fingerprint(&(
+        &sc.dataset,
+        &sc.policies,
+        &overrides.from,
+        &overrides.to,
+        &overrides.growth,
+        &sc.config,
+    ));
+    let out = begin(&dir, "run", fingerprint, &inputs)?;
     let (name, model) = build_model(sc, &overrides)?;
     let backend = HighsBackend::default();
     let started = Instant::now();
     let result = run_model(&model, &backend, |_| {}).map_err(|e| Failure::model(e.to_string()))?;
     let seconds = started.elapsed().as_secs_f64();
-
-    let dir = a.out.unwrap_or_else(|| PathBuf::from("out").join(&name));
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Failure::model(format!("cannot create {}: {e}", dir.display())))?;
+    let dir = &out;
     let production = oreflow_metrics::production(&model, &result);
     let prices = oreflow_metrics::prices(&model, &result);
     let consumption = oreflow_metrics::consumption(&model, &result);
     let trade = oreflow_metrics::trade(&model, &result);
     let shares = oreflow_metrics::shares(&model, &result);
     write_csv(
-        &dir,
+        dir,
         "production.csv",
         &production,
         &["year", "stage", "facility", "region", "element", "tonnes"],
     )?;
     write_csv(
-        &dir,
+        dir,
         "prices.csv",
         &prices,
         &["year", "region", "commodity", "usd_per_kg"],
     )?;
     write_csv(
-        &dir,
+        dir,
         "consumption.csv",
         &consumption,
         &[
@@ -89,7 +111,7 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
         ],
     )?;
     write_csv(
-        &dir,
+        dir,
         "trade.csv",
         &trade,
         &[
@@ -102,9 +124,9 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
             "value_usd",
         ],
     )?;
-    write_csv(&dir, "shares.csv", &shares, &oreflow_metrics::SHARE_COLUMNS)?;
+    write_csv(dir, "shares.csv", &shares, &oreflow_metrics::SHARE_COLUMNS)?;
     write_csv(
-        &dir,
+        dir,
         "stocks.csv",
         &oreflow_metrics::stocks(&model, &result),
         &[
@@ -117,13 +139,15 @@ pub(crate) fn run(a: RunArgs) -> Result<(), Failure> {
         ],
     )?;
     write_csv(
-        &dir,
+        dir,
         "import_reliance.csv",
         &oreflow_metrics::import_reliance(&model, &result),
         &oreflow_metrics::RELIANCE_COLUMNS,
     )?;
     let sum = Summary::new(&name, &model, &result, &shares, backend.name(), seconds);
-    write_json(&dir, "summary.json", &sum)?;
+    write_json(&out, "summary.json", &sum)?;
+    let done = out.commit()?;
+    let dir = done.path;
     if !a.quiet {
         print!("{}", summary::render(&model, &result, &shares, &sum));
         println!("\nwrote production.csv, prices.csv, consumption.csv, trade.csv, shares.csv, stocks.csv, import_reliance.csv, summary.json to {}", dir.display());

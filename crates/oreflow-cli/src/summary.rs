@@ -32,6 +32,9 @@ pub(crate) struct Summary {
     solver: &'static str,
     years: [Year; 2],
     growth_path: String,
+    /// Region codes of the run's dataset (`report --from` checks the
+    /// tables' regions against them).
+    regions: Vec<String>,
     lp: BTreeMap<&'static str, f64>,
     calibration: BTreeMap<String, f64>,
     headline: BTreeMap<Year, Headline>,
@@ -171,6 +174,7 @@ impl Summary {
             solver,
             years: [model.config.from, model.config.to],
             growth_path: model.config.growth_path.clone(),
+            regions: model.network.regions.clone(),
             lp,
             calibration,
             headline,

@@ -1,5 +1,7 @@
 //! `oreflow report`: the HTML, its payload and the SVG figures.
 
+mod common;
+
 use std::process::Command;
 
 #[test]
@@ -31,8 +33,8 @@ fn report_writes_html_payload_and_figures() {
     assert!(text.contains("oreflow report: baseline"));
 
     let payload: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("report.json")).unwrap())
-            .expect("report.json is JSON");
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("r.json")).unwrap())
+            .expect("r.json (named after r.html) is JSON");
     assert_eq!(payload["scenario"], "baseline");
     assert_eq!(payload["years"], serde_json::json!([2024, 2025, 2026]));
 
@@ -112,8 +114,8 @@ fn report_from_run_outputs_equals_report_from_run() {
     ok(oreflow(d, &["run", "--to", "2026", "-q", "-o", "run"]));
     ok(oreflow(d, &["report", "--to", "2026", "-o", "live/r.html"]));
     ok(oreflow(d, &["report", "--from", "run", "-o", "csv/r.html"]));
-    let live = json(&d.join("live/report.json"));
-    let csv = json(&d.join("csv/report.json"));
+    let live = json(&d.join("live/r.json"));
+    let csv = json(&d.join("csv/r.json"));
     same(&live, &csv, 1e-6, "payload").unwrap();
     assert_eq!(
         std::fs::read_to_string(d.join("live/r.html")).unwrap(),
@@ -135,7 +137,7 @@ fn report_from_run_outputs_equals_report_from_run() {
             "cmp/r.html",
         ],
     ));
-    let cmp = json(&d.join("cmp/report.json"));
+    let cmp = json(&d.join("cmp/r.json"));
     assert_eq!(cmp["compare"], "baseline");
     same(
         &cmp["elements"]["Nd"]["a"],
@@ -348,7 +350,7 @@ fn report_from_a_damaged_output_folder_errors_or_degrades_without_panicking() {
         .status
         .success());
     let dir = tmp.path().join("run");
-    // Header-only production.csv.
+    // Header-only production.csv: the folder no longer matches its manifest.
     let production = std::fs::read_to_string(dir.join("production.csv")).unwrap();
     std::fs::write(
         dir.join("production.csv"),
@@ -362,15 +364,26 @@ fn report_from_a_damaged_output_folder_errors_or_degrades_without_panicking() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("production.csv has no rows for 2024"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("production.csv: has 41 bytes, not "),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // With the manifest made to match: refused for its content.
+    common::forge(&dir, "production.csv", production.lines().next().unwrap());
+    let out = oreflow(&["report", "--from", "run", "-o", "r.html"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("production.csv: has a header but no rows")
+    );
     // Restore it and drop the magnet stage from shares.csv: the report still renders.
-    std::fs::write(dir.join("production.csv"), production).unwrap();
+    common::forge(&dir, "production.csv", &production);
     let shares = std::fs::read_to_string(dir.join("shares.csv")).unwrap();
     let kept: Vec<&str> = shares
         .lines()
         .filter(|l| !l.contains(",magnet,all,"))
         .collect();
-    std::fs::write(dir.join("shares.csv"), kept.join("\n")).unwrap();
+    common::forge(&dir, "shares.csv", &(kept.join("\n") + "\n"));
     let out = oreflow(&["report", "--from", "run", "-o", "r.html"]);
     assert!(
         out.status.success(),

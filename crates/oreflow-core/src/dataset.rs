@@ -545,7 +545,14 @@ pub struct DataIssue {
 
 impl std::fmt::Display for DataIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.field.is_empty() {
+        if self.line == 0 {
+            // A problem with the whole file (or folder), not one line.
+            if self.field.is_empty() {
+                write!(f, "{}: {}", self.file, self.message)
+            } else {
+                write!(f, "{}: field `{}`: {}", self.file, self.field, self.message)
+            }
+        } else if self.field.is_empty() {
             write!(f, "{}:{}: {}", self.file, self.line, self.message)
         } else {
             write!(
@@ -674,11 +681,137 @@ impl Dataset {
         best.map(|b| b.1).unwrap_or(UsdPerKg::ZERO)
     }
 
+    /// Every numeric field of every row with its provenance, field name and
+    /// key in [`crate::ranges::RANGES`].
+    fn each_number(&self, mut f: impl FnMut(&Provenance, &str, &'static str, f64)) {
+        for e in &self.elements {
+            if let Some(p) = e.reference_price {
+                f(
+                    &e.provenance,
+                    "reference_price_usd_per_kg",
+                    "elements.reference_price_usd_per_kg",
+                    p.0,
+                );
+            }
+        }
+        for o in &self.ore_types {
+            for (e, &x) in crate::ELEMENTS.iter().zip(&o.composition) {
+                f(&o.provenance, e.symbol(), "ore_types.share", x);
+            }
+        }
+        type Facility<'a> = (&'a Provenance, &'a CapacityPath, UsdPerKg);
+        let tables: [(&str, &str, &str, Vec<Facility>); 3] = [
+            (
+                "mines",
+                "capacity_t_reo",
+                "cost_usd_per_kg_reo",
+                self.mines
+                    .iter()
+                    .map(|m| (&m.provenance, &m.capacity, m.cost))
+                    .collect(),
+            ),
+            (
+                "separation_plants",
+                "capacity_t_reo",
+                "cost_usd_per_kg_reo",
+                self.separation_plants
+                    .iter()
+                    .map(|m| (&m.provenance, &m.capacity, m.cost))
+                    .collect(),
+            ),
+            (
+                "magnet_plants",
+                "capacity_t_magnet",
+                "cost_usd_per_kg_magnet",
+                self.magnet_plants
+                    .iter()
+                    .map(|m| (&m.provenance, &m.capacity, m.cost))
+                    .collect(),
+            ),
+        ];
+        for (table, cap, cost, rows) in &tables {
+            let key = |col: &str| -> &'static str {
+                crate::ranges::RANGES
+                    .iter()
+                    .find(|r| {
+                        r.key.strip_prefix(table).and_then(|k| k.strip_prefix('.')) == Some(col)
+                    })
+                    .map(|r| r.key)
+                    .unwrap_or("")
+            };
+            for (p, c, k) in rows {
+                f(p, cap, key(cap), c.nameplate);
+                f(p, cost, key(cost), k.0);
+                f(p, "start_year", key("start_year"), c.start_year as f64);
+                if let Some(e) = c.end_year {
+                    f(p, "end_year", key("end_year"), e as f64);
+                }
+                f(p, "ramp_years", key("ramp_years"), c.ramp_years as f64);
+            }
+        }
+        for m in &self.mines {
+            if let Some(o) = m.ore_capacity_t {
+                f(&m.provenance, "ore_capacity_t", "mines.ore_capacity_t", o);
+            }
+            if let Some(g) = m.recovered_grade {
+                f(&m.provenance, "recovered_grade", "mines.recovered_grade", g);
+            }
+        }
+        for r in &self.recipe {
+            f(
+                &r.provenance,
+                "t_reo_per_t_magnet",
+                "magnet_recipe.t_reo_per_t_magnet",
+                r.t_reo_per_t_magnet,
+            );
+        }
+        for u in &self.end_uses {
+            f(
+                &u.provenance,
+                "elasticity",
+                "end_uses.elasticity",
+                u.elasticity,
+            );
+            f(
+                &u.provenance,
+                "lifetime_years",
+                "end_uses.lifetime_years",
+                u.lifetime_years,
+            );
+            f(
+                &u.provenance,
+                "value_added_usd_per_kg",
+                "end_uses.value_added_usd_per_kg",
+                u.value_added.0,
+            );
+        }
+        for d in &self.magnet_demand {
+            f(
+                &d.provenance,
+                "t_magnet",
+                "magnet_demand.t_magnet",
+                d.quantity.0,
+            );
+        }
+        for d in &self.oxide_demand {
+            f(&d.provenance, "t_reo", "oxide_demand.t_reo", d.quantity.0);
+        }
+        for t in &self.trade_costs {
+            f(
+                &t.provenance,
+                "usd_per_kg",
+                "trade_costs.usd_per_kg",
+                t.cost.0,
+            );
+        }
+    }
+
     /// Semantic checks: everything that must hold for the model to be well
-    /// defined. Returns every problem found (empty = valid).
+    /// defined, and every number in its possible range
+    /// ([`crate::ranges`]). Returns every problem found (empty = valid).
     pub fn check(&self) -> Vec<DataIssue> {
         let mut out = Vec::new();
-        let mut issue = |p: &Provenance, field: &str, message: String| {
+        let issue = |out: &mut Vec<DataIssue>, p: &Provenance, field: &str, message: String| {
             out.push(DataIssue {
                 file: p.file.clone(),
                 line: p.line,
@@ -686,17 +819,18 @@ impl Dataset {
                 message,
             })
         };
-        let nonneg = |v: f64| v.is_finite() && v >= 0.0;
+        self.each_number(|p, field, key, x| {
+            if let crate::ranges::Verdict::Impossible(m) = crate::ranges::check(key, x) {
+                issue(&mut out, p, field, m);
+            }
+        });
         for o in &self.ore_types {
             let sum: f64 = o.composition.iter().sum();
-            if o.composition.iter().any(|&s| !nonneg(s)) {
+            if o.composition.iter().all(|s| s.is_finite())
+                && (sum - 1.0).abs() > COMPOSITION_TOLERANCE
+            {
                 issue(
-                    &o.provenance,
-                    "composition",
-                    "shares must be finite and non-negative".into(),
-                );
-            } else if (sum - 1.0).abs() > COMPOSITION_TOLERANCE {
-                issue(
+                    &mut out,
                     &o.provenance,
                     "composition",
                     format!(
@@ -706,88 +840,37 @@ impl Dataset {
                 );
             }
         }
-        let mut cap = |p: &Provenance,
-                       id: &str,
-                       c: &CapacityPath,
-                       cost: UsdPerKg,
-                       cap_field: &str,
-                       cost_field: &str| {
-            if !nonneg(c.nameplate) {
-                issue(
-                    p,
-                    cap_field,
-                    format!(
-                        "capacity of `{id}` is {}; expected a non-negative number",
-                        c.nameplate
-                    ),
-                );
-            }
-            if !nonneg(cost.0) {
-                issue(
-                    p,
-                    cost_field,
-                    format!(
-                        "cost of `{id}` is {}; expected a non-negative number",
-                        cost.0
-                    ),
-                );
-            }
+        let facilities = self
+            .mines
+            .iter()
+            .map(|m| (&m.provenance, &m.id, &m.capacity))
+            .chain(
+                self.separation_plants
+                    .iter()
+                    .map(|m| (&m.provenance, &m.id, &m.capacity)),
+            )
+            .chain(
+                self.magnet_plants
+                    .iter()
+                    .map(|m| (&m.provenance, &m.id, &m.capacity)),
+            );
+        for (p, id, c) in facilities {
             if let Some(e) = c.end_year {
                 if e < c.start_year {
                     issue(
+                        &mut out,
                         p,
                         "end_year",
                         format!("`{id}` ends ({e}) before it starts ({})", c.start_year),
                     );
                 }
             }
-        };
-        for m in &self.mines {
-            cap(
-                &m.provenance,
-                &m.id,
-                &m.capacity,
-                m.cost,
-                "capacity_t_reo",
-                "cost_usd_per_kg_reo",
-            );
-        }
-        for s in &self.separation_plants {
-            cap(
-                &s.provenance,
-                &s.id,
-                &s.capacity,
-                s.cost,
-                "capacity_t_reo",
-                "cost_usd_per_kg_reo",
-            );
-        }
-        for g in &self.magnet_plants {
-            cap(
-                &g.provenance,
-                &g.id,
-                &g.capacity,
-                g.cost,
-                "capacity_t_magnet",
-                "cost_usd_per_kg_magnet",
-            );
-        }
-        for u in &self.end_uses {
-            if !(u.elasticity.is_finite() && u.elasticity < 0.0) {
-                issue(
-                    &u.provenance,
-                    "elasticity",
-                    format!(
-                        "elasticity of `{}` is {}; expected a negative number",
-                        u.id, u.elasticity
-                    ),
-                );
-            }
         }
         for u in &self.end_uses {
             let (lr, sr) = (u.elasticity, u.elasticity_short_run);
             if !(sr.is_finite() && sr < 0.0 && sr >= lr) {
                 issue(
+                    &mut out,
                     &u.provenance,
                     "elasticity_short_run",
                     format!(
@@ -796,8 +879,11 @@ impl Dataset {
                     ),
                 );
             }
-            if !nonneg(u.adjustment_years) || u.adjustment_years > 50.0 {
+            if !(u.adjustment_years.is_finite() && u.adjustment_years >= 0.0)
+                || u.adjustment_years > 50.0
+            {
                 issue(
+                    &mut out,
                     &u.provenance,
                     "adjustment_years",
                     format!("is {}; expected 0 to 50 years", u.adjustment_years),
@@ -805,6 +891,7 @@ impl Dataset {
             }
             if !(0.0..=1.0).contains(&u.reversibility) {
                 issue(
+                    &mut out,
                     &u.provenance,
                     "reversibility",
                     format!("is {}; expected a share between 0 and 1", u.reversibility),
@@ -815,6 +902,7 @@ impl Dataset {
             let bad = !(r.thrifting_elasticity.is_finite() && r.thrifting_elasticity <= 0.0);
             if bad {
                 issue(
+                    &mut out,
                     &r.provenance,
                     "thrifting_elasticity",
                     format!(
@@ -825,13 +913,17 @@ impl Dataset {
             }
             if !(r.min_share > 0.0 && r.min_share <= 1.0) {
                 issue(
+                    &mut out,
                     &r.provenance,
                     "min_share",
                     format!("is {}; expected a share above 0 and at most 1", r.min_share),
                 );
             }
-            if !nonneg(r.adjustment_years) || r.adjustment_years > 50.0 {
+            if !(r.adjustment_years.is_finite() && r.adjustment_years >= 0.0)
+                || r.adjustment_years > 50.0
+            {
                 issue(
+                    &mut out,
                     &r.provenance,
                     "adjustment_years",
                     format!("is {}; expected 0 to 50 years", r.adjustment_years),
@@ -839,6 +931,7 @@ impl Dataset {
             }
             if !(0.0..=1.0).contains(&r.reversibility) {
                 issue(
+                    &mut out,
                     &r.provenance,
                     "reversibility",
                     format!("is {}; expected a share between 0 and 1", r.reversibility),
@@ -848,6 +941,7 @@ impl Dataset {
         for s in &self.stocks {
             if s.max_years > 5.0 || s.normal_years > s.max_years || s.opening_years > s.max_years {
                 issue(
+                    &mut out,
                     &s.provenance,
                     "max_years",
                     format!(
@@ -858,6 +952,7 @@ impl Dataset {
             }
             if !(s.elasticity.is_finite() && s.elasticity < 0.0 && s.elasticity >= -20.0) {
                 issue(
+                    &mut out,
                     &s.provenance,
                     "elasticity",
                     format!(
@@ -868,6 +963,7 @@ impl Dataset {
             }
             if s.precaution_years > 5.0 {
                 issue(
+                    &mut out,
                     &s.provenance,
                     "precaution_years",
                     format!("is {}; expected at most 5 years of use", s.precaution_years),
@@ -877,6 +973,7 @@ impl Dataset {
         for s in &self.supply_response {
             if s.hurdle > 10.0 {
                 issue(
+                    &mut out,
                     &s.provenance,
                     "hurdle",
                     format!(
@@ -895,6 +992,7 @@ impl Dataset {
             };
             if !ok {
                 issue(
+                    &mut out,
                     &p.provenance,
                     "value",
                     format!(
@@ -910,42 +1008,24 @@ impl Dataset {
                 );
             }
         }
-        for d in &self.magnet_demand {
-            if !nonneg(d.quantity.0) {
-                issue(
-                    &d.provenance,
-                    "t_magnet",
-                    format!("demand is {}; expected a non-negative number", d.quantity.0),
-                );
+        out
+    }
+
+    /// Numbers that are possible but outside their plausible range
+    /// ([`crate::ranges`]): warnings, located like [`Dataset::check`]'s
+    /// problems.
+    pub fn warnings(&self) -> Vec<DataIssue> {
+        let mut out = Vec::new();
+        self.each_number(|p, field, key, x| {
+            if let crate::ranges::Verdict::Implausible(m) = crate::ranges::check(key, x) {
+                out.push(DataIssue {
+                    file: p.file.clone(),
+                    line: p.line,
+                    field: field.to_string(),
+                    message: m,
+                });
             }
-        }
-        for d in &self.oxide_demand {
-            if !nonneg(d.quantity.0) {
-                issue(
-                    &d.provenance,
-                    "t_reo",
-                    format!("demand is {}; expected a non-negative number", d.quantity.0),
-                );
-            }
-        }
-        for r in &self.recipe {
-            if !nonneg(r.t_reo_per_t_magnet) {
-                issue(
-                    &r.provenance,
-                    "t_reo_per_t_magnet",
-                    "expected a non-negative number".into(),
-                );
-            }
-        }
-        for t in &self.trade_costs {
-            if !nonneg(t.cost.0) {
-                issue(
-                    &t.provenance,
-                    "usd_per_kg",
-                    format!("trade cost is {}; expected a non-negative number", t.cost.0),
-                );
-            }
-        }
+        });
         out
     }
 }

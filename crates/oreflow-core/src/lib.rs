@@ -8,6 +8,7 @@
 
 mod dataset;
 mod element;
+pub mod ranges;
 mod units;
 
 pub use dataset::*;

@@ -4,14 +4,15 @@
 //! the result is an [`oreflow_core::Dataset`] whose ids all resolve. Every
 //! problem is reported with its file, line and field, and all problems of a
 //! load are collected (not just the first). No function here panics on bad
-//! input. The only IO is [`load_dir`] reading files the caller names.
+//! input. The only IO is [`load_dir`] reading files the caller names,
+//! through `oreflow-io`'s bounded reads.
 
 mod load;
 mod tables;
 
 use std::path::Path;
 
-pub use load::parse;
+pub use load::{parse, MAX_REGIONS};
 pub use oreflow_core::DataIssue;
 pub use tables::{TableInfo, HIST_2010, TABLES};
 
@@ -94,17 +95,53 @@ pub fn embedded() -> Result<oreflow_core::Dataset, DataError> {
 
 /// Loads a dataset from a directory holding some or all of the table files;
 /// tables missing from the directory are taken from the embedded dataset.
+/// Every file is read through [`oreflow_io::read_text`] (regular files of at
+/// most [`oreflow_io::Limit::Table`], UTF-8). A directory holding none of the
+/// tables is refused with the list of expected files, and so is a CSV file
+/// whose name is a misspelt table name (`mine.csv`).
 pub fn load_dir(dir: &Path) -> Result<oreflow_core::Dataset, DataError> {
+    let dir_issue = |message: String| DataError {
+        issues: vec![DataIssue {
+            file: dir.display().to_string(),
+            line: 0,
+            field: String::new(),
+            message,
+        }],
+    };
+    let names: Vec<&str> = TABLES.iter().map(|t| t.file).collect();
+    let present: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| dir_issue(format!("cannot list the folder: {e}")))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    for f in &present {
+        let lower = f.to_lowercase();
+        if !lower.ends_with(".csv") || names.contains(&f.as_str()) {
+            continue;
+        }
+        if let Some(t) = oreflow_core::closest(&lower, names.iter().copied()) {
+            return Err(dir_issue(format!(
+                "`{f}` is not a table name; did you mean `{t}`? (tables: {})",
+                names.join(", ")
+            )));
+        }
+    }
+    if !names.iter().any(|n| present.iter().any(|p| p == n)) {
+        return Err(dir_issue(format!(
+            "holds none of the dataset's tables; expected one or more of {} (a table missing from the folder is taken from the embedded dataset; `oreflow data` lists them)",
+            names.join(", ")
+        )));
+    }
     let mut files = Vec::new();
     for t in TABLES {
         let p = dir.join(t.file);
-        let content = if p.exists() {
-            std::fs::read_to_string(&p).map_err(|e| DataError {
+        let content = if present.iter().any(|f| f == t.file) {
+            oreflow_io::read_text(&p, oreflow_io::Limit::Table).map_err(|e| DataError {
                 issues: vec![DataIssue {
                     file: p.display().to_string(),
                     line: 0,
                     field: String::new(),
-                    message: format!("cannot read file: {e}"),
+                    message: e.message,
                 }],
             })?
         } else {
@@ -113,4 +150,14 @@ pub fn load_dir(dir: &Path) -> Result<oreflow_core::Dataset, DataError> {
         files.push((t.file.to_string(), content));
     }
     parse(&files)
+}
+
+/// The file names of the tables found in `dir` (for a note on which tables a
+/// folder replaces).
+pub fn tables_in(dir: &Path) -> Vec<&'static str> {
+    TABLES
+        .iter()
+        .map(|t| t.file)
+        .filter(|f| dir.join(f).exists())
+        .collect()
 }

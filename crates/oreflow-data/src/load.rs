@@ -1,6 +1,8 @@
 //! CSV parsing with locations, then semantic validation.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use oreflow_core::ranges::{self, Verdict};
 
 use oreflow_core::{
     closest, CapacityPath, Commodity, DataIssue, Dataset, Element, ElementInfo, EndUse, EndUseKind,
@@ -14,9 +16,14 @@ use oreflow_core::{
 
 use crate::DataError;
 
+/// The most regions a dataset may define.
+pub const MAX_REGIONS: usize = 500;
+
 /// One parsed row with its location; field accessors record problems.
 struct Row<'a> {
     file: &'a str,
+    /// The file name without `.csv`: the first part of range keys.
+    table: &'a str,
     line: u64,
     cols: &'a HashMap<String, usize>,
     rec: &'a csv::StringRecord,
@@ -115,6 +122,33 @@ impl Row<'_> {
         Some(x)
     }
 
+    /// `x` if it is in the possible range of `key` ([`oreflow_core::ranges`]).
+    fn in_range(&self, ctx: &mut Ctx, field: &str, key: &str, x: f64) -> Option<f64> {
+        match ranges::check(key, x) {
+            Verdict::Impossible(m) => {
+                self.err(ctx, field, m);
+                None
+            }
+            _ => Some(x),
+        }
+    }
+
+    /// A required number in the possible range of `table.field`.
+    fn ranged(&self, ctx: &mut Ctx, field: &str) -> Option<f64> {
+        let x = self.num(ctx, field)?;
+        self.in_range(ctx, field, &format!("{}.{field}", self.table), x)
+    }
+
+    /// An optional number in the possible range of `table.field`.
+    fn opt_ranged(&self, ctx: &mut Ctx, field: &str) -> Option<Option<f64>> {
+        match self.opt_num(ctx, field)? {
+            None => Some(None),
+            Some(x) => self
+                .in_range(ctx, field, &format!("{}.{field}", self.table), x)
+                .map(Some),
+        }
+    }
+
     fn year(&self, ctx: &mut Ctx, field: &str, required: bool) -> Option<Option<Year>> {
         let v = self.raw(field);
         if v.is_empty() {
@@ -125,7 +159,9 @@ impl Row<'_> {
             return Some(None);
         }
         match v.parse::<Year>() {
-            Ok(y) if (1900..=2100).contains(&y) => Some(Some(y)),
+            Ok(y) => self
+                .in_range(ctx, field, &format!("{}.{field}", self.table), y as f64)
+                .map(|_| Some(y)),
             _ => {
                 self.err(
                     ctx,
@@ -242,6 +278,25 @@ fn each_row(
         .enumerate()
         .map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_string(), i))
         .collect();
+    if headers.len() == 1 {
+        let h = headers.get(0).unwrap_or("");
+        if let Some((sep, name)) = [(';', "semicolons"), ('\t', "tabs")]
+            .into_iter()
+            .find(|(c, _)| h.contains(*c))
+        {
+            ctx.push(
+                file,
+                1,
+                "",
+                format!(
+                    "the header is one field holding `{}`: the columns are separated by {name}, not commas\n  hint: saved by Excel with `{}`? Re-save it as \"CSV UTF-8 (comma delimited)\", or replace the separators with `,`",
+                    sep.escape_default(),
+                    sep.escape_default()
+                ),
+            );
+            return;
+        }
+    }
     let mut missing = false;
     for r in required {
         if !cols.contains_key(*r) {
@@ -272,6 +327,7 @@ fn each_row(
                 }
                 let row = Row {
                     file,
+                    table: file.trim_end_matches(".csv"),
                     line,
                     cols: &cols,
                     rec: &rec,
@@ -315,7 +371,15 @@ fn capacity(ctx: &mut Ctx, row: &Row, nameplate: f64) -> Option<CapacityPath> {
         0
     } else {
         match ramp.parse::<u32>() {
-            Ok(r) if r <= 30 => r,
+            Ok(r) => {
+                row.in_range(
+                    ctx,
+                    "ramp_years",
+                    &format!("{}.ramp_years", row.table),
+                    r as f64,
+                )?;
+                r
+            }
             _ => {
                 row.err(
                     ctx,
@@ -462,7 +526,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             );
             (ry, ry)
         }
-        (Some((ry, _)), to) => (ry, to.map(|t| t.0).unwrap_or(ry.max(2040).min(MAX_YEAR))),
+        (Some((ry, _)), to) => (ry, to.map(|t| t.0).unwrap_or(ry.clamp(2040, MAX_YEAR))),
         (None, _) => {
             if !ctx.issues.iter().any(|i| i.file == "dataset.csv") {
                 ctx.push(
@@ -507,6 +571,20 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             });
         },
     );
+    // Trade costs and flows grow with the square of the number of regions
+    // (and a region id is 16 bits): far more than the world's countries is
+    // not a dataset.
+    if regions.len() > MAX_REGIONS {
+        ctx.push(
+            "regions.csv",
+            0,
+            "",
+            format!(
+                "has {} regions; at most {MAX_REGIONS} (the model's trade arcs grow with the square of the number of regions)",
+                regions.len()
+            ),
+        );
+    }
     stop_if_broken!();
     let mut region_names: Vec<(String, RegionId)> = Vec::new();
     for (i, reg) in regions.iter().enumerate() {
@@ -542,16 +620,16 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             let Some(price) = r.opt_num(ctx, "reference_price_usd_per_kg") else {
                 return;
             };
-            if let Some(p) = price {
-                if p <= 0.0 {
-                    r.err(
-                        ctx,
-                        "reference_price_usd_per_kg",
-                        format!("is {p}; a price must be positive (leave empty if unpriced)"),
-                    );
-                    return;
-                }
-            }
+            // Out of range: reported, and the element kept (unpriced) so that
+            // no "has no row" follows.
+            let price = price.and_then(|p| {
+                r.in_range(
+                    ctx,
+                    "reference_price_usd_per_kg",
+                    "elements.reference_price_usd_per_kg",
+                    p,
+                )
+            });
             let Some(provenance) = r.provenance(ctx, &source_ids) else {
                 return;
             };
@@ -590,15 +668,10 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             let mut ok = true;
             for e in ELEMENTS {
                 match r.opt_num(ctx, e.symbol()) {
-                    Some(Some(x)) if x >= 0.0 => composition[e.index()] = x,
-                    Some(Some(x)) => {
-                        r.err(
-                            ctx,
-                            e.symbol(),
-                            format!("share is {x}; expected a non-negative fraction"),
-                        );
-                        ok = false;
-                    }
+                    Some(Some(x)) => match r.in_range(ctx, e.symbol(), "ore_types.share", x) {
+                        Some(x) => composition[e.index()] = x,
+                        None => ok = false,
+                    },
                     Some(None) => {}
                     None => ok = false,
                 }
@@ -620,14 +693,14 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
     let ore_ids: Vec<String> = ore_types.iter().map(|o| o.id.clone()).collect();
     let ore_refs: Vec<&str> = ore_ids.iter().map(String::as_str).collect();
 
-    let mut ids_seen: Vec<String> = Vec::new();
+    // A set, not a list: 100,000 facility rows must load in linear time.
+    let mut ids_seen: HashSet<String> = HashSet::new();
     let mut unique = |ctx: &mut Ctx, r: &Row, id: &str| -> bool {
-        if ids_seen.iter().any(|x| x == id) {
+        if ids_seen.insert(id.to_string()) {
+            true
+        } else {
             r.err(ctx, "id", format!("facility id `{id}` is used twice"));
             false
-        } else {
-            ids_seen.push(id.to_string());
-            true
         }
     };
 
@@ -660,10 +733,10 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             let reg = region(ctx, r, "region");
             let ore = r.lookup(ctx, "ore_type", "ore type", &ore_refs);
             let st = status(ctx, r);
-            let cap = r.opt_num(ctx, "capacity_t_reo");
-            let ore_cap = r.opt_num(ctx, "ore_capacity_t");
-            let grade = r.opt_num(ctx, "recovered_grade");
-            let cost = r.nonneg(ctx, "cost_usd_per_kg_reo");
+            let cap = r.opt_ranged(ctx, "capacity_t_reo");
+            let ore_cap = r.opt_ranged(ctx, "ore_capacity_t");
+            let grade = r.opt_ranged(ctx, "recovered_grade");
+            let cost = r.ranged(ctx, "cost_usd_per_kg_reo");
             let unreported = r.flag(ctx, "unreported");
             let prov = r.provenance(ctx, &source_ids);
             let (Some(cap), Some(ore_cap), Some(grade), Some(unreported)) =
@@ -671,16 +744,6 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             else {
                 return;
             };
-            if let Some(g) = grade {
-                if !(0.0..=1.0).contains(&g) {
-                    r.err(
-                        ctx,
-                        "recovered_grade",
-                        format!("is {g}; expected a fraction between 0 and 1 (t REO per t ore)"),
-                    );
-                    return;
-                }
-            }
             let nameplate = match (cap, ore_cap, grade) {
                 (Some(c), _, _) => c,
                 (None, Some(o), Some(g)) => o * g,
@@ -694,12 +757,9 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
                     return;
                 }
             };
-            if nameplate < 0.0 {
-                r.err(
-                    ctx,
-                    "capacity_t_reo",
-                    format!("is {nameplate}; expected a non-negative number"),
-                );
+            if r.in_range(ctx, "capacity_t_reo", "mines.capacity_t_reo", nameplate)
+                .is_none()
+            {
                 return;
             }
             let Some(path) = capacity(ctx, r, nameplate) else {
@@ -745,8 +805,8 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         }
         let reg = region(ctx, r, "region");
         let st = status(ctx, r);
-        let cap = r.nonneg(ctx, cap_field);
-        let cost = r.nonneg(ctx, cost_field);
+        let cap = r.ranged(ctx, cap_field);
+        let cost = r.ranged(ctx, cost_field);
         let prov = r.provenance(ctx, &source_ids);
         let capacity = capacity(ctx, r, cap?)?;
         Some(Plant {
@@ -833,7 +893,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         &req(&["element", "t_reo_per_t_magnet"]),
         |ctx, r| {
             let el = r.element(ctx, "element");
-            let v = r.nonneg(ctx, "t_reo_per_t_magnet");
+            let v = r.ranged(ctx, "t_reo_per_t_magnet");
             let thrift = r.num_or(ctx, "thrifting_elasticity", 0.0);
             let min_share = r.num_or(ctx, "min_share", 1.0);
             let adjust = r.num_or(ctx, "adjustment_years", 0.0);
@@ -856,14 +916,6 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
                     ctx,
                     "element",
                     format!("{element} appears twice in the recipe"),
-                );
-                return;
-            }
-            if v >= 1.0 {
-                r.err(
-                    ctx,
-                    "t_reo_per_t_magnet",
-                    format!("is {v}; one tonne of magnet cannot hold {v} t of one oxide"),
                 );
                 return;
             }
@@ -908,18 +960,9 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
                     None
                 }
             };
-            let el = r.num(ctx, "elasticity");
-            if let Some(x) = el {
-                if x >= 0.0 {
-                    r.err(
-                        ctx,
-                        "elasticity",
-                        format!("is {x}; a price elasticity of demand must be negative"),
-                    );
-                }
-            }
-            let life = r.nonneg(ctx, "lifetime_years");
-            let va = r.nonneg(ctx, "value_added_usd_per_kg");
+            let el = r.ranged(ctx, "elasticity");
+            let life = r.ranged(ctx, "lifetime_years");
+            let va = r.ranged(ctx, "value_added_usd_per_kg");
             let short = r.opt_num(ctx, "elasticity_short_run");
             let adjust = r.num_or(ctx, "adjustment_years", 0.0);
             let reversibility = r.num_or(ctx, "reversibility", 1.0);
@@ -937,9 +980,6 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             else {
                 return;
             };
-            if elasticity >= 0.0 {
-                return;
-            }
             if end_uses.iter().any(|u| u.id == id) {
                 r.err(ctx, "id", format!("end use `{id}` is defined twice"));
                 return;
@@ -988,7 +1028,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
         |ctx, r| {
             let reg = region(ctx, r, "region");
             let u = end_use_of_kind(ctx, r, EndUseKind::Magnet);
-            let q = r.nonneg(ctx, "t_magnet");
+            let q = r.ranged(ctx, "t_magnet");
             let prov = r.provenance(ctx, &source_ids);
             let (Some(region), Some(end_use), Some(q), Some(provenance)) = (reg, u, q, prov) else {
                 return;
@@ -1012,7 +1052,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             let reg = region(ctx, r, "region");
             let u = end_use_of_kind(ctx, r, EndUseKind::Oxide);
             let el = r.element(ctx, "element");
-            let q = r.nonneg(ctx, "t_reo");
+            let q = r.ranged(ctx, "t_reo");
             let prov = r.provenance(ctx, &source_ids);
             let (Some(region), Some(end_use), Some(element), Some(q), Some(provenance)) =
                 (reg, u, el, q, prov)
@@ -1039,7 +1079,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             let path = r.text(ctx, "path");
             let u = r.lookup(ctx, "end_use", "end use", &use_refs);
             let y = r.year(ctx, "year", true).flatten();
-            let v = r.nonneg(ctx, "index");
+            let v = r.ranged(ctx, "index");
             let prov = r.provenance(ctx, &source_ids);
             let (Some(path), Some(u), Some(y), Some(v), Some(_)) = (path, u, y, v, prov) else {
                 return;
@@ -1099,7 +1139,7 @@ pub fn parse(files: &[(String, String)]) -> Result<Dataset, DataError> {
             };
             let from = any_or_region(ctx, "from");
             let to = any_or_region(ctx, "to");
-            let cost = r.nonneg(ctx, "usd_per_kg");
+            let cost = r.ranged(ctx, "usd_per_kg");
             let prov = r.provenance(ctx, &source_ids);
             let (Some(commodity), Some(from), Some(to), Some(cost), Some(provenance)) =
                 (commodity, from, to, cost, prov)

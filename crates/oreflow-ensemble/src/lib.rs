@@ -356,6 +356,14 @@ impl Ensemble {
 
     fn one_run(&self, seed: u64, run: u64, backend: &dyn Backend, warm: &mut Warm) -> Outcome {
         let (inputs, drawn) = sample::draw(&self.base, &self.uncertainty, seed, run);
+        // A draw from a distribution's tail may leave a number's possible
+        // range (oreflow_core::ranges): that run fails, it is not solved.
+        if let Some(issue) = inputs.dataset.check().into_iter().next() {
+            return Outcome::Failed {
+                drawn,
+                message: format!("a draw left the possible range: {issue}"),
+            };
+        }
         let model = match Model::with_policies(inputs.dataset, inputs.config, inputs.policies) {
             Ok(m) => m,
             Err(e) => {

@@ -404,10 +404,13 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), EnsembleError> {
 /// Reads `DIR/manifest.json`.
 pub fn read_manifest(dir: &Path) -> Result<Manifest, EnsembleError> {
     let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = oreflow_io::read_text(&path, oreflow_io::Limit::Json).map_err(|e| {
         io(
             &path,
-            format!("{e} (is this the output folder of `oreflow ensemble`?)"),
+            format!(
+                "{} (is this the output folder of `oreflow ensemble`?)",
+                e.message
+            ),
         )
     })?;
     serde_json::from_str(&text).map_err(|e| io(&path, format!("not an ensemble manifest: {e}")))

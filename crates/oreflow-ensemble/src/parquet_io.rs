@@ -590,8 +590,14 @@ impl TableReader {
     }
 
     fn open_unguarded(path: &Path) -> Result<Self, TableError> {
-        let file = File::open(path).map_err(io_error(path))?;
-        let file_len = file.metadata().map_err(io_error(path))?.len();
+        // Regular files only (a FIFO or device would hang or never end).
+        let (file, file_len) =
+            oreflow_io::open_regular(path, oreflow_io::Limit::Parquet).map_err(|e| {
+                TableError::Io {
+                    path: path.to_path_buf(),
+                    source: io::Error::other(e.message),
+                }
+            })?;
         let reader = SerializedFileReader::new(file).map_err(parquet_error(path))?;
         let meta = reader.metadata();
         let file_meta = meta.file_metadata();

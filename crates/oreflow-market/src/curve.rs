@@ -252,6 +252,21 @@ mod tests {
     }
 
     #[test]
+    fn the_number_of_steps_does_not_depend_on_the_size_of_the_numbers() {
+        // issue 10: a reference price of 1e308 made this loop allocate
+        // gigabytes (p × ratio stays infinite and below the infinite choke).
+        let p = CurveParams::default();
+        let n = constant_elasticity_steps(1000.0, 56.0, -0.3, &p).len();
+        for p_ref in [1e308, f64::MAX, 1e-310, f64::INFINITY] {
+            assert_eq!(
+                constant_elasticity_steps(1.0, p_ref, -0.3, &p).len(),
+                n,
+                "{p_ref}"
+            );
+        }
+    }
+
+    #[test]
     fn every_curve_has_the_same_number_of_steps() {
         let p = CurveParams::default();
         let n = constant_elasticity_steps(1000.0, 56.0, -0.3, &p).len();

@@ -97,68 +97,111 @@ impl RunTables {
             (Some(a), Some(b)) if a <= b => (a as Year, b as Year),
             _ => return Err("summary.json: `years` is not [from, to]".into()),
         };
-        let production = csv::rows(&text("production.csv")?, "production.csv", |r| {
-            Ok(ProductionRow {
-                year: r.year("year")?,
-                stage: r.stage("stage")?,
-                facility: r.str("facility")?,
-                region: r.str("region")?,
-                element: r.str("element")?,
-                tonnes: r.num("tonnes")?,
-            })
-        })?;
-        let prices = csv::rows(&text("prices.csv")?, "prices.csv", |r| {
-            Ok(PriceRow {
-                year: r.year("year")?,
-                region: r.str("region")?,
-                commodity: r.str("commodity")?,
-                usd_per_kg: r.num("usd_per_kg")?,
-            })
-        })?;
-        let consumption = csv::rows(&text("consumption.csv")?, "consumption.csv", |r| {
-            Ok(ConsumptionRow {
-                year: r.year("year")?,
-                region: r.str("region")?,
-                end_use: r.str("end_use")?,
-                element: r.str("element")?,
-                demand_t: r.num("demand_t")?,
-                consumed_t: r.num("consumed_t")?,
-                shortfall_t: r.num("shortfall_t")?,
-            })
-        })?;
-        let trade = csv::rows(&text("trade.csv")?, "trade.csv", |r| {
-            Ok(TradeRow {
-                year: r.year("year")?,
-                from: r.str("from")?,
-                to: r.str("to")?,
-                commodity: r.str("commodity")?,
-                element: r.str("element")?,
-                tonnes: r.num("tonnes")?,
-                value_usd: r.num("value_usd")?,
-            })
-        })?;
-        let shares = csv::rows(&text("shares.csv")?, "shares.csv", |r| {
-            Ok(ShareRow {
-                year: r.year("year")?,
-                stage: r.stage("stage")?,
-                element: r.str("element")?,
-                region: r.str("region")?,
-                tonnes: r.num("tonnes")?,
-                share: r.num("share")?,
-                hhi: r.num("hhi")?,
-                top3_share: r.num("top3_share")?,
-            })
-        })?;
-        let reliance = csv::rows(&text("import_reliance.csv")?, "import_reliance.csv", |r| {
-            Ok(RelianceRow {
-                year: r.year("year")?,
-                region: r.str("region")?,
-                stage: r.str("stage")?,
-                element: r.str("element")?,
-                apparent_consumption_t: r.num("apparent_consumption_t")?,
-                import_reliance: r.num("import_reliance")?,
-            })
-        })?;
+        // Regions of the run (summary.json of oreflow ≥ this version lists
+        // them): every region column must name one of them.
+        let regions: Option<Vec<String>> = summary["regions"].as_array().map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        });
+        let v = csv::Valid {
+            from,
+            to,
+            regions: regions.as_deref(),
+        };
+        let production = csv::rows(
+            &text("production.csv")?,
+            "production.csv",
+            &["year", "stage", "facility", "region", "element"],
+            |r| {
+                Ok(ProductionRow {
+                    year: r.year("year", &v)?,
+                    stage: r.stage("stage")?,
+                    facility: r.str("facility")?,
+                    region: r.region("region", &v)?,
+                    element: r.str("element")?,
+                    tonnes: r.amount("tonnes")?,
+                })
+            },
+        )?;
+        let prices = csv::rows(
+            &text("prices.csv")?,
+            "prices.csv",
+            &["year", "region", "commodity"],
+            |r| {
+                Ok(PriceRow {
+                    year: r.year("year", &v)?,
+                    region: r.region("region", &v)?,
+                    commodity: r.str("commodity")?,
+                    usd_per_kg: r.amount("usd_per_kg")?,
+                })
+            },
+        )?;
+        let consumption = csv::rows(
+            &text("consumption.csv")?,
+            "consumption.csv",
+            &["year", "region", "end_use", "element"],
+            |r| {
+                Ok(ConsumptionRow {
+                    year: r.year("year", &v)?,
+                    region: r.region("region", &v)?,
+                    end_use: r.str("end_use")?,
+                    element: r.str("element")?,
+                    demand_t: r.amount("demand_t")?,
+                    consumed_t: r.amount("consumed_t")?,
+                    shortfall_t: r.amount("shortfall_t")?,
+                })
+            },
+        )?;
+        let trade = csv::rows(
+            &text("trade.csv")?,
+            "trade.csv",
+            &["year", "from", "to", "commodity", "element"],
+            |r| {
+                Ok(TradeRow {
+                    year: r.year("year", &v)?,
+                    from: r.region("from", &v)?,
+                    to: r.region("to", &v)?,
+                    commodity: r.str("commodity")?,
+                    element: r.str("element")?,
+                    tonnes: r.amount("tonnes")?,
+                    value_usd: r.amount("value_usd")?,
+                })
+            },
+        )?;
+        let shares = csv::rows(
+            &text("shares.csv")?,
+            "shares.csv",
+            &["year", "stage", "element", "region"],
+            |r| {
+                Ok(ShareRow {
+                    year: r.year("year", &v)?,
+                    stage: r.stage("stage")?,
+                    element: r.str("element")?,
+                    region: r.region("region", &v)?,
+                    tonnes: r.amount("tonnes")?,
+                    share: r.within("share", 0.0, 1.0)?,
+                    hhi: r.within("hhi", 0.0, 10_000.0)?,
+                    top3_share: r.within("top3_share", 0.0, 1.0)?,
+                })
+            },
+        )?;
+        let reliance = csv::rows(
+            &text("import_reliance.csv")?,
+            "import_reliance.csv",
+            &["year", "region", "stage", "element"],
+            |r| {
+                Ok(RelianceRow {
+                    year: r.year("year", &v)?,
+                    region: r.region("region", &v)?,
+                    stage: r.str("stage")?,
+                    element: r.str("element")?,
+                    apparent_consumption_t: r.amount("apparent_consumption_t")?,
+                    // Net exporters are negative; at most 1 (all imported).
+                    import_reliance: r.within("import_reliance", f64::MIN, 1.0)?,
+                })
+            },
+        )?;
         // A folder written by `oreflow run` has rows for every year it ran.
         for y in from..=to {
             for (file, has) in [
@@ -209,9 +252,23 @@ impl RunTables {
     }
 }
 
-/// Reading the run's CSV files back, with field access by column name and line.
+/// Reading the run's CSV files back, with field access by column name and
+/// line, validated like the dataset's tables: every row has the header's
+/// fields, numbers are finite (and non-negative where a quantity or price),
+/// years lie in the run's years, regions are the run's, and no row repeats
+/// another's key.
 mod csv {
+    use std::collections::HashMap;
+
     use oreflow_core::{Stage, Year};
+
+    /// What the rows of a run's tables may hold.
+    pub(super) struct Valid<'a> {
+        pub from: Year,
+        pub to: Year,
+        /// The run's region codes (`None`: not known, not checked).
+        pub regions: Option<&'a [String]>,
+    }
 
     pub(super) struct Row<'a> {
         file: &'a str,
@@ -232,47 +289,109 @@ mod csv {
                 .map(String::as_str)
                 .ok_or_else(|| format!("{}:{}: missing field `{col}`", self.file, self.line))
         }
+        fn bad(&self, col: &str, v: &str, what: &str) -> String {
+            format!("{}:{}: `{col}` = {v:?} {what}", self.file, self.line)
+        }
         pub(super) fn str(&self, col: &str) -> Result<String, String> {
             self.get(col).map(str::to_string)
         }
+        /// A finite number.
         pub(super) fn num(&self, col: &str) -> Result<f64, String> {
             let v = self.get(col)?;
-            v.trim().parse::<f64>().map_err(|_| {
-                format!(
-                    "{}:{}: `{col}` = {v:?} is not a number",
-                    self.file, self.line
-                )
-            })
+            match v.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(x),
+                Ok(_) => Err(self.bad(col, v, "is not a finite number")),
+                Err(_) => Err(self.bad(col, v, "is not a number")),
+            }
         }
-        pub(super) fn year(&self, col: &str) -> Result<Year, String> {
-            let v = self.get(col)?;
-            v.trim()
+        /// A finite number in `[lo, hi]` (up to rounding in the last digits).
+        pub(super) fn within(&self, col: &str, lo: f64, hi: f64) -> Result<f64, String> {
+            let x = self.num(col)?;
+            let tol = 1e-9 * hi.abs().max(1.0);
+            if x < lo - tol.min(1e-9) || x > hi + tol {
+                let v = self.get(col)?;
+                return Err(self.bad(
+                    col,
+                    v,
+                    &if lo == f64::MIN {
+                        format!("is above {hi}")
+                    } else {
+                        format!("is outside [{lo}, {hi}]")
+                    },
+                ));
+            }
+            Ok(x)
+        }
+        /// A quantity, value or price: finite and not negative.
+        pub(super) fn amount(&self, col: &str) -> Result<f64, String> {
+            let x = self.num(col)?;
+            if x < 0.0 {
+                let v = self.get(col)?;
+                return Err(self.bad(
+                    col,
+                    v,
+                    "is negative; oreflow writes no negative quantity, value or price",
+                ));
+            }
+            Ok(x)
+        }
+        /// A year of the run.
+        pub(super) fn year(&self, col: &str, v: &Valid) -> Result<Year, String> {
+            let s = self.get(col)?;
+            let y = s
+                .trim()
                 .parse::<Year>()
-                .map_err(|_| format!("{}:{}: `{col}` = {v:?} is not a year", self.file, self.line))
+                .map_err(|_| self.bad(col, s, "is not a year"))?;
+            if y < v.from || y > v.to {
+                return Err(self.bad(
+                    col,
+                    s,
+                    &format!(
+                        "is outside the run's years {}–{} (summary.json)",
+                        v.from, v.to
+                    ),
+                ));
+            }
+            Ok(y)
+        }
+        /// A region of the run.
+        pub(super) fn region(&self, col: &str, v: &Valid) -> Result<String, String> {
+            let s = self.get(col)?;
+            if let Some(regions) = v.regions {
+                if !regions.iter().any(|r| r == s) {
+                    let hint = oreflow_core::closest(s, regions.iter().map(String::as_str))
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    return Err(self.bad(
+                        col,
+                        s,
+                        &format!("is not a region of the run (summary.json lists them){hint}"),
+                    ));
+                }
+            }
+            Ok(s.to_string())
         }
         pub(super) fn stage(&self, col: &str) -> Result<Stage, String> {
             let v = self.get(col)?;
             Stage::ALL
                 .into_iter()
                 .find(|s| s.as_str() == v)
-                .ok_or_else(|| {
-                    format!(
-                        "{}:{}: `{col}` = {v:?} is not mining, separation or magnet",
-                        self.file, self.line
-                    )
-                })
+                .ok_or_else(|| self.bad(col, v, "is not mining, separation or magnet"))
         }
     }
 
     /// Reads a CSV file with the workspace's `csv` crate (quoting, CRLF and
-    /// blank lines handled there) and maps each record through `f`.
+    /// blank lines handled there), maps each record through `f`, and refuses
+    /// rows with more or fewer fields than the header, a file with no rows,
+    /// and a row whose `key` columns repeat an earlier row's.
     pub(super) fn rows<T>(
         text: &str,
         file: &str,
+        key: &[&str],
         f: impl Fn(&Row) -> Result<T, String>,
     ) -> Result<Vec<T>, String> {
         let mut rdr = ::csv::ReaderBuilder::new()
-            .flexible(true)
+            .flexible(false)
             .from_reader(text.as_bytes());
         let header: Vec<String> = rdr
             .headers()
@@ -283,17 +402,54 @@ mod csv {
         if header.iter().all(|h| h.is_empty()) {
             return Err(format!("{file}: empty file"));
         }
-        rdr.records()
-            .map(|rec| {
-                let rec = rec.map_err(|e| format!("{file}: {e}"))?;
-                f(&Row {
-                    file,
-                    line: rec.position().map(|p| p.line() as usize).unwrap_or(0),
-                    header: &header,
-                    cells: rec.iter().map(String::from).collect(),
-                })
+        let key_cols: Vec<usize> = key
+            .iter()
+            .map(|k| {
+                header
+                    .iter()
+                    .position(|h| h == k)
+                    .ok_or_else(|| format!("{file}: no column `{k}` in the header"))
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| match e.kind() {
+                ::csv::ErrorKind::UnequalLengths {
+                    pos,
+                    expected_len,
+                    len,
+                } => format!(
+                    "{file}:{}: the row has {len} fields; the header has {expected_len}",
+                    pos.as_ref().map(|p| p.line()).unwrap_or(0)
+                ),
+                _ => format!("{file}: {e}"),
+            })?;
+            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+            let k: Vec<String> = key_cols
+                .iter()
+                .map(|&i| rec.get(i).unwrap_or("").to_string())
+                .collect();
+            if let Some(first) = seen.insert(k.clone(), line) {
+                return Err(format!(
+                    "{file}:{line}: repeats the row of line {first} ({} = {}): a table of `oreflow run` has one row per key",
+                    key.join(", "),
+                    k.join(", ")
+                ));
+            }
+            out.push(f(&Row {
+                file,
+                line,
+                header: &header,
+                cells: rec.iter().map(String::from).collect(),
+            })?);
+        }
+        if out.is_empty() && file != "trade.csv" {
+            return Err(format!(
+                "{file}: has a header but no rows; expected the output of `oreflow run`"
+            ));
+        }
+        Ok(out)
     }
 }
 

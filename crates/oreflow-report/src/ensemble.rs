@@ -651,6 +651,8 @@ fn headline(e: &EnsembleTables) -> Vec<Card> {
         });
         for r in worst.iter().take(2) {
             cards.push(Card {
+                region: None,
+                change: None,
                 label: format!(
                     "Chance of a {} shortfall above {} in {}, {last}",
                     r.good,
@@ -670,6 +672,8 @@ fn headline(e: &EnsembleTables) -> Vec<Card> {
             s.year == last && s.metric == "price_usd_per_kg" && s.good == good && s.region == "CN"
         }) {
             cards.push(Card {
+                region: None,
+                change: None,
                 label: format!("{good} oxide price in China, {last}: median"),
                 unit: "USD/kg",
                 value: s.p50,
@@ -683,6 +687,8 @@ fn headline(e: &EnsembleTables) -> Vec<Card> {
         s.year == last && s.metric == "shortfall_share" && s.good == "magnet" && s.region == "world"
     }) {
         cards.push(Card {
+            region: None,
+            change: None,
             label: format!("World magnet shortfall, {last}: P95"),
             unit: "",
             value: s.p95,
@@ -706,7 +712,7 @@ fn page(
     let title = format!("oreflow ensemble report: {}", e.scenario);
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body>\n<header><h1>{}</h1><p class=\"sub\">{first}–{last} · {} runs ({} failed, left out) · seed {} · oreflow {}{}</p></header>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"oreflow\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body>\n<header><h1>{}</h1><p class=\"sub\">{first}–{last} · {} runs ({} failed, left out) · seed {} · oreflow {}{}</p></header>\n",
         esc(&title),
         esc(&title),
         e.runs,

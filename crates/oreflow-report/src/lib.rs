@@ -358,10 +358,9 @@ pub fn render_tables(ta: &RunTables, tb: Option<&RunTables>, opts: &Options) -> 
         }
     }
 
-    // Import reliance in the last year.
+    // Import reliance in the last year: one map per scenario.
     let last = *years.last().unwrap_or(&0);
     let first = *years.first().unwrap_or(&0);
-    let (regions, grid) = data::reliance_grid(ta, last);
     let cols: Vec<String> = RELIANCE_COLUMNS
         .iter()
         .map(|c| {
@@ -372,38 +371,69 @@ pub fn render_tables(ta: &RunTables, tb: Option<&RunTables>, opts: &Options) -> 
             }
         })
         .collect();
-    let rtitle = format!("Import reliance by region, {last}");
-    let svg = svg::heat_map(
-        &rtitle,
-        &format!("scenario {name}"),
-        &regions,
-        &cols,
-        &grid,
-        "net imports / apparent consumption, %",
-        "red: net importer (100% = all imported); blue: net exporter (negative); – : no use",
-    );
-    let mut header = vec!["region".to_string()];
-    header.extend(cols.iter().map(|c| format!("{c} (%)")));
-    let rows: Vec<Vec<String>> = regions
-        .iter()
-        .zip(&grid)
-        .map(|(r, v)| {
-            let mut row = vec![r.clone()];
-            row.extend(v.iter().map(|x| cell(*x, pct)));
-            row
-        })
-        .collect();
-    figures.push(Figure {
-        id: "import_reliance".into(),
-        svg,
-        caption: "(imports − exports) / apparent consumption; production counts separated output, heavy by-product and recycling; magnet content counts as a use of oxide.".into(),
-        table: table(&rtitle, &header, &rows),
-    });
+    let mut maps = serde_json::Map::new();
+    let mut first_map = None;
+    for (t, which) in std::iter::once((ta, "a")).chain(tb.map(|t| (t, "b"))) {
+        let (regions, grid) = data::reliance_grid(t, last);
+        let rtitle = match (bname.is_some(), which) {
+            (false, _) => format!("Import reliance by region, {last}"),
+            (true, "a") => format!("Import reliance by region, {last}: A"),
+            _ => format!("Import reliance by region, {last}: B"),
+        };
+        let svg = svg::heat_map(
+            &rtitle,
+            &format!("scenario {}", t.scenario),
+            &regions,
+            &cols,
+            &grid,
+            "net imports / apparent consumption, %",
+            "red: net importer (100% = all imported); blue: net exporter (negative); – : no use",
+        );
+        let mut header = vec!["region".to_string()];
+        header.extend(cols.iter().map(|c| format!("{c} (%)")));
+        let rows: Vec<Vec<String>> = regions
+            .iter()
+            .zip(&grid)
+            .map(|(r, v)| {
+                let mut row = vec![r.clone()];
+                row.extend(v.iter().map(|x| cell(*x, pct)));
+                row
+            })
+            .collect();
+        figures.push(Figure {
+            id: if which == "a" {
+                "import_reliance".into()
+            } else {
+                "import_reliance_b".into()
+            },
+            svg,
+            caption: format!(
+                "{}(imports − exports) / apparent consumption; production counts separated output, heavy by-product and recycling; magnet content counts as a use of oxide.",
+                if bname.is_some() {
+                    format!("Scenario {} ({}). ", which.to_uppercase(), t.scenario)
+                } else {
+                    String::new()
+                }
+            ),
+            table: table(&rtitle, &header, &rows),
+        });
+        let values: Vec<Value> = grid.iter().map(|v| opt_json(v)).collect();
+        if first_map.is_none() {
+            first_map = Some((regions.clone(), values.clone()));
+        }
+        maps.insert(
+            which.to_string(),
+            json!({ "scenario": t.scenario, "regions": regions, "import_reliance": values }),
+        );
+    }
+    let (regions, grid_json) = first_map.unwrap_or_default();
     let p_reliance = json!({
         "year": last,
         "columns": RELIANCE_COLUMNS,
         "regions": regions,
-        "import_reliance": grid.iter().map(|v| opt_json(v)).collect::<Vec<_>>(),
+        "import_reliance": grid_json,
+        "a": maps.get("a"),
+        "b": maps.get("b"),
     });
 
     // Sankey diagrams (default: first and last year).
@@ -425,7 +455,12 @@ pub fn render_tables(ta: &RunTables, tb: Option<&RunTables>, opts: &Options) -> 
 
     // Headline.
     let cards = match sb_all {
-        Some(sb) => headline_compare(&years, &ea, eb.as_ref(), &sa_all, Some(&sb)),
+        Some(sb) => headline_compare(
+            &years,
+            (ta, tb.expect("a comparison has B's tables")),
+            &sa_all,
+            Some(&sb),
+        ),
         None => headline_single(&years, &ea, &sa_all),
     };
 
@@ -464,7 +499,7 @@ fn standalone(figures: Vec<Figure>) -> Vec<(String, String)> {
             (
                 format!("{}.svg", f.id),
                 format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- written by oreflow -->\n{}\n",
                     f.svg
                         .replacen("<svg ", "<svg xmlns=\"http://www.w3.org/2000/svg\" ", 1)
                 ),
@@ -572,6 +607,11 @@ fn sankey_figure(name: &str, fl: &Flows) -> (Figure, Value) {
 /// A headline number.
 struct Card {
     label: String,
+    /// The region the number is about (`CN` for China's shares), if one.
+    region: Option<String>,
+    /// Relative change A against B in [−1, 1] (comparisons; the order of the
+    /// headline), `(a − b) / max(|a|, |b|)`.
+    change: Option<f64>,
     unit: &'static str,
     value: f64,
     /// Value in scenario B, when comparing.
@@ -583,7 +623,7 @@ struct Card {
 
 impl Card {
     fn json(&self) -> Value {
-        json!({"label": self.label, "unit": self.unit, "value": self.value, "b": self.b, "note": self.note})
+        json!({"label": self.label, "region": self.region, "change": self.change, "unit": self.unit, "value": self.value, "b": self.b, "note": self.note})
     }
 
     fn html(&self) -> String {
@@ -646,6 +686,8 @@ fn headline_single(
         };
         cards.push(Card {
             label: format!("China's share of {}, {y1}", stage_label(stage)),
+            region: Some("CN".into()),
+            change: None,
             unit: "",
             value: last_some(s).unwrap_or(0.0),
             b: None,
@@ -659,6 +701,8 @@ fn headline_single(
         if let (Some(a), Some(b)) = (a, b) {
             cards.push(Card {
                 label: format!("{} oxide price in China, {y0} → {y1}", e.symbol()),
+                region: Some("CN".into()),
+                change: None,
                 unit: "",
                 value: if a > 0.0 { b / a - 1.0 } else { 0.0 },
                 b: None,
@@ -681,6 +725,8 @@ fn headline_single(
     if let Some((e, i, v, d)) = worst {
         cards.push(Card {
             label: format!("Largest shortfall: {} in {}", e.symbol(), years[i]),
+            region: None,
+            change: None,
             unit: "t REO",
             value: v,
             b: None,
@@ -695,110 +741,249 @@ fn headline_single(
     cards
 }
 
-/// With a comparison: the five numbers that changed most (relative change)
-/// among China's shares and HHI in the last year, peak and last-year prices
-/// in China, and shortfalls summed over the horizon.
+/// The relative change of `a` against `b` in [−1, 1]: `(a − b) / max(|a|, |b|)`.
+fn rel_change(a: f64, b: f64) -> f64 {
+    let m = a.abs().max(b.abs());
+    if m <= 1e-9 {
+        0.0
+    } else {
+        (a - b) / m
+    }
+}
+
+/// "in China" for CN, "in JP" otherwise.
+fn in_region(r: &str) -> String {
+    if r == "CN" {
+        "in China".into()
+    } else {
+        format!("in {r}")
+    }
+}
+
+/// With a comparison: the five numbers that changed most (relative change),
+/// where they changed. Candidates: each priced good's price in each region
+/// in the year of its largest change, each key element's shortfall per
+/// region over the horizon, China's share and the HHI of each stage in the
+/// last year. One card per kind of number and good (the region and year
+/// where it changed most), so a Chinese export control shows dearer oxides
+/// in the importing regions, not only China's prices.
 fn headline_compare(
     years: &[Year],
-    ea: &BTreeMap<Element, ElementSeries>,
-    eb: Option<&BTreeMap<Element, ElementSeries>>,
+    (ta, tb): (&RunTables, &RunTables),
     sa: &BTreeMap<Stage, StageSeries>,
     sb: Option<&BTreeMap<Stage, StageSeries>>,
 ) -> Vec<Card> {
-    let (Some(eb), Some(sb)) = (eb, sb) else {
+    let Some(sb) = sb else {
         return Vec::new();
     };
+    let y0 = *years.first().unwrap_or(&0);
     let y1 = *years.last().unwrap_or(&0);
-    let mut c: Vec<Card> = Vec::new();
+    // (family, candidate): the best candidate of each family is kept.
+    let mut c: Vec<(String, Card)> = Vec::new();
     for stage in Stage::ALL {
         let (Some(a), Some(b)) = (sa.get(&stage), sb.get(&stage)) else {
             continue;
         };
         if let (Some(x), Some(y)) = (last_some(&a.china_share), last_some(&b.china_share)) {
-            c.push(Card {
-                label: format!("China's share of {}, {y1}", stage_label(stage)),
-                unit: "",
-                value: x,
-                b: Some(y),
-                note: format!("change {} points", signed(100.0 * (x - y), 1)),
-                fmt: pct,
-            });
+            c.push((
+                format!("share {stage:?}"),
+                Card {
+                    label: format!("China's share of {}, {y1}", stage_label(stage)),
+                    region: Some("CN".into()),
+                    change: Some(rel_change(x, y)),
+                    unit: "",
+                    value: x,
+                    b: Some(y),
+                    note: format!("change {} points", signed(100.0 * (x - y), 1)),
+                    fmt: pct,
+                },
+            ));
         }
         if let (Some(x), Some(y)) = (last_some(&a.hhi), last_some(&b.hhi)) {
-            c.push(Card {
-                label: format!("HHI of {}, {y1}", stage_label(stage)),
-                unit: "",
-                value: x,
-                b: Some(y),
-                note: format!("change {}", signed(x - y, 0)),
-                fmt: |x| format!("{x:.0}"),
-            });
+            c.push((
+                format!("hhi {stage:?}"),
+                Card {
+                    label: format!("HHI of {}, {y1}", stage_label(stage)),
+                    region: None,
+                    change: Some(rel_change(x, y)),
+                    unit: "",
+                    value: x,
+                    b: Some(y),
+                    note: format!("change {}", signed(x - y, 0)),
+                    fmt: |x| format!("{x:.0}"),
+                },
+            ));
         }
     }
-    for e in KEY {
-        let (a, b) = (&ea[&e], &eb[&e]);
-        let peak = |v: &[Option<f64>]| {
-            v.iter()
-                .enumerate()
-                .filter_map(|(i, x)| x.map(|x| (i, x)))
-                .max_by(|p, q| p.1.total_cmp(&q.1))
-        };
-        let last_i = years.len().saturating_sub(1);
-        if let Some(((i, x), (j, y))) = peak(&a.price_cn)
-            .zip(peak(&b.price_cn))
-            .filter(|((i, _), (j, _))| *i != last_i || *j != last_i)
-        {
-            c.push(Card {
-                label: format!("Peak {} oxide price in China", e.symbol()),
-                unit: "USD/kg",
-                value: x,
-                b: Some(y),
-                note: format!("A in {}, B in {}", years[i], years[j]),
-                fmt: num,
-            });
+    // Prices per good, region and year.
+    let price = |t: &RunTables| -> BTreeMap<(String, String, Year), f64> {
+        t.prices
+            .iter()
+            .map(|p| {
+                (
+                    (p.commodity.clone(), p.region.clone(), p.year),
+                    p.usd_per_kg,
+                )
+            })
+            .collect()
+    };
+    let (pa, pb) = (price(ta), price(tb));
+    let goods: Vec<String> = KEY
+        .iter()
+        .map(|e| e.symbol().to_string())
+        .chain(std::iter::once("magnet".to_string()))
+        .collect();
+    // Prices where the good is used: at least 2 % of the world's baseline
+    // demand for it that year (a region using almost none can show a large
+    // but meaningless shadow price).
+    let mut use_r: BTreeMap<(String, String, Year), f64> = BTreeMap::new();
+    let mut use_w: BTreeMap<(String, Year), f64> = BTreeMap::new();
+    for r in &ta.consumption {
+        *use_r
+            .entry((r.element.clone(), r.region.clone(), r.year))
+            .or_insert(0.0) += r.demand_t;
+        *use_w.entry((r.element.clone(), r.year)).or_insert(0.0) += r.demand_t;
+    }
+    for ((good, region, year), &x) in &pa {
+        if !goods.contains(good) {
+            continue;
         }
-        if let (Some(x), Some(y)) = (last_some(&a.price_cn), last_some(&b.price_cn)) {
-            c.push(Card {
-                label: format!("{} oxide price in China, {y1}", e.symbol()),
+        let here = use_r
+            .get(&(good.clone(), region.clone(), *year))
+            .copied()
+            .unwrap_or(0.0);
+        let world = use_w.get(&(good.clone(), *year)).copied().unwrap_or(0.0);
+        if world <= 0.0 || here < 0.02 * world {
+            continue;
+        }
+        let Some(&y) = pb.get(&(good.clone(), region.clone(), *year)) else {
+            continue;
+        };
+        let what = if good == "magnet" {
+            "magnet".to_string()
+        } else {
+            format!("{good} oxide")
+        };
+        c.push((
+            format!("price {good}"),
+            Card {
+                label: format!("{what} price {}, {year}", in_region(region)),
+                region: Some(region.clone()),
+                change: Some(rel_change(x, y)),
                 unit: "USD/kg",
                 value: x,
                 b: Some(y),
                 note: String::new(),
                 fmt: num,
-            });
-        }
-        let total = |v: &[Option<f64>]| v.iter().flatten().sum::<f64>();
-        c.push(Card {
-            label: format!(
-                "{} shortfall, {}–{y1} total",
-                e.symbol(),
-                years.first().unwrap_or(&0)
-            ),
-            unit: "t REO",
-            value: total(&a.shortfall),
-            b: Some(total(&b.shortfall)),
-            note: String::new(),
-            fmt: num,
-        });
+            },
+        ));
     }
-    let change = |k: &Card| {
-        let b = k.b.unwrap_or(0.0);
-        let m = k.value.abs().max(b.abs());
-        if m <= 1e-9 {
-            0.0
-        } else {
-            (k.value - b).abs() / m
+    // Shortfalls per element and region over the horizon, as shares of the
+    // region's baseline demand (tonnes alone would rank a few tonnes in a
+    // small market first).
+    let short = |t: &RunTables| -> BTreeMap<(String, String), (f64, f64)> {
+        let mut m = BTreeMap::new();
+        for r in &t.consumption {
+            let v = m
+                .entry((r.element.clone(), r.region.clone()))
+                .or_insert((0.0, 0.0));
+            v.0 += r.shortfall_t;
+            v.1 += r.demand_t;
         }
+        m
     };
-    c.sort_by(|x, y| change(y).total_cmp(&change(x)));
-    c.truncate(5);
-    for k in &mut c {
+    let (sha, shb) = (short(ta), short(tb));
+    for e in KEY {
+        let regions: std::collections::BTreeSet<&String> = sha
+            .keys()
+            .chain(shb.keys())
+            .filter(|k| k.0 == e.symbol())
+            .map(|k| &k.1)
+            .collect();
+        for region in regions {
+            let k = (e.symbol().to_string(), region.clone());
+            let (ta_, da) = sha.get(&k).copied().unwrap_or((0.0, 0.0));
+            let (tb_, db) = shb.get(&k).copied().unwrap_or((0.0, 0.0));
+            let share = |t: f64, d: f64| if d > 0.0 { t / d } else { 0.0 };
+            let (x, y) = (share(ta_, da), share(tb_, db));
+            // Under a tonne, or under 0.5 % of demand: not a headline.
+            if ta_.max(tb_) < 1.0 || x.max(y) < 0.005 {
+                continue;
+            }
+            c.push((
+                format!("shortfall {}", e.symbol()),
+                Card {
+                    label: format!(
+                        "{} shortfall {}, {y0}–{y1}, share of demand",
+                        e.symbol(),
+                        in_region(region)
+                    ),
+                    region: Some(region.clone()),
+                    change: Some(rel_change(x, y)),
+                    unit: "",
+                    value: x,
+                    b: Some(y),
+                    note: format!("{} vs {} t REO", num(ta_), num(tb_)),
+                    fmt: pct,
+                },
+            ));
+        }
+    }
+    let size = |k: &Card| k.change.unwrap_or(0.0).abs();
+    // Largest first; ties (a candidate equal in both) keep the table order.
+    c.sort_by(|x, y| size(&y.1).total_cmp(&size(&x.1)));
+    // The best of each family, then a mix of kinds: two prices, two
+    // shortfalls and one market-structure number where there are such
+    // changes, the rest of the five from whatever changed most.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut best: Vec<(String, Card)> = Vec::new();
+    for (family, card) in c {
+        if size(&card) >= 1e-6 && seen.insert(family.clone()) {
+            best.push((family, card));
+        }
+    }
+    let kind = |f: &str| f.split(' ').next().unwrap_or("").to_string();
+    let quota = |k: &str| match k {
+        "price" | "shortfall" => 2,
+        _ => 1,
+    };
+    let mut taken = vec![false; best.len()];
+    let mut per_kind: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, (f, _)) in best.iter().enumerate() {
+        let k = match kind(f).as_str() {
+            "share" | "hhi" => "structure".to_string(),
+            other => other.to_string(),
+        };
+        let n = per_kind.entry(k.clone()).or_insert(0);
+        if *n < quota(&k) && taken.iter().filter(|t| **t).count() < 5 {
+            *n += 1;
+            taken[i] = true;
+        }
+    }
+    let mut n_taken = taken.iter().filter(|t| **t).count();
+    for t in taken.iter_mut() {
+        if n_taken >= 5 {
+            break;
+        }
+        if !*t {
+            *t = true;
+            n_taken += 1;
+        }
+    }
+    let mut out: Vec<Card> = best
+        .into_iter()
+        .zip(taken)
+        .filter(|(_, t)| *t)
+        .map(|((_, c), _)| c)
+        .collect();
+    out.sort_by(|x, y| size(y).total_cmp(&size(x)));
+    for k in &mut out {
         let b = k.b.unwrap_or(0.0);
         if k.note.is_empty() && b.abs() > 1e-9 {
             k.note = format!("change {}", signed_pct(k.value / b - 1.0));
         }
     }
-    c
+    out
 }
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;margin:0 auto;max-width:1320px;padding:16px 24px;color:#1a1a1a;background:#fff}\
@@ -830,7 +1015,7 @@ fn page(
     };
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body>\n<header><h1>{}</h1><p class=\"sub\">{first}–{last} · growth path {} · oreflow {}{}</p></header>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"oreflow\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body>\n<header><h1>{}</h1><p class=\"sub\">{first}–{last} · growth path {} · oreflow {}{}</p></header>\n",
         esc(&title),
         esc(&title),
         esc(&ta.growth_path),

@@ -41,9 +41,25 @@ impl std::error::Error for ScenarioError {}
 pub(crate) struct Source<'a> {
     pub path: &'a Path,
     pub text: &'a str,
+    /// Values that are possible but implausible, found while reading.
+    pub warnings: std::cell::RefCell<Vec<ScenarioError>>,
 }
 
-impl Source<'_> {
+impl<'a> Source<'a> {
+    pub fn new(path: &'a Path, text: &'a str) -> Source<'a> {
+        Source {
+            path,
+            text,
+            warnings: Default::default(),
+        }
+    }
+
+    /// Records a warning at `span`.
+    pub fn warn(&self, span: Range<usize>, message: impl Into<String>) {
+        let w = self.at(span, message, None);
+        self.warnings.borrow_mut().push(w);
+    }
+
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let before = &self.text[..offset];

@@ -7,7 +7,8 @@
 //! Architecture invariant: every problem is a [`ScenarioError`] with the
 //! file, line and column of the offending value, what was expected and,
 //! for misspelt names, the closest valid one. Nothing here panics on input.
-//! The only IO is reading the scenario file, its bases and its tables.
+//! The only IO is reading the scenario file, its bases and its tables, all
+//! through one bounded read (`resolve::read_file`, on `oreflow-io`).
 
 /// The [`resolve::ControlParts`] of a raw export control: `[[export_control]]`
 /// and an event's `[[uncertain.event.export_control]]` share these keys.
@@ -57,6 +58,9 @@ pub struct Scenario {
     pub sources: Vec<(String, String)>,
     /// What an ensemble draws (`[uncertain]`; empty for a plain scenario).
     pub uncertainty: oreflow_sim::uncertainty::Uncertainty,
+    /// Values that are possible but outside their plausible range
+    /// (`oreflow_core::ranges`), located: `warning: file:line:column: …`.
+    pub warnings: Vec<String>,
 }
 
 impl Scenario {
@@ -80,6 +84,7 @@ impl Scenario {
             policies: Policies::default(),
             sources: Vec::new(),
             uncertainty: Default::default(),
+            warnings: Vec::new(),
         })
     }
 

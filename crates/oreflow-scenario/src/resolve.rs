@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use oreflow_core::ranges::{self, Verdict};
 use oreflow_core::{
     closest, CapacityPath, Commodity, Dataset, Element, MagnetPlant, Mine, Provenance, Quality,
     RegionId, SeparationPlant, Status, UsdPerKg, Year, ELEMENTS, MIN_YEAR,
@@ -20,7 +21,7 @@ type R<T> = Result<T, ScenarioError>;
 
 /// The file's parse error, located, with a "did you mean" for unknown keys.
 fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
-    let src = Source { path, text };
+    let src = Source::new(path, text);
     let message = e
         .message()
         .trim()
@@ -53,6 +54,41 @@ fn toml_error(path: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
     }
 }
 
+/// Every file a scenario names (the scenario, its bases, its tables) is
+/// read here, through `oreflow-io`'s bounded read: regular files only, at
+/// most `limit`, UTF-8.
+pub(crate) fn read_file(
+    path: &Path,
+    limit: oreflow_io::Limit,
+) -> Result<String, oreflow_io::IoError> {
+    oreflow_io::read_text(path, limit)
+}
+
+/// A scenario's `name`: shown in reports and made into a folder name (a
+/// slug) for default outputs; control characters and very long names are
+/// refused.
+fn check_name(src: &Source, name: &S<String>) -> R<()> {
+    let n = name.get_ref();
+    if let Some(c) = n.chars().find(|c| c.is_control()) {
+        return Err(src.at(
+            name.span(),
+            format!("`name` holds a control character ({:?})", c),
+            Some("a name is one line of text".into()),
+        ));
+    }
+    if n.chars().count() > 200 {
+        return Err(src.at(
+            name.span(),
+            format!(
+                "`name` is {} characters long; at most 200",
+                n.chars().count()
+            ),
+            None,
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn load(path: &Path) -> R<Scenario> {
     load_with(path, None)
 }
@@ -79,7 +115,7 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
         {
             let (p, t, raw) = chain.last().expect("a file refers to this one");
             let span = raw.base.as_ref().map(|b| b.span()).unwrap_or(0..0);
-            return Err(Source { path: p, text: t }.at(
+            return Err(Source::new(p, t).at(
                 span,
                 format!(
                     "`base` makes a cycle: {} is already in the chain",
@@ -90,17 +126,20 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
         }
         let read = match first_text.take() {
             Some(t) => Ok(t),
-            None => std::fs::read_to_string(&current),
+            None => read_file(&current, oreflow_io::Limit::Scenario),
         };
         let text = read.map_err(|e| ScenarioError {
             file: current.clone(),
             line: 0,
             column: 0,
-            message: format!("cannot read the scenario file: {e}"),
-            hint: (!current.exists())
+            message: format!("cannot read the scenario file: {}", e.message),
+            hint: (e.kind == oreflow_io::IoErrorKind::NotFound)
                 .then(|| "give `baseline` or the path of a .toml scenario file".to_string()),
         })?;
         let raw: RawScenario = toml::from_str(&text).map_err(|e| toml_error(&current, &text, e))?;
+        if let Some(n) = &raw.name {
+            check_name(&Source::new(&current, &text), n)?;
+        }
         let next = match &raw.base {
             None => None,
             Some(b) if oreflow_data::DATASETS.contains(&b.get_ref().as_str()) => {
@@ -113,11 +152,7 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
             Some(b) => {
                 let p = current.parent().unwrap_or(Path::new(".")).join(b.get_ref());
                 if !p.exists() {
-                    return Err(Source {
-                        path: &current,
-                        text: &text,
-                    }
-                    .at(
+                    return Err(Source::new(&current, &text).at(
                         b.span(),
                         format!(
                             "base scenario `{}` not found (looked for {})",
@@ -128,6 +163,17 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
                             "`base` is an embedded dataset ({}) or a path relative to this file",
                             oreflow_data::DATASETS.join(", ")
                         )),
+                    ));
+                }
+                if !p.is_file() {
+                    return Err(Source::new(&current, &text).at(
+                        b.span(),
+                        format!(
+                            "base scenario `{}` is not a regular file ({})",
+                            b.get_ref(),
+                            p.display()
+                        ),
+                        Some("`base` is `baseline` or the path of a .toml scenario file".into()),
                     ));
                 }
                 Some(p)
@@ -149,7 +195,7 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
         .collect();
     let mut replaced: Vec<(String, PathBuf)> = Vec::new();
     for (p, text, raw) in &chain {
-        let src = Source { path: p, text };
+        let src = Source::new(p, text);
         for (key, value) in raw.tables.iter().flatten() {
             let name = key.get_ref().trim_end_matches(".csv");
             let file = format!("{name}.csv");
@@ -168,10 +214,14 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
                 ));
             };
             let csv_path = p.parent().unwrap_or(Path::new(".")).join(value.get_ref());
-            slot.1 = std::fs::read_to_string(&csv_path).map_err(|e| {
+            slot.1 = read_file(&csv_path, oreflow_io::Limit::Table).map_err(|e| {
                 src.at(
                     value.span(),
-                    format!("cannot read table file {}: {e}", csv_path.display()),
+                    format!(
+                        "cannot read table file {}: {}",
+                        csv_path.display(),
+                        e.message
+                    ),
                     None,
                 )
             })?;
@@ -216,9 +266,38 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
         policies: Default::default(),
         sources: Vec::new(),
         uncertainty: Default::default(),
+        warnings: Vec::new(),
     };
+    let rename = |mut issues: Vec<oreflow_core::DataIssue>| {
+        for i in &mut issues {
+            if let Some((_, p)) = replaced.iter().find(|(f, _)| *f == i.file) {
+                i.file = p.display().to_string();
+            }
+        }
+        issues
+    };
+    sc.warnings.extend(
+        rename(sc.dataset.warnings())
+            .iter()
+            .map(|w| format!("warning: {w}")),
+    );
     for (p, text, raw) in &chain {
-        apply(&mut sc, &Source { path: p, text }, raw)?;
+        let src = Source::new(p, text);
+        apply(&mut sc, &src, raw)?;
+        sc.warnings
+            .extend(src.warnings.take().iter().map(|w| format!("warning: {w}")));
+    }
+    // Projects change rows (capacity factors multiply capacities): the
+    // changed dataset must still hold possible numbers only.
+    let issues = rename(sc.dataset.check());
+    if !issues.is_empty() {
+        return Err(ScenarioError {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: oreflow_data::DataError { issues }.to_string(),
+            hint: None,
+        });
     }
     Ok(sc)
 }
@@ -385,24 +464,24 @@ fn span_years(src: &Source, from: &S<i32>, to: Option<&S<i32>>) -> R<(Year, Year
     Ok((f, t))
 }
 
-fn number(src: &Source, v: &S<f64>, lo: f64, hi: f64, what: &str) -> R<f64> {
+/// A number of a scenario key checked against its range in
+/// [`oreflow_core::ranges`]: outside the possible range an error at its
+/// place, outside the plausible range a warning.
+fn number(src: &Source, v: &S<f64>, key: &str) -> R<f64> {
     let x = *v.get_ref();
-    if !(x.is_finite() && x >= lo && x <= hi) {
-        let range = if hi.is_infinite() {
-            format!("at least {lo}")
-        } else {
-            format!("between {lo} and {hi}")
-        };
-        return Err(src.at(
-            v.span(),
-            format!("{what} is {x}; expected a number {range}"),
-            None,
-        ));
+    let what = key.rsplit('.').next().unwrap_or(key);
+    match ranges::check(key, x) {
+        Verdict::Impossible(m) => Err(src.at(v.span(), format!("`{what}` {m}"), None)),
+        Verdict::Implausible(m) => {
+            src.warn(v.span(), format!("`{what}` {m}"));
+            Ok(x)
+        }
+        Verdict::Ok => Ok(x),
     }
-    Ok(x)
 }
 
-fn points(src: &Source, v: &S<Points>, lo: f64, hi: f64, what: &str) -> R<ValuePath> {
+fn points(src: &Source, v: &S<Points>, key: &str) -> R<ValuePath> {
+    let what = key.rsplit('.').next().unwrap_or(key);
     let p = v.get_ref();
     if p.is_empty() {
         return Err(src.at(
@@ -421,12 +500,12 @@ fn points(src: &Source, v: &S<Points>, lo: f64, hi: f64, what: &str) -> R<ValueP
                 None,
             ));
         }
-        if !(x.is_finite() && x >= lo && x <= hi) {
-            return Err(src.at(
-                pair.span(),
-                format!("{what}: value {x} in {y} is outside [{lo}, {hi}]"),
-                None,
-            ));
+        match ranges::check(key, x) {
+            Verdict::Impossible(m) => {
+                return Err(src.at(pair.span(), format!("{what} in {y} {m}"), None))
+            }
+            Verdict::Implausible(m) => src.warn(pair.span(), format!("{what} in {y} {m}")),
+            Verdict::Ok => {}
         }
         if let Some(&(prev, _)) = out.last() {
             if y <= prev {
@@ -515,14 +594,13 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             sc.config.growth_path = v.get_ref().clone();
         }
         if let Some(v) = &run.recycling {
-            sc.policies.recycling = Some(points(src, v, 0.0, 1.0, "recycling")?);
+            sc.policies.recycling = Some(points(src, v, "run.recycling")?);
         }
         if let Some(v) = &run.disposal_cost_usd_per_kg {
-            sc.config.disposal_cost =
-                number(src, v, 0.0, f64::INFINITY, "disposal_cost_usd_per_kg")?;
+            sc.config.disposal_cost = number(src, v, "run.disposal_cost_usd_per_kg")?;
         }
         if let Some(v) = &run.stock_scale {
-            sc.config.stock_scale = number(src, v, 0.0, 10.0, "stock_scale")?;
+            sc.config.stock_scale = number(src, v, "run.stock_scale")?;
         }
         if let Some(v) = run.adjustment {
             sc.config.adjustment = v;
@@ -556,7 +634,7 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
     for p in &raw.reserve_purchase {
         let region = region(src, ds, &p.region)?;
         let (from, to) = span_years(src, &p.from, p.to.as_ref())?;
-        let tonnes = number(src, &p.t_reo, 0.0, 1e7, "t_reo")?;
+        let tonnes = number(src, &p.t_reo, "reserve_purchase.t_reo")?;
         let els = elements(src, &p.elements)?;
         // The mix: the listed elements in proportion to the region's
         // reference-year mine output of them (all elements if none listed).
@@ -604,7 +682,7 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
     for q in &raw.production_quota {
         let region = region(src, ds, &q.region)?;
         let (from, to) = span_years(src, &q.from, q.to.as_ref())?;
-        let tonnes = number(src, &q.t_reo, 0.0, 1e7, "t_reo")?;
+        let tonnes = number(src, &q.t_reo, "production_quota.t_reo")?;
         if let Some(s) = &q.source {
             sc.sources.push((
                 format!(
@@ -639,7 +717,7 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             origins,
             stages: stages(src, &t.stages)?,
             elements: elements(src, &t.elements)?,
-            rate: number(src, &t.rate, 0.0, 10.0, "rate")?,
+            rate: number(src, &t.rate, "tariff.rate")?,
             from,
             to,
         });
@@ -674,13 +752,13 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
                     cost_factor: a
                         .cost_factor
                         .as_ref()
-                        .map(|f| number(src, f, 0.0, 10.0, "cost_factor"))
+                        .map(|f| number(src, f, "agreement.cost_factor"))
                         .transpose()?
                         .unwrap_or(1.0),
                     offtake_share: a
                         .offtake_share
                         .as_ref()
-                        .map(|v| number(src, v, 0.0, 1.0, "offtake_share"))
+                        .map(|v| number(src, v, "agreement.offtake_share"))
                         .transpose()?,
                     from,
                     to,
@@ -761,7 +839,7 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
             })?;
             sc.policies
                 .substitution
-                .push((u, points(src, &s.share, 0.0, 1.0, "substitution share")?));
+                .push((u, points(src, &s.share, "demand.substitution.share")?));
         }
         for t in &d.thrifting {
             let e = element(src, &t.element)?;
@@ -772,10 +850,9 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
                     Some("recipe elements: Nd, Pr, Dy, Tb".into()),
                 ));
             }
-            sc.policies.thrifting.push((
-                e,
-                points(src, &t.reduction, 0.0, 1.0, "thrifting reduction")?,
-            ));
+            sc.policies
+                .thrifting
+                .push((e, points(src, &t.reduction, "demand.thrifting.reduction")?));
         }
     }
     for s in &raw.stockpile {
@@ -790,13 +867,11 @@ fn apply(sc: &mut Scenario, src: &Source, raw: &RawScenario) -> R<()> {
         sc.policies.stockpiles.push(Stockpile {
             region: region(src, ds, &s.region)?,
             element: el,
-            size_t: number(src, &s.size_t, 0.0, f64::INFINITY, "size_t")?,
+            size_t: number(src, &s.size_t, "stockpile.size_t")?,
             release_above_usd_per_kg: number(
                 src,
                 &s.release_above_usd_per_kg,
-                0.0,
-                f64::INFINITY,
-                "release_above_usd_per_kg",
+                "stockpile.release_above_usd_per_kg",
             )?,
             from,
         });
@@ -875,7 +950,7 @@ pub(crate) fn export_control(
                 )
             })?;
             ControlKind::Tax {
-                rate: number(src, rate, 0.0, 5.0, "rate")?,
+                rate: number(src, rate, "export_control.rate")?,
             }
         }
         "quota" => {
@@ -887,19 +962,19 @@ pub(crate) fn export_control(
                 )
             })?;
             ControlKind::Quota {
-                tonnes: number(src, q, 0.0, f64::INFINITY, "quota_t")?,
+                tonnes: number(src, q, "export_control.quota_t")?,
             }
         }
         "licence" | "license" => {
             let share = c
                 .share
                 .as_ref()
-                .map(|s| number(src, s, 0.0, 1.0, "share"))
+                .map(|s| number(src, s, "export_control.share"))
                 .transpose()?;
             let fee = c
                 .fee_usd_per_kg
                 .as_ref()
-                .map(|s| number(src, s, 0.0, f64::INFINITY, "fee_usd_per_kg"))
+                .map(|s| number(src, s, "export_control.fee_usd_per_kg"))
                 .transpose()?;
             if share.is_none() && fee.is_none() {
                 return Err(src.at(
@@ -942,13 +1017,13 @@ pub(crate) fn export_control(
     let leak_t = c
         .leak_t
         .as_ref()
-        .map(|v| number(src, v, 0.0, 1e7, "leak_t"))
+        .map(|v| number(src, v, "export_control.leak_t"))
         .transpose()?
         .unwrap_or(0.0);
     let leak_cost = c
         .leak_cost_usd_per_kg
         .as_ref()
-        .map(|v| number(src, v, 0.0, 1e5, "leak_cost_usd_per_kg"))
+        .map(|v| number(src, v, "export_control.leak_cost_usd_per_kg"))
         .transpose()?
         .unwrap_or(0.0);
     Ok(ExportControl {
@@ -994,12 +1069,12 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
     let factor = p
         .capacity_factor
         .as_ref()
-        .map(|v| number(src, v, 0.0, 100.0, "capacity_factor"))
+        .map(|v| number(src, v, "project.capacity_factor"))
         .transpose()?;
     let cost = p
         .cost_usd_per_kg
         .as_ref()
-        .map(|v| number(src, v, 0.0, f64::INFINITY, "cost_usd_per_kg"))
+        .map(|v| number(src, v, "project.cost_usd_per_kg"))
         .transpose()?;
     let status = p
         .status
@@ -1075,19 +1150,19 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
     }
     if let Some(m) = ds.mines.iter_mut().find(|m| &m.id == id) {
         if let Some(v) = &p.capacity_t_reo {
-            m.capacity.nameplate = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
+            m.capacity.nameplate = number(src, v, "project.capacity_t_reo")?;
         }
         return change(&mut m.capacity, &mut m.cost, &mut m.status);
     }
     if let Some(s) = ds.separation_plants.iter_mut().find(|s| &s.id == id) {
         if let Some(v) = &p.capacity_t_reo {
-            s.capacity.nameplate = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
+            s.capacity.nameplate = number(src, v, "project.capacity_t_reo")?;
         }
         return change(&mut s.capacity, &mut s.cost, &mut s.status);
     }
     if let Some(g) = ds.magnet_plants.iter_mut().find(|g| &g.id == id) {
         if let Some(v) = &p.capacity_t_magnet {
-            g.capacity.nameplate = number(src, v, 0.0, f64::INFINITY, "capacity_t_magnet")?;
+            g.capacity.nameplate = number(src, v, "project.capacity_t_magnet")?;
         }
         return change(&mut g.capacity, &mut g.cost, &mut g.status);
     }
@@ -1179,15 +1254,15 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
             let ore_t = p
                 .ore_capacity_t
                 .as_ref()
-                .map(|v| number(src, v, 0.0, f64::INFINITY, "ore_capacity_t"))
+                .map(|v| number(src, v, "project.ore_capacity_t"))
                 .transpose()?;
             let grade = p
                 .recovered_grade
                 .as_ref()
-                .map(|v| number(src, v, 0.0, 1.0, "recovered_grade"))
+                .map(|v| number(src, v, "project.recovered_grade"))
                 .transpose()?;
             let cap = match (&p.capacity_t_reo, ore_t, grade) {
-                (Some(v), _, _) => number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?,
+                (Some(v), _, _) => number(src, v, "project.capacity_t_reo")?,
                 (None, Some(o), Some(g)) => o * g,
                 _ => return Err(src.at(p.id.span(), format!("new mine `{id}` needs `capacity_t_reo`, or `ore_capacity_t` and `recovered_grade`"), None)),
             };
@@ -1213,7 +1288,7 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
                     None,
                 )
             })?;
-            let cap = number(src, v, 0.0, f64::INFINITY, "capacity_t_reo")?;
+            let cap = number(src, v, "project.capacity_t_reo")?;
             let heavy_to = None;
             ds.separation_plants.push(SeparationPlant {
                 id: id.clone(),
@@ -1234,7 +1309,7 @@ fn project(sc: &mut Scenario, src: &Source, p: &RawProject) -> R<()> {
                     None,
                 )
             })?;
-            let cap = number(src, v, 0.0, f64::INFINITY, "capacity_t_magnet")?;
+            let cap = number(src, v, "project.capacity_t_magnet")?;
             ds.magnet_plants.push(MagnetPlant {
                 id: id.clone(),
                 name,

@@ -618,6 +618,27 @@ fn parameter(sc: &Scenario, src: &Source, p: &RawParameter) -> R<Parameter> {
             }
             for x in [lo, hi] {
                 let out = mode.apply(v, x);
+                // The field's possible range (oreflow_core::ranges), where it
+                // has one, bounds the distribution's finite ends too (an
+                // unbounded tail is checked draw by draw: a run whose draw
+                // leaves the range fails and is counted as failed).
+                let possible = oreflow_core::ranges::range(name).map(|r| r.possible);
+                if let Some(r) =
+                    possible.filter(|r| x.is_finite() && domain.allows(out) && !r.contains(out))
+                {
+                    let how = match mode {
+                        Mode::Scale => format!("{v} × {x}"),
+                        Mode::Add => format!("{v} + {x}"),
+                        Mode::Set => format!("{x}"),
+                    };
+                    return Err(src.at(
+                        p.distribution.span(),
+                        format!(
+                            "`{name}` must stay in its possible range {r}, but a draw of {x} would make it {how} = {out}"
+                        ),
+                        Some("bound the draws with `min` and `max` (docs/ranges.md lists the ranges)".into()),
+                    ));
+                }
                 if !domain.allows(out) {
                     let r = row(field, ds, pol, k);
                     let which =

@@ -107,7 +107,22 @@ pub(crate) fn calibrate(ds: &Dataset, net: &Network) -> Result<Calibration, SimE
         if price(e).is_none() {
             continue;
         }
-        unattributed[i] = Some(supply[i] - magnet_use[i] - listed[i] - stock_change[i]);
+        let residual = supply[i] - magnet_use[i] - listed[i] - stock_change[i];
+        // A negative residual is supplied from nowhere the data name; more
+        // than the whole mine supply is not a residual but a mistake.
+        if residual < -supply[i] {
+            return Err(SimError::Calibration(format!(
+                "{e}: the listed uses need {:.0} t REO ({:.0} t in {magnets:.0} t of magnets, magnet_demand.csv × magnet_recipe.csv; \
+                 {:.0} t of direct uses, oxide_demand.csv; {:.0} t of stock change, stock_changes.csv), more than twice the \
+                 {:.0} t the reference year's mines supply (mines.csv × ore_types.csv)",
+                magnet_use[i] + listed[i] + stock_change[i],
+                magnet_use[i],
+                listed[i],
+                stock_change[i],
+                supply[i]
+            )));
+        }
+        unattributed[i] = Some(residual);
     }
     let magnet_cost = ds
         .magnet_plants

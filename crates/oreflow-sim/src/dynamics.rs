@@ -34,6 +34,10 @@ pub struct StockSpec {
     pub precaution_t: f64,
 }
 
+/// Stockholders' target (t) and expected price (USD/kg; `None` before any
+/// price has been seen) for one region and element.
+pub(crate) type StockTarget = Option<(f64, Option<f64>)>;
+
 /// Default of `parameters.csv` keys the dataset does not set.
 pub(crate) fn parameter(ds: &Dataset, key: &str) -> f64 {
     ds.parameter(key).unwrap_or(match key {
@@ -237,7 +241,7 @@ impl Model {
         &self,
         year: Year,
         state: &State,
-    ) -> Vec<[Option<(f64, Option<f64>)>; N_ELEMENTS]> {
+    ) -> Vec<[StockTarget; N_ELEMENTS]> {
         let n = self.network.regions.len();
         let mut out = vec![[None; N_ELEMENTS]; n];
         for r in 0..n {
@@ -257,11 +261,7 @@ impl Model {
     }
 
     /// As [`Model::stock_targets`], for magnet stocks per region.
-    pub(crate) fn magnet_stock_targets(
-        &self,
-        year: Year,
-        state: &State,
-    ) -> Vec<Option<(f64, Option<f64>)>> {
+    pub(crate) fn magnet_stock_targets(&self, year: Year, state: &State) -> Vec<StockTarget> {
         (0..self.network.regions.len())
             .map(|r| {
                 let spec = self.magnet_stock_specs[r]?;

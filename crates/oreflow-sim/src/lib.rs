@@ -718,7 +718,7 @@ impl Model {
     fn stock_holdings(
         &self,
         state: &State,
-        targets: &[[Option<(f64, Option<f64>)>; N_ELEMENTS]],
+        targets: &[[dynamics::StockTarget; N_ELEMENTS]],
         centres: &[f64],
     ) -> Vec<[Option<StockHolding>; N_ELEMENTS]> {
         let n = self.network.regions.len();
@@ -739,7 +739,7 @@ impl Model {
         r: usize,
         e: Element,
         state: &State,
-        targets: &[[Option<(f64, Option<f64>)>; N_ELEMENTS]],
+        targets: &[[dynamics::StockTarget; N_ELEMENTS]],
         centres: &[f64],
     ) -> Option<StockHolding> {
         let spec = self.stock_specs[r][e.index()]?;
@@ -787,7 +787,7 @@ impl Model {
         &self,
         r: usize,
         state: &State,
-        targets: &[Option<(f64, Option<f64>)>],
+        targets: &[dynamics::StockTarget],
         centres: &[f64],
     ) -> Option<StockHolding> {
         let spec = self.magnet_stock_specs[r]?;
