@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-# The report's browser test needs Debian's Chromium (tests only).
-if ! command -v chromium >/dev/null 2>&1; then
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+# The report's and the dashboard's browser tests need Debian's Chromium and
+# its WebDriver, chromium-driver (tests only).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 # The ensemble tests open the Parquet outputs with the tools analysts use.
 if ! python3 -c 'import pyarrow, pandas, duckdb, polars' 2>/dev/null; then

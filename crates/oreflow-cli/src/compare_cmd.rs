@@ -148,12 +148,11 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
     write_csv(dir, "shares_b.csv", &sb, &oreflow_metrics::SHARE_COLUMNS)?;
 
     // Totals per region over the horizon.
-    let mut totals: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for w in &c.welfare {
-        let t = totals.entry(w.region.clone()).or_insert((0.0, 0.0));
-        t.0 += w.surplus_change_usd;
-        t.1 += w.lost_output_usd;
-    }
+    let totals: BTreeMap<String, (f64, f64)> = c
+        .totals_by_region()
+        .into_iter()
+        .map(|t| (t.region, (t.surplus_change_usd, t.lost_output_usd)))
+        .collect();
     write_json(
         dir,
         "compare.json",
@@ -222,22 +221,23 @@ pub(crate) fn run(a: CompareArgs) -> Result<(), Failure> {
     for (r, (ds, lost)) in rows {
         let _ = writeln!(t, "{r:<8}{:>22.0}{:>26.0}", ds / 1e6, lost / 1e6);
     }
-    let mut va: BTreeMap<(String, String), (f64, f64, f64, f64)> = BTreeMap::new();
-    for (rows, is_a) in [
-        (oreflow_metrics::value_added(&ma, &ra), true),
-        (oreflow_metrics::value_added(&mb, &rb), false),
-    ] {
-        for r in rows {
-            let v = va.entry((r.miner, r.processor)).or_default();
-            if is_a {
-                v.0 += r.concentrate_exports_usd;
-                v.1 += r.processed_imports_usd;
-            } else {
-                v.2 += r.concentrate_exports_usd;
-                v.3 += r.processed_imports_usd;
-            }
-        }
-    }
+    let va: BTreeMap<(String, String), (f64, f64, f64, f64)> = oreflow_metrics::value_added_pairs(
+        &oreflow_metrics::value_added(&ma, &ra),
+        &oreflow_metrics::value_added(&mb, &rb),
+    )
+    .into_iter()
+    .map(|p| {
+        (
+            (p.miner, p.processor),
+            (
+                p.concentrate_exports_usd_a,
+                p.processed_imports_usd_a,
+                p.concentrate_exports_usd_b,
+                p.processed_imports_usd_b,
+            ),
+        )
+    })
+    .collect();
     let mut pairs: Vec<_> = va
         .into_iter()
         .filter(|(_, v)| (v.0 - v.2).abs() >= 1e6)

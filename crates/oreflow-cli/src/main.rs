@@ -35,6 +35,7 @@ mod ensemble_cmd;
 mod output;
 mod report_cmd;
 mod run_cmd;
+mod serve_cmd;
 mod summary;
 
 use std::path::PathBuf;
@@ -68,6 +69,8 @@ enum Command {
     Merge(ensemble_cmd::MergeArgs),
     /// Run the shipped historical cases and compare the model's prices with observed ones.
     Backtest(backtest_cmd::BacktestArgs),
+    /// Serve the dashboard and the JSON API (docs/api.md) on 127.0.0.1:8080.
+    Serve(serve_cmd::ServeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -317,6 +320,7 @@ fn main() -> ExitCode {
         Command::Ensemble(a) => ensemble_cmd::run(a),
         Command::Merge(a) => ensemble_cmd::merge(a),
         Command::Backtest(a) => backtest_cmd::run(a),
+        Command::Serve(a) => serve_cmd::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

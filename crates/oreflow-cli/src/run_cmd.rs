@@ -8,16 +8,18 @@ use oreflow_lp::{Backend, HighsBackend};
 use oreflow_sim::{run as run_model, MAX_YEAR};
 
 use crate::output::{begin, default_dir, write_csv, write_json};
-use crate::summary::{self, Summary};
+use crate::summary;
 use crate::{build_model, load_scenario, Failure, RunOverrides};
+use oreflow_metrics::Summary;
 
 /// Rejects impossible year flags before any work.
 pub(crate) fn check_years(o: &RunOverrides) -> Result<(), Failure> {
-    let from = o.from.unwrap_or(2024);
-    let to = o.to.unwrap_or(2040.max(from));
-    if from > to || from < 2024 || to > MAX_YEAR {
+    // The dataset's own reference year is checked with the model.
+    let min = oreflow_core::MIN_YEAR;
+    let (from, to) = (o.from.unwrap_or(min), o.to.unwrap_or(MAX_YEAR));
+    if from > to || from < min || to > MAX_YEAR {
         return Err(Failure::input(format!(
-            "--from {from} --to {to}: years must satisfy 2024 ≤ from ≤ to ≤ {MAX_YEAR}"
+            "--from {from} --to {to}: years must satisfy {min} ≤ from ≤ to ≤ {MAX_YEAR} (and from no earlier than the dataset's reference year: 2024, or 2010 for hist-2010)"
         )));
     }
     Ok(())

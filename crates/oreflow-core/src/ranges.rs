@@ -397,6 +397,20 @@ pub const RANGES: &[Range] = &[
         basis: "demand_growth.csv covers 2024–2050",
     },
     Range {
+        key: "production_quotas.year",
+        unit: "",
+        possible: Y,
+        plausible: Interval::closed(2000.0, 2100.0),
+        basis: "production_quotas.csv of hist-2010 covers 2009–2015",
+    },
+    Range {
+        key: "observed_prices.year",
+        unit: "",
+        possible: Y,
+        plausible: Interval::closed(1990.0, 2100.0),
+        basis: "observed_prices.csv covers 2007–2026",
+    },
+    Range {
         key: "demand_growth.index",
         unit: "× 2024",
         possible: Interval::closed(0.0, 1000.0),

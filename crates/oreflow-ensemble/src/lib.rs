@@ -55,6 +55,8 @@ pub enum EnsembleError {
     Io { path: String, detail: String },
     #[error("cannot merge: {0}")]
     Merge(String),
+    #[error("cancelled after {done} of {total} runs")]
+    Cancelled { done: u64, total: u64 },
 }
 
 /// A share of the run indices: shard `index` of `count` (1-based) runs
@@ -237,6 +239,21 @@ impl Ensemble {
         out: &Path,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Report, EnsembleError> {
+        self.run_cancellable(plan, out, progress, &AtomicBool::new(false))
+    }
+
+    /// As [`Ensemble::run`], stopping when `cancel` becomes true: workers
+    /// check it before each run, no run starts after it is seen, and the
+    /// result is [`EnsembleError::Cancelled`]. The folder is then left
+    /// without `manifest.json`, so no command takes it for a finished
+    /// ensemble; the caller removes it.
+    pub fn run_cancellable(
+        &self,
+        plan: &Plan,
+        out: &Path,
+        progress: &mut dyn FnMut(&Progress),
+        cancel: &AtomicBool,
+    ) -> Result<Report, EnsembleError> {
         if plan.runs == 0 {
             return Err(EnsembleError::Settings(
                 "the ensemble needs at least one run (-n)".into(),
@@ -290,7 +307,7 @@ impl Ensemble {
                         problem: None,
                     };
                     loop {
-                        if stop.load(Ordering::Relaxed) {
+                        if stop.load(Ordering::Relaxed) || cancel.load(Ordering::Relaxed) {
                             break;
                         }
                         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -311,6 +328,10 @@ impl Ensemble {
             let mut write_next = range.start;
             for (k, (i, o)) in rx.into_iter().enumerate() {
                 let done = k as u64 + 1;
+                if cancel.load(Ordering::Relaxed) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(EnsembleError::Cancelled { done, total });
+                }
                 if matches!(o, Outcome::Failed { .. }) {
                     failed += 1;
                 }
@@ -340,6 +361,9 @@ impl Ensemble {
             Ok(())
         });
         result?;
+        if cancel.load(Ordering::Relaxed) {
+            return Err(EnsembleError::Cancelled { done: total, total });
+        }
         let elapsed = started.elapsed();
         writer.finish(elapsed, plan.threads, &lp)?;
         if plan.shard.count == 1 {

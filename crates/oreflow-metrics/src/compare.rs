@@ -196,3 +196,286 @@ pub fn compare(ma: &Model, a: &RunResult, mb: &Model, b: &RunResult) -> Comparis
     }
     out
 }
+
+/// Economic effect of A against B per region, summed over the horizon.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RegionTotal {
+    pub region: String,
+    /// Change in consumer + producer surplus (A − B), USD.
+    pub surplus_change_usd: f64,
+    /// Downstream output lost to shortfalls (A − B), USD.
+    pub lost_output_usd: f64,
+}
+
+impl Comparison {
+    /// Surplus change and output lost per region, summed over the years
+    /// (regions in code order).
+    pub fn totals_by_region(&self) -> Vec<RegionTotal> {
+        let mut totals: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+        for w in &self.welfare {
+            let t = totals.entry(w.region.clone()).or_insert((0.0, 0.0));
+            t.0 += w.surplus_change_usd;
+            t.1 += w.lost_output_usd;
+        }
+        totals
+            .into_iter()
+            .map(|(region, (s, l))| RegionTotal {
+                region,
+                surplus_change_usd: s,
+                lost_output_usd: l,
+            })
+            .collect()
+    }
+}
+
+/// Who captures the value added between a miner and a processor: the
+/// concentrate shipped and the oxides and magnets sold back, summed over
+/// the horizon, in A and in B.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ValueAddedPair {
+    pub miner: String,
+    pub processor: String,
+    pub concentrate_exports_usd_a: f64,
+    pub processed_imports_usd_a: f64,
+    pub concentrate_exports_usd_b: f64,
+    pub processed_imports_usd_b: f64,
+}
+
+/// The value-added tables of A and B summed per (miner, processor) pair, in
+/// pair order.
+pub fn value_added_pairs(
+    a: &[crate::ValueAddedRow],
+    b: &[crate::ValueAddedRow],
+) -> Vec<ValueAddedPair> {
+    let mut va: BTreeMap<(String, String), ValueAddedPair> = BTreeMap::new();
+    for (rows, is_a) in [(a, true), (b, false)] {
+        for r in rows {
+            let v = va
+                .entry((r.miner.clone(), r.processor.clone()))
+                .or_insert_with(|| ValueAddedPair {
+                    miner: r.miner.clone(),
+                    processor: r.processor.clone(),
+                    ..Default::default()
+                });
+            if is_a {
+                v.concentrate_exports_usd_a += r.concentrate_exports_usd;
+                v.processed_imports_usd_a += r.processed_imports_usd;
+            } else {
+                v.concentrate_exports_usd_b += r.concentrate_exports_usd;
+                v.processed_imports_usd_b += r.processed_imports_usd;
+            }
+        }
+    }
+    va.into_values().collect()
+}
+
+/// One of the largest changes between A and B (the headline of a comparison).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HeadlineChange {
+    /// `price`, `shortfall` or `surplus`.
+    pub kind: &'static str,
+    /// What changed, for people: "Dy oxide price in JP, average 2024–2040".
+    pub label: String,
+    pub region: String,
+    /// Element symbol or `magnet` (prices, shortfalls); empty for surplus.
+    pub commodity: String,
+    pub unit: &'static str,
+    pub a: f64,
+    pub b: f64,
+    /// Relative change (A − B) / B in %, when B is not zero.
+    pub change_pct: Option<f64>,
+}
+
+/// The largest changes of a comparison: the `n` prices whose average over
+/// the horizon changed most (relative; one per commodity, at the region
+/// where it changed most, plus Nd, Pr, Dy, Tb and magnets outside China
+/// when they changed by 5 % or more), the `n` largest changes in world
+/// shortfall per element summed over the horizon (t), and the `n` regions
+/// whose surplus changed most (USD). Changes below 0.5 % (prices), 1 t
+/// (shortfalls) and 1 million USD (surplus) are left out.
+pub fn headline(c: &Comparison, n: usize) -> Vec<HeadlineChange> {
+    let mut out = Vec::new();
+    let (y0, y1) = (
+        c.prices.iter().map(|p| p.year).min().unwrap_or(0),
+        c.prices.iter().map(|p| p.year).max().unwrap_or(0),
+    );
+    let mut avg: BTreeMap<(String, String), (f64, f64, f64)> = BTreeMap::new();
+    for p in &c.prices {
+        let v = avg
+            .entry((p.region.clone(), p.commodity.clone()))
+            .or_default();
+        v.0 += p.usd_per_kg_a;
+        v.1 += p.usd_per_kg_b;
+        v.2 += 1.0;
+    }
+    let mut prices: Vec<HeadlineChange> = avg
+        .into_iter()
+        .filter(|(_, (_, b, _))| *b > 1e-9)
+        .map(|((region, commodity), (a, b, k))| {
+            let (a, b) = (a / k, b / k);
+            let what = if commodity == "magnet" {
+                "magnet price".to_string()
+            } else {
+                format!("{commodity} oxide price")
+            };
+            HeadlineChange {
+                kind: "price",
+                label: format!("{what} in {region}, average {y0}–{y1}"),
+                region,
+                commodity,
+                unit: "USD/kg",
+                a,
+                b,
+                change_pct: Some(100.0 * (a - b) / b),
+            }
+        })
+        .filter(|h| h.change_pct.is_some_and(|p| p.abs() >= 0.5))
+        .collect();
+    prices.sort_by(|x, y| {
+        let k = |h: &HeadlineChange| h.change_pct.unwrap_or(0.0).abs();
+        k(y).total_cmp(&k(x)).then_with(|| x.label.cmp(&y.label))
+    });
+    // One card per commodity (its largest regional change), the `n` largest;
+    // then the magnet rare earths and magnets outside China that changed by
+    // 5 % or more, if not among them.
+    let mut taken: Vec<&str> = Vec::new();
+    let mut picked: Vec<&HeadlineChange> = Vec::new();
+    for h in &prices {
+        if picked.len() == n {
+            break;
+        }
+        if !taken.contains(&h.commodity.as_str()) {
+            taken.push(&h.commodity);
+            picked.push(h);
+        }
+    }
+    for m in ["Nd", "Pr", "Dy", "Tb", "magnet"] {
+        if taken.contains(&m) {
+            continue;
+        }
+        if let Some(h) = prices.iter().find(|h| {
+            h.commodity == m && h.region != "CN" && h.change_pct.is_some_and(|p| p.abs() >= 5.0)
+        }) {
+            picked.push(h);
+        }
+    }
+    out.extend(picked.into_iter().cloned());
+
+    let mut short: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for s in &c.shortfall {
+        let v = short.entry(s.element.clone()).or_default();
+        v.0 += s.shortfall_t_a;
+        v.1 += s.shortfall_t_b;
+    }
+    let mut shortfalls: Vec<HeadlineChange> = short
+        .into_iter()
+        .filter(|(_, (a, b))| (a - b).abs() >= 1.0)
+        .map(|(commodity, (a, b))| HeadlineChange {
+            kind: "shortfall",
+            label: format!("{commodity} shortfall, world, summed {y0}–{y1}"),
+            region: "world".into(),
+            unit: if commodity == "magnet" {
+                "t magnet"
+            } else {
+                "t REO"
+            },
+            commodity,
+            a,
+            b,
+            change_pct: (b > 1e-9).then(|| 100.0 * (a - b) / b),
+        })
+        .collect();
+    shortfalls.sort_by(|x, y| {
+        (y.a - y.b)
+            .abs()
+            .total_cmp(&(x.a - x.b).abs())
+            .then_with(|| x.label.cmp(&y.label))
+    });
+    out.extend(shortfalls.into_iter().take(n));
+
+    let mut sur: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for w in &c.welfare {
+        let v = sur.entry(w.region.clone()).or_default();
+        v.0 += w.consumer_surplus_usd_a + w.producer_surplus_usd_a;
+        v.1 += w.consumer_surplus_usd_b + w.producer_surplus_usd_b;
+    }
+    let mut surplus: Vec<HeadlineChange> = sur
+        .into_iter()
+        .filter(|(_, (a, b))| (a - b).abs() >= 1e6)
+        .map(|(region, (a, b))| HeadlineChange {
+            kind: "surplus",
+            label: format!("surplus (consumers + producers) in {region}, summed {y0}–{y1}"),
+            region,
+            commodity: String::new(),
+            unit: "USD",
+            a,
+            b,
+            change_pct: (b.abs() > 1e-9).then(|| 100.0 * (a - b) / b.abs()),
+        })
+        .collect();
+    surplus.sort_by(|x, y| {
+        (y.a - y.b)
+            .abs()
+            .total_cmp(&(x.a - x.b).abs())
+            .then_with(|| x.label.cmp(&y.label))
+    });
+    out.extend(surplus.into_iter().take(n));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn price(year: Year, region: &str, commodity: &str, a: f64, b: f64) -> PriceChange {
+        PriceChange {
+            year,
+            region: region.into(),
+            commodity: commodity.into(),
+            usd_per_kg_a: a,
+            usd_per_kg_b: b,
+            change_pct: 100.0 * (a - b) / b,
+        }
+    }
+
+    #[test]
+    fn headline_ranks_prices_by_relative_change_of_their_average() {
+        let c = Comparison {
+            prices: vec![
+                price(2024, "JP", "Dy", 300.0, 300.0),
+                price(2025, "JP", "Dy", 900.0, 300.0),
+                price(2024, "CN", "Dy", 250.0, 250.0),
+                price(2025, "CN", "Dy", 200.0, 250.0),
+                price(2024, "CN", "Nd", 60.0, 60.0),
+                price(2025, "CN", "Nd", 66.0, 60.0),
+                price(2024, "AF", "Sm", 2.0, 2.0),
+                price(2025, "AF", "Sm", 22.0, 2.0),
+            ],
+            shortfall: vec![],
+            welfare: vec![],
+        };
+        let h = headline(&c, 5);
+        assert_eq!(h.len(), 3, "one card per commodity: {h:?}");
+        assert_eq!(h[0].commodity, "Sm");
+        assert_eq!(
+            (h[1].region.as_str(), h[1].commodity.as_str()),
+            ("JP", "Dy")
+        );
+        assert_eq!(h[1].a, 600.0);
+        assert_eq!(h[1].b, 300.0);
+        assert_eq!(h[1].change_pct, Some(100.0));
+        assert_eq!(h[1].label, "Dy oxide price in JP, average 2024–2025");
+        assert_eq!(h[2].commodity, "Nd", "{h:?}");
+        // With one card, Dy outside China is still added (Nd changed in China only).
+        let h = headline(&c, 1);
+        assert_eq!(h.len(), 2, "{h:?}");
+        assert_eq!(
+            (
+                h[0].commodity.as_str(),
+                h[1].commodity.as_str(),
+                h[1].region.as_str()
+            ),
+            ("Sm", "Dy", "JP")
+        );
+    }
+}

@@ -8,6 +8,7 @@
 mod compare;
 mod reliance;
 mod shares;
+pub mod summary;
 
 use oreflow_core::{Element, Stage, Year, ELEMENTS};
 use oreflow_market::Good;
@@ -15,11 +16,12 @@ use oreflow_sim::{Model, RunResult};
 use serde::Serialize;
 
 pub use compare::{
-    compare, consumer_surplus, producer_surplus, Comparison, PriceChange, ShortfallChange,
-    WelfareChange,
+    compare, consumer_surplus, headline, producer_surplus, value_added_pairs, Comparison,
+    HeadlineChange, PriceChange, RegionTotal, ShortfallChange, ValueAddedPair, WelfareChange,
 };
 pub use reliance::{import_reliance, value_added, RelianceRow, ValueAddedRow, RELIANCE_COLUMNS};
 pub use shares::{hhi, shares, stage_output, ShareRow, StageOutput, MAGNET_REE, SHARE_COLUMNS};
+pub use summary::Summary;
 
 /// Output of one facility for one element (or of magnets) in one year.
 #[derive(Clone, Debug, PartialEq, Serialize)]

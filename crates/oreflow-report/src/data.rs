@@ -594,8 +594,8 @@ pub(crate) fn reliance_grid(t: &RunTables, year: Year) -> (Vec<String>, Vec<Vec<
 /// Flows of Nd+Pr+Dy+Tb (t REO) in one year: mine region → separation region
 /// (content of concentrate) → magnet region (oxide used to make magnets) →
 /// end use (content of the magnets consumed, by recipe).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Flows {
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Flows {
     pub year: Year,
     /// (from, to, t) per stage pair: 0 = mining → separation, 1 = separation
     /// → magnet, 2 = magnet region → end use.
@@ -614,7 +614,7 @@ pub(crate) struct Flows {
 /// - magnet region → end use: the Nd+Pr+Dy+Tb content of magnets consumed
 ///   per end use (consumption.csv), attributed to the magnet makers supplying
 ///   the consuming region (own output kept and imports) in proportion.
-pub(crate) fn flows(t: &RunTables, year: Year) -> Flows {
+pub fn flows(t: &RunTables, year: Year) -> Flows {
     let regions = t.regions();
     let n = regions.len();
     let idx = |c: &str| regions.iter().position(|r| r == c);

@@ -19,8 +19,8 @@ use oreflow_sim::{Model, RunResult};
 use serde_json::{json, Value};
 
 pub use backtest::{render_backtest, BacktestCheck, BacktestSeries};
-use data::{ElementSeries, Flows, StageSeries, KEY, RELIANCE_COLUMNS, SHARE_ELEMENTS};
-pub use data::{RunTables, SourceRef};
+pub use data::{flows, Flows, RunTables, SourceRef};
+use data::{ElementSeries, StageSeries, KEY, RELIANCE_COLUMNS, SHARE_ELEMENTS};
 pub use ensemble::{render_ensemble, EnsembleTables, ProbabilityRow, StatRow};
 use svg::{esc, num, pct, Line, LineChart, Marker};
 

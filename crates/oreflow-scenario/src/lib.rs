@@ -7,8 +7,9 @@
 //! Architecture invariant: every problem is a [`ScenarioError`] with the
 //! file, line and column of the offending value, what was expected and,
 //! for misspelt names, the closest valid one. Nothing here panics on input.
-//! The only IO is reading the scenario file, its bases and its tables, all
-//! through one bounded read (`resolve::read_file`, on `oreflow-io`).
+//! The only IO is reading the scenario file, its bases and its tables, and
+//! only through a [`Resolver`] ([`FileSystem`] for the command line, whose
+//! reads are bounded by `oreflow-io`; [`InMemory`] for a server).
 
 /// The [`resolve::ControlParts`] of a raw export control: `[[export_control]]`
 /// and an event's `[[uncertain.event.export_control]]` share these keys.
@@ -36,6 +37,7 @@ macro_rules! control_parts {
 mod error;
 mod raw;
 mod resolve;
+mod source;
 mod uncertain;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +45,7 @@ use std::path::{Path, PathBuf};
 pub use error::ScenarioError;
 use oreflow_core::Dataset;
 use oreflow_sim::{Policies, RunConfig};
+pub use source::{is_plain_name, FileSystem, InMemory, Refusal, Resolver, SHIPPED};
 
 /// A scenario ready to run.
 #[derive(Clone, Debug)]
@@ -88,16 +91,24 @@ impl Scenario {
         })
     }
 
-    /// Reads a scenario file, its chain of bases and any tables it replaces.
+    /// Reads a scenario file, its chain of bases and any tables it replaces
+    /// from disk.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        resolve::load(path)
+        resolve::load(&FileSystem, path)
+    }
+
+    /// Reads the scenario `id`, its chain of bases and its tables through
+    /// `files`, which decides what may be read (see [`Resolver`]).
+    pub fn load_with(files: &dyn Resolver, id: &Path) -> Result<Scenario, ScenarioError> {
+        resolve::load(files, id)
     }
 
     /// A scenario from its text (an embedded scenario); `label` names it in
     /// messages. Its base must be an embedded dataset (`baseline`,
     /// `hist-2010`).
     pub fn from_text(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
-        resolve::load_text(Path::new(label), text)
+        let id = Path::new(label);
+        resolve::load(&source::OneText { id, text }, id)
     }
 
     /// `baseline` (or nothing) for the embedded baseline, else a file path.

@@ -15,6 +15,7 @@ use oreflow_sim::{RunConfig, MAX_YEAR};
 
 use crate::error::Source;
 use crate::raw::{Points, RawProject, RawScenario, S};
+use crate::source::{Refusal, Resolver};
 use crate::{Scenario, ScenarioError};
 
 type R<T> = Result<T, ScenarioError>;
@@ -89,30 +90,22 @@ fn check_name(src: &Source, name: &S<String>) -> R<()> {
     Ok(())
 }
 
-pub(crate) fn load(path: &Path) -> R<Scenario> {
-    load_with(path, None)
-}
-
-/// As [`load`], with the first file's text given (an embedded scenario,
-/// labelled `path` in messages); its base must be an embedded dataset or
-/// a file next to `path`.
-pub(crate) fn load_text(path: &Path, text: &str) -> R<Scenario> {
-    load_with(path, Some(text))
-}
-
-fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
-    let mut first_text = first_text.map(str::to_string);
+pub(crate) fn load(files: &dyn Resolver, path: &Path) -> R<Scenario> {
+    let refused = |file: &Path, r: Refusal| ScenarioError {
+        file: file.to_path_buf(),
+        line: 0,
+        column: 0,
+        message: r.message,
+        hint: r.hint,
+    };
     // 1. The chain of files, leaf first.
     let mut chain: Vec<(PathBuf, String, RawScenario)> = Vec::new();
     let mut current = path.to_path_buf();
     // The embedded dataset at the root of the chain.
     let mut root = "baseline";
     loop {
-        let canonical = current.canonicalize().unwrap_or_else(|_| current.clone());
-        if chain
-            .iter()
-            .any(|(p, _, _)| p.canonicalize().unwrap_or_else(|_| p.clone()) == canonical)
-        {
+        let identity = files.identity(&current);
+        if chain.iter().any(|(p, _, _)| files.identity(p) == identity) {
             let (p, t, raw) = chain.last().expect("a file refers to this one");
             let span = raw.base.as_ref().map(|b| b.span()).unwrap_or(0..0);
             return Err(Source::new(p, t).at(
@@ -124,18 +117,7 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
                 Some("a scenario's base must eventually be `baseline`".into()),
             ));
         }
-        let read = match first_text.take() {
-            Some(t) => Ok(t),
-            None => read_file(&current, oreflow_io::Limit::Scenario),
-        };
-        let text = read.map_err(|e| ScenarioError {
-            file: current.clone(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the scenario file: {}", e.message),
-            hint: (e.kind == oreflow_io::IoErrorKind::NotFound)
-                .then(|| "give `baseline` or the path of a .toml scenario file".to_string()),
-        })?;
+        let text = files.read(&current).map_err(|r| refused(&current, r))?;
         let raw: RawScenario = toml::from_str(&text).map_err(|e| toml_error(&current, &text, e))?;
         if let Some(n) = &raw.name {
             check_name(&Source::new(&current, &text), n)?;
@@ -149,35 +131,11 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
                     .expect("contained");
                 None
             }
-            Some(b) => {
-                let p = current.parent().unwrap_or(Path::new(".")).join(b.get_ref());
-                if !p.exists() {
-                    return Err(Source::new(&current, &text).at(
-                        b.span(),
-                        format!(
-                            "base scenario `{}` not found (looked for {})",
-                            b.get_ref(),
-                            p.display()
-                        ),
-                        Some(format!(
-                            "`base` is an embedded dataset ({}) or a path relative to this file",
-                            oreflow_data::DATASETS.join(", ")
-                        )),
-                    ));
-                }
-                if !p.is_file() {
-                    return Err(Source::new(&current, &text).at(
-                        b.span(),
-                        format!(
-                            "base scenario `{}` is not a regular file ({})",
-                            b.get_ref(),
-                            p.display()
-                        ),
-                        Some("`base` is `baseline` or the path of a .toml scenario file".into()),
-                    ));
-                }
-                Some(p)
-            }
+            Some(b) => Some(
+                files
+                    .base(&current, b.get_ref())
+                    .map_err(|r| Source::new(&current, &text).at(b.span(), r.message, r.hint))?,
+            ),
         };
         chain.push((current.clone(), text, raw));
         match next {
@@ -188,7 +146,7 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
     chain.reverse();
 
     // 2. Tables replaced by the chain, then the dataset.
-    let mut files: Vec<(String, String)> = oreflow_data::embedded_files_of(root)
+    let mut tables: Vec<(String, String)> = oreflow_data::embedded_files_of(root)
         .expect("a known dataset")
         .into_iter()
         .map(|(n, c)| (n.to_string(), c.to_string()))
@@ -199,7 +157,7 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
         for (key, value) in raw.tables.iter().flatten() {
             let name = key.get_ref().trim_end_matches(".csv");
             let file = format!("{name}.csv");
-            let Some(slot) = files.iter_mut().find(|(n, _)| *n == file) else {
+            let Some(slot) = tables.iter_mut().find(|(n, _)| *n == file) else {
                 let names: Vec<&str> = oreflow_data::TABLES
                     .iter()
                     .map(|t| t.file.trim_end_matches(".csv"))
@@ -213,22 +171,14 @@ fn load_with(path: &Path, first_text: Option<&str>) -> R<Scenario> {
                     Some(hint),
                 ));
             };
-            let csv_path = p.parent().unwrap_or(Path::new(".")).join(value.get_ref());
-            slot.1 = read_file(&csv_path, oreflow_io::Limit::Table).map_err(|e| {
-                src.at(
-                    value.span(),
-                    format!(
-                        "cannot read table file {}: {}",
-                        csv_path.display(),
-                        e.message
-                    ),
-                    None,
-                )
-            })?;
+            let (csv_path, text) = files
+                .table(p, value.get_ref())
+                .map_err(|r| src.at(value.span(), r.message, r.hint))?;
+            slot.1 = text;
             replaced.push((file, csv_path));
         }
     }
-    let dataset = oreflow_data::parse(&files).map_err(|e| {
+    let dataset = oreflow_data::parse(&tables).map_err(|e| {
         let mut issues = e.issues;
         for i in &mut issues {
             if let Some((_, p)) = replaced.iter().find(|(f, _)| *f == i.file) {
