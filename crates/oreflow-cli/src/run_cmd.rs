@@ -12,14 +12,19 @@ use crate::summary;
 use crate::{build_model, load_scenario, Failure, RunOverrides};
 use oreflow_metrics::Summary;
 
-/// Rejects impossible year flags before any work.
+/// Rejects impossible year flags before any work (the dataset's own
+/// reference year, the earliest `from`, is checked with the model).
 pub(crate) fn check_years(o: &RunOverrides) -> Result<(), Failure> {
-    // The dataset's own reference year is checked with the model.
     let min = oreflow_core::MIN_YEAR;
     let (from, to) = (o.from.unwrap_or(min), o.to.unwrap_or(MAX_YEAR));
     if from > to || from < min || to > MAX_YEAR {
+        let given: Vec<String> = [("--from", o.from), ("--to", o.to)]
+            .into_iter()
+            .filter_map(|(flag, y)| y.map(|y| format!("{flag} {y}")))
+            .collect();
         return Err(Failure::input(format!(
-            "--from {from} --to {to}: years must satisfy {min} ≤ from ≤ to ≤ {MAX_YEAR} (and from no earlier than the dataset's reference year: 2024, or 2010 for hist-2010)"
+            "{}: years must satisfy from ≤ to ≤ {MAX_YEAR}, from no earlier than the dataset's reference year (2024 for the embedded baseline, 2010 for hist-2010)",
+            given.join(" ")
         )));
     }
     Ok(())

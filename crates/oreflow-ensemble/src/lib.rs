@@ -286,6 +286,7 @@ impl Ensemble {
         let mut lp = LpStats::default();
         let mut failures = Vec::new();
         let mut failed = 0u64;
+        let mut finished = 0u64;
         let result: Result<(), EnsembleError> = std::thread::scope(|s| {
             for _ in 0..plan.threads.min(total.max(1) as usize) {
                 let tx = tx.clone();
@@ -328,6 +329,7 @@ impl Ensemble {
             let mut write_next = range.start;
             for (k, (i, o)) in rx.into_iter().enumerate() {
                 let done = k as u64 + 1;
+                finished = done;
                 if cancel.load(Ordering::Relaxed) {
                     stop.store(true, Ordering::Relaxed);
                     return Err(EnsembleError::Cancelled { done, total });
@@ -361,8 +363,13 @@ impl Ensemble {
             Ok(())
         });
         result?;
+        // Workers that saw the flag before taking another run close the
+        // channel without sending: the runs finished are those received.
         if cancel.load(Ordering::Relaxed) {
-            return Err(EnsembleError::Cancelled { done: total, total });
+            return Err(EnsembleError::Cancelled {
+                done: finished,
+                total,
+            });
         }
         let elapsed = started.elapsed();
         writer.finish(elapsed, plan.threads, &lp)?;

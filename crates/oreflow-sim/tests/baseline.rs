@@ -189,3 +189,49 @@ fn same_input_gives_the_same_result() {
         assert_eq!(x.solution.consumption, y.solution.consumption);
     }
 }
+
+/// Issue 9's smoothness criterion: of the 48 year-on-year changes of the
+/// Nd, Dy and Tb prices in China over 2024–2040, at most 2 exceed ±30 %
+/// (each explained in docs/model.md, "Year-on-year changes in the
+/// baseline"). Prints every change above 20 % so the page can be checked.
+#[test]
+#[allow(clippy::print_stderr)] // the changes above 20 % are the test's report
+fn at_most_two_large_year_on_year_price_changes_in_china() {
+    let (model, r) = baseline(RunConfig::default());
+    let cn = model
+        .network
+        .regions
+        .iter()
+        .position(|c| c == "CN")
+        .unwrap();
+    let mut changes = 0;
+    let mut large = Vec::new();
+    for e in [Element::Nd, Element::Dy, Element::Tb] {
+        for w in r.years.windows(2) {
+            let (Some(a), Some(b)) = (
+                w[0].solution.prices[cn][e.index()],
+                w[1].solution.prices[cn][e.index()],
+            ) else {
+                panic!("no {e} price in China in {}", w[1].data.year);
+            };
+            changes += 1;
+            let change = b / a - 1.0;
+            if change.abs() > 0.2 {
+                eprintln!(
+                    "{e} {}: {a:.1} -> {b:.1} ({:+.1} %)",
+                    w[1].data.year,
+                    100.0 * change
+                );
+            }
+            if change.abs() > 0.3 {
+                large.push(format!("{e} {} {:+.1} %", w[1].data.year, 100.0 * change));
+            }
+        }
+    }
+    assert_eq!(changes, 48);
+    assert!(
+        large.len() <= 2,
+        "{} changes above ±30 %: {large:?}",
+        large.len()
+    );
+}
