@@ -1,8 +1,8 @@
 //! Checks each fact against the embedded dataset.
 //!
 //! Tolerances (also in docs/news.md):
-//! - tonnages: 10 % of the dataset value (15 % when the text says about,
-//!   around, roughly, some, nearly, almost, approximately, close to);
+//! - tonnages: 10 % of the dataset value, whether or not the text says
+//!   about, around or roughly;
 //! - prices: 15 % of an observation of the same element and year, or inside
 //!   its low-high range widened by as much (20 % when approximate);
 //! - shares of world output: 3 percentage points;
@@ -14,7 +14,6 @@ use oreflow_core::{Basis, Dataset, Element, Observation, Status as FacilityStatu
 use crate::model::{DatasetRow, Fact, Kind, Status};
 
 pub const TONNES_TOL: f64 = 0.10;
-pub const TONNES_TOL_APPROX: f64 = 0.15;
 pub const PRICE_TOL: f64 = 0.15;
 pub const PRICE_TOL_APPROX: f64 = 0.20;
 pub const SHARE_TOL_POINTS: f64 = 3.0;
@@ -255,11 +254,11 @@ impl Checker<'_> {
 
     fn share(&self, f: &Fact, value: f64) -> (Status, Option<DatasetRow>, String) {
         let stage = f.subject.stage.as_deref();
+        if f.cues.rate {
+            return (Status::Context, None, "a tariff, duty or tax rate: not a quantity of the dataset".into());
+        }
         if stage == Some("trade") {
             return (Status::New, None, "a trade share: the dataset holds no trade flows".into());
-        }
-        if stage == Some("demand") && f.subject.region.is_some() {
-            return (Status::New, None, "a share of demand: not compared".into());
         }
         if !f.cues.world || f.subject.region.is_none() || f.subject.facility.is_some() {
             return (Status::Context, None, "a share that is not of world output (a grade, a rate, a target)".into());
@@ -313,8 +312,10 @@ impl Checker<'_> {
             Some("demand") => return (Status::New, None, "a demand tonnage: not compared".into()),
             _ => {}
         }
-        let (b, approx) = bound(f);
-        let tol = if approx { TONNES_TOL_APPROX } else { TONNES_TOL };
+        // "about", "roughly" do not widen the tonnage tolerance: 10 % already
+        // covers a figure rounded to two significant digits.
+        let (b, _) = bound(f);
+        let tol = TONNES_TOL;
         let tol_s = format!("±{:.0} %", tol * 100.0);
         if let Some(fid) = f.subject.facility.as_deref() {
             return self.facility(f, fid, value, tol, tol_s, &b);

@@ -96,7 +96,7 @@ impl Vocab {
                 .map(|s| s.to_string())
                 .collect();
             if !known.is_empty() {
-                add(kw, *kw == "10x", Target::Facility(known));
+                add(kw, kw.chars().any(|c| c.is_ascii_uppercase()), Target::Facility(known));
             }
         }
         for (i, c) in vocab::COMPANIES.iter().enumerate() {
@@ -942,7 +942,11 @@ fn figures(s: &str, t: &[Token]) -> Vec<Figure> {
                     || sep == Some("and") && between
                 {
                     if let Some(m) = number_at(s, t, next + 1) {
-                        if m.words == n.words && m.value > n.value && m.currency == n.currency {
+                        if m.words == n.words
+                            && m.value > n.value
+                            && m.value <= 10.0 * n.value
+                            && m.currency == n.currency
+                        {
                             if let Some(u) = unit_at(t, m.next, &m) {
                                 if u.0 != Kind::Money || between {
                                     let factor = if m.value != 0.0 { u.3 / m.value } else { 1.0 };
@@ -1050,8 +1054,8 @@ fn clause_of(starts: &[usize], tok: usize) -> (usize, usize) {
     (from, to)
 }
 
-/// The names in a sentence.
-fn mentions(v: &Vocab, s: &str, t: &[Token]) -> Vec<Mention> {
+/// The names in a sentence, and its asides (byte ranges).
+fn mentions(v: &Vocab, s: &str, t: &[Token]) -> (Vec<Mention>, Vec<(usize, usize)>) {
     let mut out = Vec::new();
     for m in v.matcher.find_iter(s) {
         let p = &v.patterns[m.pattern().as_usize()];
@@ -1090,7 +1094,7 @@ fn mentions(v: &Vocab, s: &str, t: &[Token]) -> Vec<Mention> {
     for m in &mut out {
         m.aside = asides.iter().any(|(a, b)| m.start >= *a && m.end <= *b);
     }
-    out
+    (out, asides)
 }
 
 fn target_region(m: &Mention) -> Option<&str> {
@@ -1105,7 +1109,7 @@ fn is_facility(m: &Mention) -> bool {
 }
 
 /// Chooses among a facility's candidates with the cues near the figure.
-fn choose_variant(cands: &[String], window: &str, v: &Vocab) -> Option<String> {
+fn choose_variant(cands: &[String], window: &str, pos: usize, v: &Vocab) -> Option<String> {
     let w = window.to_lowercase();
     let family: Vec<String> = {
         // Candidates and their dataset siblings (`_pilot`, `_p1`, `_p2`).
@@ -1125,11 +1129,22 @@ fn choose_variant(cands: &[String], window: &str, v: &Vocab) -> Option<String> {
         }
         f
     };
+    // The cue nearest to the figure (at byte `pos` of the window) wins.
+    let mut best: Option<(usize, &str)> = None;
     for (cue, suffix) in vocab::VARIANT_CUES {
-        if contains_word(&w, cue) {
-            if let Some(id) = family.iter().find(|id| id.ends_with(suffix)) {
-                return Some(id.clone());
+        for (at, _) in w.match_indices(cue) {
+            if !contains_word(&w[at..at + cue.len()], cue) {
+                continue;
             }
+            let d = if at >= pos { at - pos } else { pos - (at + cue.len()).min(pos) };
+            if family.iter().any(|id| id.ends_with(suffix)) && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, suffix));
+            }
+        }
+    }
+    if let Some((_, suffix)) = best {
+        if let Some(id) = family.iter().find(|id| id.ends_with(suffix)) {
+            return Some(id.clone());
         }
     }
     if contains_word(&w, "industrial") {
@@ -1232,7 +1247,7 @@ pub fn extract(
                 continue;
             }
             let t = tokenize(s);
-            let ms = mentions(v, s, &t);
+            let (ms, asides) = mentions(v, s, &t);
             let figs = figures(s, &t);
             let starts = clause_starts(&t);
             let article = b.section == Section::Article;
@@ -1246,7 +1261,7 @@ pub fn extract(
             let sentence_facilities: Vec<String> = ms
                 .iter()
                 .filter_map(|m| match &m.target {
-                    Target::Facility(c) => choose_variant(c, s, v),
+                    Target::Facility(c) => choose_variant(c, s, m.start, v),
                     _ => None,
                 })
                 .collect();
@@ -1329,10 +1344,16 @@ pub fn extract(
                         .find(|(w, _)| *w == tok.lower)
                         .map(|(_, s)| *s)
                 };
-                let before: Vec<&'static str> = t[cf..f.first].iter().filter_map(stage_of).collect();
+                let outside_aside = |tok: &&Token| !asides.iter().any(|(a, b)| tok.start >= *a && tok.end <= *b);
+                let before: Vec<&'static str> = t[cf..f.first]
+                    .iter()
+                    .filter(outside_aside)
+                    .filter_map(stage_of)
+                    .collect();
                 let after: Vec<&'static str> = t[f.last + 1..ct.min(t.len())]
                     .iter()
                     .take(7)
+                    .filter(outside_aside)
                     .filter_map(stage_of)
                     .collect();
                 let mut stage: Option<&str> = if before.contains(&"trade") {
@@ -1369,7 +1390,7 @@ pub fn extract(
                 let window = &s[window_start..window_end];
                 let resolve = |m: &Mention| -> Option<String> {
                     match &m.target {
-                        Target::Facility(c) => choose_variant(c, window, v),
+                        Target::Facility(c) => choose_variant(c, window, first_byte - window_start, v),
                         Target::Company(c) => {
                             company_facility(*c, stage, &all_regions, &sentence_facilities, v)
                         }
@@ -1406,7 +1427,7 @@ pub fn extract(
                     .take(f.first.saturating_sub(cf))
                     .any(|w| CUE_NOUNS.contains(w) || *w == "it");
                 let mut inherited = false;
-                if facility.is_none() && region.is_none() {
+                if facility.is_none() && region.is_none() && !cue {
                     if let Some(sub) = cf
                         .checked_sub(1)
                         .and_then(|_| clause_subject.get(&cf))
@@ -1428,7 +1449,7 @@ pub fn extract(
                         mem.facility.clone()
                     };
                     if let Some(c) = carried {
-                        facility = choose_variant(&c, clause, v);
+                        facility = choose_variant(&c, clause, first_byte.saturating_sub(clause_from), v);
                     }
                 }
                 if facility.is_none() && region.is_none() {
@@ -1499,7 +1520,17 @@ pub fn extract(
                 let near = dates
                     .iter()
                     .filter(|(k, _)| *k >= cf && *k < ct && (*k < f.first || *k > f.last))
-                    .min_by_key(|(k, _)| (*k as i64 - f.first as i64).abs());
+                    .filter(|(k, _)| {
+                        // "since early 2010": the start of a period, not the figure's date.
+                        !t[k.saturating_sub(2)..*k].iter().any(|x| x.lower == "since")
+                    })
+                    .min_by_key(|(k, _)| {
+                        if *k > f.last {
+                            2 * (*k - f.last)
+                        } else {
+                            2 * (f.first - *k) + 1
+                        }
+                    });
                 let (year, date_s) = match (f.kind, near) {
                     (Kind::Date, _) => (Some(f.value as i32), Some(format!("{}", f.value as i32))),
                     (_, Some((_, d))) => (Some(d.year), Some(d.to_string())),
@@ -1532,6 +1563,7 @@ pub fn extract(
                     price: price_words,
                     location,
                     demand: has_word(&["demand", "consumption"]),
+                    rate: has_word(&["tariff", "tariffs", "duty", "duties", "tax", "levy"]),
                 };
                 let (qs, qe) = (ss + first_byte, ss + last_byte);
                 facts.push(Fact {
@@ -1618,10 +1650,15 @@ pub fn extract(
                         parties.push(r.clone());
                     }
                 }
-                let when = dates
+                // The dateline's date (the article's, at the sentence start) is not the event's.
+                let own: Vec<&(usize, Date)> = dates
+                    .iter()
+                    .filter(|(k, d)| !(*k < 6 && Some(*d) == date))
+                    .collect();
+                let when = own
                     .iter()
                     .find(|(k, d)| d.month.is_some() || t.get(*k).is_some_and(|x| x.kind == Tk::Word))
-                    .or(dates.first())
+                    .or(own.first())
                     .map(|(_, d)| *d);
                 for k in kinds {
                     events.push(Event {

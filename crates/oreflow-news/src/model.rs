@@ -254,6 +254,8 @@ pub struct Cues {
     pub location: Option<String>,
     /// the clause names demand.
     pub demand: bool,
+    /// tariff, duty, tax: a percentage is a rate.
+    pub rate: bool,
 }
 
 /// An agreement or event of the text.

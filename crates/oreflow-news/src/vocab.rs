@@ -105,7 +105,7 @@ pub const FACILITIES: &[(&str, &[&str])] = &[
     ),
     ("independence plant", &["us_mp_independence"]),
     ("fort worth", &["us_mp_independence"]),
-    ("10x", &["us_mp_10x"]),
+    ("10X", &["us_mp_10x"]),
     ("bayan obo", &["cn_bayan_obo"]),
     ("baotou steel", &["cn_bayan_obo"]),
     ("mount weld", &["au_mt_weld", "au_mt_weld_p1"]),
