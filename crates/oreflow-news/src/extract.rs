@@ -929,7 +929,7 @@ fn figures(s: &str, t: &[Token]) -> Vec<Figure> {
         }
         // Numbers with units.
         if let Some(n) = number_at(s, t, i) {
-            let mut next = n.next;
+            let next = n.next;
             let mut low = None;
             let mut high = None;
             let mut value = n.value;
@@ -953,7 +953,6 @@ fn figures(s: &str, t: &[Token]) -> Vec<Figure> {
                                     low = Some(n.value * factor);
                                     high = Some(u.3);
                                     value = (n.value * factor + u.3) / 2.0;
-                                    next = m.next;
                                     unit = Some((u.0, u.1, u.2, value, u.4));
                                 }
                             }
@@ -1466,6 +1465,10 @@ pub fn extract(
                 if let Some(fid) = &facility {
                     if let Some(info) = v.facilities.get(fid) {
                         region = Some(info.region.clone());
+                        // A facility's figure is of its stage (a mine "processes" ore).
+                        if !matches!(stage, Some("trade" | "reserves" | "stockpile" | "price")) {
+                            stage = Some(info.stage);
+                        }
                     }
                 }
                 // Element: nearest before in the clause, else in the sentence, else remembered.
