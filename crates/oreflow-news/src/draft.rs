@@ -13,6 +13,9 @@ use crate::model::{Event, Fact, Kind, Section, Status};
 /// files that start with it.
 pub const MARKER: &str = "# Draft scenario written by `oreflow news`";
 
+/// Levers of one kind in a draft, at most.
+pub const MAX_PER_KIND: usize = 20;
+
 fn q(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -90,11 +93,30 @@ pub fn draft(
     let _ = writeln!(out, "base = {}", q(base));
     let mut levers = 0;
     let article_facts: Vec<&Fact> = facts.iter().filter(|f| f.section == Section::Article).collect();
-    let article_events: Vec<&Event> = events.iter().filter(|e| e.section == Section::Article).collect();
+    // At most MAX_PER_KIND events of each kind make levers (a draft stays readable
+    // and the work stays linear on pathological input).
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let article_events: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.section == Section::Article)
+        .filter(|e| {
+            let n = seen.entry(e.kind.as_str()).or_insert(0);
+            *n += 1;
+            *n <= MAX_PER_KIND
+        })
+        .collect();
+    let mut by_sentence: std::collections::HashMap<usize, Vec<&Fact>> = std::collections::HashMap::new();
+    for f in &article_facts {
+        by_sentence.entry(f.start).or_default().push(f);
+    }
+    let in_sentence = |start: usize| by_sentence.get(&start).cloned().unwrap_or_default();
 
     // Projects: facility capacities that differ from the dataset.
     let mut done: Vec<String> = Vec::new();
     for f in &article_facts {
+        if done.len() >= MAX_PER_KIND {
+            break;
+        }
         let Some(fid) = f.subject.facility.as_deref() else { continue };
         if f.kind != Kind::Quantity || f.status != Status::Conflicts || done.iter().any(|d| d == fid) {
             continue;
@@ -149,7 +171,7 @@ pub fn draft(
         } else {
             continue;
         };
-        let quota_t = article_facts
+        let quota_t = in_sentence(e.start)
             .iter()
             .find(|f| f.kind == Kind::Quantity && f.start == e.start && f.unit == "t")
             .and_then(|f| f.value);
@@ -204,7 +226,7 @@ pub fn draft(
         if e.kind != "tariff" || e.parties.len() < 2 {
             continue;
         }
-        let rate = article_facts
+        let rate = in_sentence(e.start)
             .iter()
             .find(|f| f.start == e.start && f.unit == "%" && f.value.is_some_and(|v| v > 0.0 && v <= 500.0))
             .and_then(|f| f.value);
@@ -256,7 +278,7 @@ pub fn draft(
             continue;
         }
         let Some(region) = e.parties.first() else { continue };
-        let Some(size) = article_facts
+        let Some(size) = in_sentence(e.start)
             .iter()
             .find(|f| f.start == e.start && f.kind == Kind::Quantity)
             .and_then(|f| f.value)

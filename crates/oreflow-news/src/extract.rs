@@ -261,9 +261,14 @@ fn sentences(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
             let starts_new = next.is_some_and(|n| {
                 n.is_uppercase() || n.is_ascii_digit() || "\"“‘'(".contains(n)
             });
-            let word_start = s[..i]
+            // The word before the stop (looked for in the last 24 bytes only).
+            let mut back = i.saturating_sub(24);
+            while !s.is_char_boundary(back) {
+                back += 1;
+            }
+            let word_start = s[back..i]
                 .rfind(|ch: char| ch.is_whitespace())
-                .map_or(0, |p| p + 1);
+                .map_or(back, |p| back + p + 1);
             let word = s[word_start..i].to_lowercase();
             let abbreviation = c == b'.'
                 && (ABBREVIATIONS.contains(&word.trim_start_matches(['(', '"'])) || word.len() == 1);
@@ -277,8 +282,30 @@ fn sentences(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     if from < b.len() {
         out.push((start + from, end));
     }
-    out
+    // No sentence is longer than MAX_SENTENCE bytes: longer runs (a page
+    // without stops) are cut at a space, so the work per sentence is bounded.
+    let mut bounded = Vec::with_capacity(out.len());
+    for (a, e) in out {
+        let mut a = a;
+        while e - a > MAX_SENTENCE {
+            let mut cut = a + MAX_SENTENCE;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let at = text[a..cut].rfind(' ').map_or(cut, |p| a + p + 1);
+            let at = if at <= a { cut } else { at };
+            bounded.push((a, at));
+            a = at;
+        }
+        if e > a {
+            bounded.push((a, e));
+        }
+    }
+    bounded
 }
+
+/// Longest sentence read as one, bytes (a long real sentence is ~500).
+pub const MAX_SENTENCE: usize = 2000;
 
 /// What the extractor remembers from earlier sentences.
 #[derive(Default)]
@@ -336,8 +363,8 @@ fn date_at(s: &str, t: &[Token], i: usize) -> Option<(Date, usize)> {
     // ISO 2024-10-07
     if tk.kind == Tk::Num {
         let rest = &s[tk.start..];
-        if rest.len() >= 10 {
-            if let Some(d) = Date::parse(&rest[..10]) {
+        if let Some(head) = rest.get(..10) {
+            if let Some(d) = Date::parse(head) {
                 if d.day.is_some() && rest.as_bytes()[4] == b'-' {
                     let used = t[i..].iter().take_while(|x| x.end <= tk.start + 10).count();
                     return Some((d, used.max(1)));
@@ -1228,14 +1255,31 @@ const CUE_NOUNS: &[&str] = &[
     "plant", "mine", "project", "company", "deposit", "site", "facility", "refinery", "factory",
 ];
 
+/// The input offset just after the text byte before `end` (exclusive end):
+/// past the whole character or character reference it came from.
+fn source_end(doc: &Document, input: &str, end: usize) -> usize {
+    if end == 0 || end > doc.map.len() {
+        return input.len().min(doc.map.last().map_or(0, |m| *m as usize + 1));
+    }
+    let p = doc.map[end - 1] as usize;
+    let Some(rest) = input.get(p..) else { return input.len() };
+    if rest.starts_with('&') {
+        if let Some((_, len)) = crate::read::entity(rest) {
+            return p + len;
+        }
+    }
+    p + rest.chars().next().map_or(0, char::len_utf8)
+}
+
 /// Reads the document's sentences into facts and events.
 pub fn extract(
     doc: &Document,
-    input_len: usize,
+    input: &str,
     v: &Vocab,
     date: Option<Date>,
     file: &str,
 ) -> Extracted {
+    let input_len = input.len();
     let mut facts = Vec::new();
     let mut events = Vec::new();
     let mut mem = Memory::default();
@@ -1252,11 +1296,7 @@ pub fn extract(
             let article = b.section == Section::Article;
             let src = |i: usize| doc.source(ss + i, input_len);
             let sent_start = src(0);
-            let sent_end = if se > ss {
-                doc.source(se - 1, input_len) + s[s.len() - s.chars().next_back().map_or(0, char::len_utf8)..].len()
-            } else {
-                sent_start
-            };
+            let sent_end = source_end(doc, input, se).max(sent_start);
             let sentence_facilities: Vec<String> = ms
                 .iter()
                 .filter_map(|m| match &m.target {
@@ -1577,7 +1617,7 @@ pub fn extract(
                     end: sent_end,
                     quote: s[first_byte..last_byte].to_string(),
                     quote_start: doc.source(qs, input_len),
-                    quote_end: doc.source(qe.saturating_sub(1), input_len) + 1,
+                    quote_end: source_end(doc, input, qe),
                     text_start: qs,
                     text_end: qe,
                     kind: f.kind,

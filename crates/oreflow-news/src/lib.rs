@@ -137,7 +137,7 @@ impl Reader {
         } else {
             (&self.baseline, &self.vocab_baseline, "baseline")
         };
-        let mut ex = extract::extract(&doc, text.len(), vocab, date, &opts.name);
+        let mut ex = extract::extract(&doc, text, vocab, date, &opts.name);
         let checker = check::Checker {
             ds,
             name,
