@@ -46,7 +46,9 @@ pub(crate) fn run(a: NewsArgs) -> Result<(), Failure> {
         Some(d) => Some(
             oreflow_news::Date::parse(d)
                 .filter(|x| x.day.is_some())
-                .ok_or_else(|| Failure::input(format!("--date: expected a date YYYY-MM-DD, got `{d}`")))?,
+                .ok_or_else(|| {
+                    Failure::input(format!("--date: expected a date YYYY-MM-DD, got `{d}`"))
+                })?,
         ),
     };
     let reader = Reader::new().map_err(|e| Failure::model(e.to_string()))?;
@@ -65,7 +67,9 @@ pub(crate) fn run(a: NewsArgs) -> Result<(), Failure> {
     }
     let draft = reader.draft_all(&reports);
     oreflow_news::validate_scenario(&draft).map_err(|e| {
-        Failure::model(format!("the draft scenario does not validate (a bug of oreflow news): {e}"))
+        Failure::model(format!(
+            "the draft scenario does not validate (a bug of oreflow news): {e}"
+        ))
     })?;
     if a.json {
         let doc = oreflow_news::to_json(&reports, &draft);
@@ -117,7 +121,10 @@ fn print_report(r: &oreflow_news::Report, all: bool) {
         r.date.as_deref().unwrap_or("(no date found; give --date)"),
         r.dataset,
         shown.len(),
-        r.events.iter().filter(|e| e.section == Section::Article).count(),
+        r.events
+            .iter()
+            .filter(|e| e.section == Section::Article)
+            .count(),
         if hidden > 0 && !all {
             format!(" ({hidden} figures in boilerplate not listed; --all lists them)")
         } else {
@@ -139,10 +146,17 @@ fn print_report(r: &oreflow_news::Report, all: bool) {
             subject.push_str(&format!(" ({s})"));
         }
         let ds = match &f.dataset {
-            Some(d) => format!("{} [{} {}; {}; {}]", f.note, d.table, d.row, d.source, d.tolerance),
+            Some(d) => format!(
+                "{} [{} {}; {}; {}]",
+                f.note, d.table, d.row, d.source, d.tolerance
+            ),
             None => f.note.clone(),
         };
-        let section = if f.section == Section::Boilerplate { " [boilerplate]" } else { "" };
+        let section = if f.section == Section::Boilerplate {
+            " [boilerplate]"
+        } else {
+            ""
+        };
         println!(
             "  {:<9}  {:<34}  {:<16}  {:<26}  {}{section}",
             f.status.as_str(),
@@ -152,7 +166,11 @@ fn print_report(r: &oreflow_news::Report, all: bool) {
             ds
         );
     }
-    for e in r.events.iter().filter(|e| all || e.section == Section::Article) {
+    for e in r
+        .events
+        .iter()
+        .filter(|e| all || e.section == Section::Article)
+    {
         println!(
             "  event {:<15} {:<12} {:<10}  \"{}\"",
             e.kind,

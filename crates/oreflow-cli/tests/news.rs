@@ -19,14 +19,26 @@ fn corpus(name: &str) -> String {
 #[test]
 fn table_lists_checked_figures_and_hides_boilerplate() {
     let dir = tempfile::tempdir().unwrap();
-    let out = oreflow(&["news", &corpus("07-beylikova-pilot-2023.html")], dir.path());
+    let out = oreflow(
+        &["news", &corpus("07-beylikova-pilot-2023.html")],
+        dir.path(),
+    );
     ok(&out);
     let s = String::from_utf8_lossy(&out.stdout);
-    assert!(s.contains("dated 2023-04-18, checked against the baseline dataset"), "{s}");
-    assert!(s.contains("agrees") && s.contains("570000 t ore") && s.contains("tr_beylikova"), "{s}");
+    assert!(
+        s.contains("dated 2023-04-18, checked against the baseline dataset"),
+        "{s}"
+    );
+    assert!(
+        s.contains("agrees") && s.contains("570000 t ore") && s.contains("tr_beylikova"),
+        "{s}"
+    );
     assert!(s.contains("mines.csv tr_beylikova;"), "{s}");
     assert!(!s.contains("540 tonnes"), "a sidebar figure leaked: {s}");
-    let all = oreflow(&["news", "--all", &corpus("07-beylikova-pilot-2023.html")], dir.path());
+    let all = oreflow(
+        &["news", "--all", &corpus("07-beylikova-pilot-2023.html")],
+        dir.path(),
+    );
     ok(&all);
     assert!(String::from_utf8_lossy(&all.stdout).contains("[boilerplate]"));
 }
@@ -34,11 +46,17 @@ fn table_lists_checked_figures_and_hides_boilerplate() {
 #[test]
 fn json_has_the_documented_fields() {
     let dir = tempfile::tempdir().unwrap();
-    let out = oreflow(&["news", "--json", &corpus("08-turkey-discovery-2022.txt")], dir.path());
+    let out = oreflow(
+        &["news", "--json", &corpus("08-turkey-discovery-2022.txt")],
+        dir.path(),
+    );
     ok(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let facts = v["facts"].as_array().unwrap();
-    for key in ["section", "text", "start", "end", "kind", "subject", "value", "unit", "basis", "year", "status", "dataset"] {
+    for key in [
+        "section", "text", "start", "end", "kind", "subject", "value", "unit", "basis", "year",
+        "status", "dataset",
+    ] {
         assert!(facts[0].get(key).is_some(), "no {key} in {}", facts[0]);
     }
     // The ore-as-rare-earths trap is a conflict naming the dataset row and its source.
@@ -50,11 +68,20 @@ fn json_has_the_documented_fields() {
     assert_eq!(trap["basis"], "reo");
     assert_eq!(trap["dataset"]["row"], "tr_beylikova");
     assert_eq!(trap["dataset"]["unit"], "t ore");
-    assert!(trap["dataset"]["source"].as_str().unwrap().contains("tr_hurriyet_2023"));
+    assert!(trap["dataset"]["source"]
+        .as_str()
+        .unwrap()
+        .contains("tr_hurriyet_2023"));
     let text = std::fs::read_to_string(corpus("08-turkey-discovery-2022.txt")).unwrap();
-    let (a, b) = (trap["start"].as_u64().unwrap() as usize, trap["end"].as_u64().unwrap() as usize);
+    let (a, b) = (
+        trap["start"].as_u64().unwrap() as usize,
+        trap["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(&text[a..b], trap["text"].as_str().unwrap());
-    assert!(v["scenario"].as_str().unwrap().starts_with("# Draft scenario written by `oreflow news`"));
+    assert!(v["scenario"]
+        .as_str()
+        .unwrap()
+        .starts_with("# Draft scenario written by `oreflow news`"));
 }
 
 #[test]
@@ -72,7 +99,9 @@ fn reads_standard_input_with_a_date() {
         .stdin
         .take()
         .unwrap()
-        .write_all(b"Turkey and China signed a memorandum of understanding on rare earths last week.")
+        .write_all(
+            b"Turkey and China signed a memorandum of understanding on rare earths last week.",
+        )
         .unwrap();
     let out = child.wait_with_output().unwrap();
     ok(&out);
@@ -88,25 +117,46 @@ fn reads_standard_input_with_a_date() {
 fn draft_is_written_safely_validates_and_runs() {
     let dir = tempfile::tempdir().unwrap();
     let out = oreflow(
-        &["news", &corpus("11-china-licensing-2025.html"), "--scenario", "draft.toml"],
+        &[
+            "news",
+            &corpus("11-china-licensing-2025.html"),
+            "--scenario",
+            "draft.toml",
+        ],
         dir.path(),
     );
     ok(&out);
     let draft = std::fs::read_to_string(dir.path().join("draft.toml")).unwrap();
-    assert!(draft.contains("[[export_control]]") && draft.contains("ASSUMPTION"), "{draft}");
+    assert!(
+        draft.contains("[[export_control]]") && draft.contains("ASSUMPTION"),
+        "{draft}"
+    );
     ok(&oreflow(&["validate", "draft.toml"], dir.path()));
     // End to end, on a short horizon.
-    let run = oreflow(&["run", "draft.toml", "--to", "2026", "-o", "run-out", "-q"], dir.path());
+    let run = oreflow(
+        &["run", "draft.toml", "--to", "2026", "-o", "run-out", "-q"],
+        dir.path(),
+    );
     ok(&run);
     assert!(dir.path().join("run-out/prices.csv").exists());
     // Its own file may be replaced; someone else's may not.
     ok(&oreflow(
-        &["news", &corpus("11-china-licensing-2025.html"), "--scenario", "draft.toml"],
+        &[
+            "news",
+            &corpus("11-china-licensing-2025.html"),
+            "--scenario",
+            "draft.toml",
+        ],
         dir.path(),
     ));
     std::fs::write(dir.path().join("mine.toml"), "name = \"mine\"\n").unwrap();
     let refused = oreflow(
-        &["news", &corpus("11-china-licensing-2025.html"), "--scenario", "mine.toml"],
+        &[
+            "news",
+            &corpus("11-china-licensing-2025.html"),
+            "--scenario",
+            "mine.toml",
+        ],
         dir.path(),
     );
     bad_input(&refused, "was not written by oreflow");
@@ -117,13 +167,19 @@ fn draft_is_written_safely_validates_and_runs() {
     // The output may not be an input.
     let art = dir.path().join("a.txt");
     std::fs::write(&art, "China set its quota at 270,000 tonnes.").unwrap();
-    bad_input(&oreflow(&["news", "a.txt", "--scenario", "a.txt"], dir.path()), "is also an input");
+    bad_input(
+        &oreflow(&["news", "a.txt", "--scenario", "a.txt"], dir.path()),
+        "is also an input",
+    );
 }
 
 #[test]
 fn bad_input_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    bad_input(&oreflow(&["news", "missing.txt"], dir.path()), "missing.txt");
+    bad_input(
+        &oreflow(&["news", "missing.txt"], dir.path()),
+        "missing.txt",
+    );
     bad_input(
         &oreflow(&["news", "-", "--date", "2024-13-01"], dir.path()),
         "--date: expected a date YYYY-MM-DD",

@@ -24,7 +24,10 @@ fn article(words: usize) -> String {
     'outer: loop {
         for p in &names {
             let text = std::fs::read_to_string(p).expect("read");
-            for para in text.split("\n\n").filter(|s| !s.trim_start().starts_with('<')) {
+            for para in text
+                .split("\n\n")
+                .filter(|s| !s.trim_start().starts_with('<'))
+            {
                 body.push_str("<p>");
                 body.push_str(para.trim());
                 body.push_str("</p>\n");
@@ -33,7 +36,9 @@ fn article(words: usize) -> String {
                     break 'outer;
                 }
             }
-            body.push_str("<aside class=\"most-read\"><p>Gold up 3% to $2,400 an ounce</p></aside>\n");
+            body.push_str(
+                "<aside class=\"most-read\"><p>Gold up 3% to $2,400 an ounce</p></aside>\n",
+            );
         }
     }
     body.push_str("</article></body></html>\n");
@@ -49,7 +54,10 @@ fn main() {
     let reader = Reader::new().expect("datasets");
     let page = article(10_000);
     let words = page.split_whitespace().count();
-    let opts = Options { name: "bench".into(), date: None };
+    let opts = Options {
+        name: "bench".into(),
+        date: None,
+    };
     let mut times = Vec::new();
     let mut facts = 0;
     for _ in 0..15 {
@@ -78,5 +86,9 @@ fn main() {
         reader.read(big.as_bytes(), &opts).expect("read");
         b.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    println!("{} bytes (near the 2 MiB limit): median {:.0} ms", big.len(), median(b));
+    println!(
+        "{} bytes (near the 2 MiB limit): median {:.0} ms",
+        big.len(),
+        median(b)
+    );
 }

@@ -93,7 +93,15 @@ fn fmt_num(v: f64) -> String {
 }
 
 impl Checker<'_> {
-    fn row(&self, table: &str, row: &str, value: f64, unit: &str, sources: &[String], tol: String) -> DatasetRow {
+    fn row(
+        &self,
+        table: &str,
+        row: &str,
+        value: f64,
+        unit: &str,
+        sources: &[String],
+        tol: String,
+    ) -> DatasetRow {
         DatasetRow {
             dataset: self.name.to_string(),
             table: table.to_string(),
@@ -114,7 +122,9 @@ impl Checker<'_> {
         self.ds
             .mines
             .iter()
-            .filter(|m| m.status == FacilityStatus::Operating && region.is_none_or(|r| m.region == r))
+            .filter(|m| {
+                m.status == FacilityStatus::Operating && region.is_none_or(|r| m.region == r)
+            })
             .map(|m| m.capacity.at(y))
             .sum()
     }
@@ -124,7 +134,9 @@ impl Checker<'_> {
         self.ds
             .separation_plants
             .iter()
-            .filter(|m| m.status == FacilityStatus::Operating && region.is_none_or(|r| m.region == r))
+            .filter(|m| {
+                m.status == FacilityStatus::Operating && region.is_none_or(|r| m.region == r)
+            })
             .map(|m| m.capacity.at(y))
             .sum()
     }
@@ -134,7 +146,9 @@ impl Checker<'_> {
         self.ds
             .magnet_plants
             .iter()
-            .filter(|m| m.status == FacilityStatus::Operating && region.is_none_or(|r| m.region == r))
+            .filter(|m| {
+                m.status == FacilityStatus::Operating && region.is_none_or(|r| m.region == r)
+            })
             .map(|m| m.capacity.at(y))
             .sum()
     }
@@ -151,10 +165,22 @@ impl Checker<'_> {
         let value = f.value.unwrap_or(f64::NAN);
         match f.kind {
             Kind::Date => (Status::Context, None, "a date".into()),
-            Kind::Multiple => (Status::Context, None, "a multiple: not a quantity the dataset holds".into()),
+            Kind::Multiple => (
+                Status::Context,
+                None,
+                "a multiple: not a quantity the dataset holds".into(),
+            ),
             Kind::Rank => (Status::Context, None, "a rank: not checked".into()),
-            Kind::Money => (Status::Context, None, "an amount of money: the dataset holds no investment or deal values".into()),
-            Kind::Change => (Status::Context, None, "a change: the dataset holds levels, not changes".into()),
+            Kind::Money => (
+                Status::Context,
+                None,
+                "an amount of money: the dataset holds no investment or deal values".into(),
+            ),
+            Kind::Change => (
+                Status::Context,
+                None,
+                "a change: the dataset holds levels, not changes".into(),
+            ),
             Kind::Price => self.price(f, value),
             Kind::Share => self.share(f, value),
             Kind::Quantity => self.quantity(f, value),
@@ -163,13 +189,23 @@ impl Checker<'_> {
 
     fn price(&self, f: &Fact, value: f64) -> (Status, Option<DatasetRow>, String) {
         if f.unit != "USD/kg" {
-            return (Status::New, None, format!("a price in {}: the dataset's prices are in USD/kg", f.unit));
+            return (
+                Status::New,
+                None,
+                format!("a price in {}: the dataset's prices are in USD/kg", f.unit),
+            );
         }
         let elements: Vec<Element> = match f.subject.element.as_deref() {
             Some("NdPr") => vec![Element::Nd, Element::Pr],
             Some(e) => match e.parse::<Element>().ok() {
                 Some(el) => vec![el],
-                None => return (Status::New, None, format!("{e} is not an element of the model")),
+                None => {
+                    return (
+                        Status::New,
+                        None,
+                        format!("{e} is not an element of the model"),
+                    )
+                }
             },
             None => return (Status::New, None, "a price without a named element".into()),
         };
@@ -194,19 +230,48 @@ impl Checker<'_> {
         if obs.is_empty() {
             if year == 2024 {
                 if let Some(p) = elements.iter().find_map(|e| {
-                    self.ds.elements.iter().find(|i| i.element == *e && i.reference_price.is_some())
+                    self.ds
+                        .elements
+                        .iter()
+                        .find(|i| i.element == *e && i.reference_price.is_some())
                 }) {
                     let data = p.reference_price.map_or(0.0, |x| x.0);
-                    let row = self.row("elements.csv", p.element.symbol(), data, "USD/kg", &p.provenance.sources, tol_s);
+                    let row = self.row(
+                        "elements.csv",
+                        p.element.symbol(),
+                        data,
+                        "USD/kg",
+                        &p.provenance.sources,
+                        tol_s,
+                    );
                     let ok = agrees_rel(value, data, tol, &b);
                     return (
-                        if ok { Status::Agrees } else { Status::Conflicts },
+                        if ok {
+                            Status::Agrees
+                        } else {
+                            Status::Conflicts
+                        },
                         Some(row),
-                        format!("2024 reference price of {} oxide: {} USD/kg", p.element.symbol(), fmt_num(data)),
+                        format!(
+                            "2024 reference price of {} oxide: {} USD/kg",
+                            p.element.symbol(),
+                            fmt_num(data)
+                        ),
                     );
                 }
             }
-            return (Status::New, None, format!("no observed price of {} in {year}", elements.iter().map(|e| e.symbol()).collect::<Vec<_>>().join("/")));
+            return (
+                Status::New,
+                None,
+                format!(
+                    "no observed price of {} in {year}",
+                    elements
+                        .iter()
+                        .map(|e| e.symbol())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                ),
+            );
         }
         let fits = |o: &Observation| {
             agrees_rel(value, o.value, tol, &b)
@@ -248,32 +313,73 @@ impl Checker<'_> {
         if fits(o) {
             (Status::Agrees, Some(row), format!("observed: {what}"))
         } else {
-            (Status::Conflicts, Some(row), format!("closest observation of {year}: {what} USD/kg"))
+            (
+                Status::Conflicts,
+                Some(row),
+                format!("closest observation of {year}: {what} USD/kg"),
+            )
         }
     }
 
     fn share(&self, f: &Fact, value: f64) -> (Status, Option<DatasetRow>, String) {
         let stage = f.subject.stage.as_deref();
         if f.cues.rate {
-            return (Status::Context, None, "a tariff, duty or tax rate: not a quantity of the dataset".into());
+            return (
+                Status::Context,
+                None,
+                "a tariff, duty or tax rate: not a quantity of the dataset".into(),
+            );
         }
         if stage == Some("trade") {
-            return (Status::New, None, "a trade share: the dataset holds no trade flows".into());
+            return (
+                Status::New,
+                None,
+                "a trade share: the dataset holds no trade flows".into(),
+            );
         }
         if !f.cues.world || f.subject.region.is_none() || f.subject.facility.is_some() {
-            return (Status::Context, None, "a share that is not of world output (a grade, a rate, a target)".into());
+            return (
+                Status::Context,
+                None,
+                "a share that is not of world output (a grade, a rate, a target)".into(),
+            );
         }
         let Some(code) = f.subject.region.as_deref() else {
             return (Status::Context, None, String::new());
         };
         let Some(r) = self.region(code) else {
-            return (Status::New, None, format!("{code} is not a region of the dataset"));
+            return (
+                Status::New,
+                None,
+                format!("{code} is not a region of the dataset"),
+            );
         };
         let (part, whole, table, what) = match stage {
-            Some("separation") => (self.separation(Some(r)), self.separation(None), "separation_plants.csv", "separation capacity"),
-            Some("magnet") => (self.magnets(Some(r)), self.magnets(None), "magnet_plants.csv", "magnet capacity"),
-            Some("mining") | None => (self.mine_output(Some(r)), self.mine_output(None), "mines.csv", "mine output"),
-            Some(other) => return (Status::Context, None, format!("a share of {other}: not compared")),
+            Some("separation") => (
+                self.separation(Some(r)),
+                self.separation(None),
+                "separation_plants.csv",
+                "separation capacity",
+            ),
+            Some("magnet") => (
+                self.magnets(Some(r)),
+                self.magnets(None),
+                "magnet_plants.csv",
+                "magnet capacity",
+            ),
+            Some("mining") | None => (
+                self.mine_output(Some(r)),
+                self.mine_output(None),
+                "mines.csv",
+                "mine output",
+            ),
+            Some(other) => {
+                return (
+                    Status::Context,
+                    None,
+                    format!("a share of {other}: not compared"),
+                )
+            }
         };
         if whole <= 0.0 {
             return (Status::New, None, "no world total in the dataset".into());
@@ -291,7 +397,9 @@ impl Checker<'_> {
             &format!("{code} / world, operating, {y}"),
             (data * 10.0).round() / 10.0,
             "%",
-            &[format!("sum of the {table} rows of {code} and of the world")],
+            &[format!(
+                "sum of the {table} rows of {code} and of the world"
+            )],
             format!("±{SHARE_TOL_POINTS} percentage points"),
         );
         let note = format!(
@@ -300,15 +408,38 @@ impl Checker<'_> {
             fmt_num(whole),
             data
         );
-        (if ok { Status::Agrees } else { Status::Conflicts }, Some(row), note)
+        (
+            if ok {
+                Status::Agrees
+            } else {
+                Status::Conflicts
+            },
+            Some(row),
+            note,
+        )
     }
 
     fn quantity(&self, f: &Fact, value: f64) -> (Status, Option<DatasetRow>, String) {
         let stage = f.subject.stage.as_deref();
         match stage {
-            Some("trade") => return (Status::New, None, "a traded tonnage: the dataset holds no trade flows".into()),
-            Some("reserves") => return (Status::New, None, "a deposit, reserve or resource: the dataset holds capacities, not reserves".into()),
-            Some("stockpile") => return (Status::New, None, "a stockpile: not in the dataset".into()),
+            Some("trade") => {
+                return (
+                    Status::New,
+                    None,
+                    "a traded tonnage: the dataset holds no trade flows".into(),
+                )
+            }
+            Some("reserves") => {
+                return (
+                    Status::New,
+                    None,
+                    "a deposit, reserve or resource: the dataset holds capacities, not reserves"
+                        .into(),
+                )
+            }
+            Some("stockpile") => {
+                return (Status::New, None, "a stockpile: not in the dataset".into())
+            }
             Some("demand") => return (Status::New, None, "a demand tonnage: not compared".into()),
             _ => {}
         }
@@ -322,15 +453,34 @@ impl Checker<'_> {
         }
         let basis = f.basis.as_deref();
         if matches!(basis, Some("ore") | Some("concentrate")) {
-            return (Status::New, None, format!("a regional tonnage of {}: the dataset's totals are t REO", basis.unwrap_or("")));
+            return (
+                Status::New,
+                None,
+                format!(
+                    "a regional tonnage of {}: the dataset's totals are t REO",
+                    basis.unwrap_or("")
+                ),
+            );
         }
         let region = match f.subject.region.as_deref() {
             Some(code) => match self.region(code) {
                 Some(r) => Some(r),
-                None => return (Status::New, None, format!("{code} is not a region of the dataset")),
+                None => {
+                    return (
+                        Status::New,
+                        None,
+                        format!("{code} is not a region of the dataset"),
+                    )
+                }
             },
             None if f.cues.world => None,
-            None => return (Status::New, None, "a tonnage without a region or facility".into()),
+            None => {
+                return (
+                    Status::New,
+                    None,
+                    "a tonnage without a region or facility".into(),
+                )
+            }
         };
         let code = f.subject.region.clone().unwrap_or_else(|| "world".into());
         let y = self.ds.reference_year;
@@ -340,29 +490,72 @@ impl Checker<'_> {
             }
             let year = f.year.unwrap_or(y);
             if let Some(r) = region {
-                if let Some(q) = self.ds.production_quotas.iter().find(|q| q.region == r && q.year == year) {
+                if let Some(q) = self
+                    .ds
+                    .production_quotas
+                    .iter()
+                    .find(|q| q.region == r && q.year == year)
+                {
                     let data = q.tonnes.0;
                     let ok = agrees_rel(value, data, tol, &b) && basis != Some("magnet");
-                    let row = self.row("production_quotas.csv", &format!("{code},{year}"), data, "t REO", &q.provenance.sources, tol_s);
+                    let row = self.row(
+                        "production_quotas.csv",
+                        &format!("{code},{year}"),
+                        data,
+                        "t REO",
+                        &q.provenance.sources,
+                        tol_s,
+                    );
                     return (
-                        if ok { Status::Agrees } else { Status::Conflicts },
+                        if ok {
+                            Status::Agrees
+                        } else {
+                            Status::Conflicts
+                        },
                         Some(row),
                         format!("mining quota of {code} in {year}: {} t REO", fmt_num(data)),
                     );
                 }
             }
-            return (Status::New, None, format!("no mining quota of {code} for {year} in the dataset"));
+            return (
+                Status::New,
+                None,
+                format!("no mining quota of {code} for {year} in the dataset"),
+            );
         }
         let (data, table, what, unit) = match (stage, basis) {
-            (_, Some("magnet")) | (Some("magnet"), None) => (self.magnets(region), "magnet_plants.csv", "magnet capacity", "t magnet"),
-            (Some("separation"), _) => (self.separation(region), "separation_plants.csv", "separation capacity", "t REO"),
+            (_, Some("magnet")) | (Some("magnet"), None) => (
+                self.magnets(region),
+                "magnet_plants.csv",
+                "magnet capacity",
+                "t magnet",
+            ),
+            (Some("separation"), _) => (
+                self.separation(region),
+                "separation_plants.csv",
+                "separation capacity",
+                "t REO",
+            ),
             (_, Some(e)) if e != "reo" => {
-                return (Status::New, None, format!("a tonnage of {e}: the dataset holds totals in t REO"));
+                return (
+                    Status::New,
+                    None,
+                    format!("a tonnage of {e}: the dataset holds totals in t REO"),
+                );
             }
-            _ => (self.mine_output(region), "mines.csv", "mine output", "t REO"),
+            _ => (
+                self.mine_output(region),
+                "mines.csv",
+                "mine output",
+                "t REO",
+            ),
         };
         if data <= 0.0 {
-            return (Status::New, None, format!("no {what} of {code} in the dataset"));
+            return (
+                Status::New,
+                None,
+                format!("no {what} of {code} in the dataset"),
+            );
         }
         let ok = agrees_rel(value, data, tol, &b);
         let row = self.row(
@@ -373,20 +566,39 @@ impl Checker<'_> {
             &[format!("sum of the {table} rows of {code}")],
             tol_s,
         );
-        let assumed = if basis.is_none() { " (the text gives no basis: read as t REO)" } else { "" };
+        let assumed = if basis.is_none() {
+            " (the text gives no basis: read as t REO)"
+        } else {
+            ""
+        };
         (
-            if ok { Status::Agrees } else { Status::Conflicts },
+            if ok {
+                Status::Agrees
+            } else {
+                Status::Conflicts
+            },
             Some(row),
             format!("{what} of {code} in {y}: {} {unit}{assumed}", fmt_num(data)),
         )
     }
 
-    fn facility(&self, f: &Fact, fid: &str, value: f64, tol: f64, tol_s: String, b: &Bound) -> (Status, Option<DatasetRow>, String) {
+    fn facility(
+        &self,
+        f: &Fact,
+        fid: &str,
+        value: f64,
+        tol: f64,
+        tol_s: String,
+        b: &Bound,
+    ) -> (Status, Option<DatasetRow>, String) {
         let basis = f.basis.as_deref();
         let start_check = |start: i32, status: FacilityStatus| -> Option<String> {
             let y = f.year?;
             (f.cues.start && (y - start).abs() > 1).then(|| {
-                format!("start {y} in the text, {start} in the dataset ({})", status.as_str())
+                format!(
+                    "start {y} in the text, {start} in the dataset ({})",
+                    status.as_str()
+                )
             })
         };
         if let Some(m) = self.ds.mines.iter().find(|m| m.id == fid) {
@@ -399,29 +611,64 @@ impl Checker<'_> {
                         let row = self.row("mines.csv", fid, ore, "t ore", sources, tol_s);
                         let ok = agrees_rel(value, ore, tol, b);
                         return (
-                            if ok { Status::Agrees } else { Status::Conflicts },
+                            if ok {
+                                Status::Agrees
+                            } else {
+                                Status::Conflicts
+                            },
                             Some(row),
                             format!("{}: {} t ore a year ({status_s})", m.name, fmt_num(ore)),
                         );
                     }
                     None => {
                         let row = self.row("mines.csv", fid, reo, "t REO", sources, tol_s);
-                        return (Status::Conflicts, Some(row), format!("{}: the dataset gives {} t REO, not ore (different basis)", m.name, fmt_num(reo)));
+                        return (
+                            Status::Conflicts,
+                            Some(row),
+                            format!(
+                                "{}: the dataset gives {} t REO, not ore (different basis)",
+                                m.name,
+                                fmt_num(reo)
+                            ),
+                        );
                     }
                 },
                 Some("concentrate") | Some("magnet") => {
                     let row = self.row("mines.csv", fid, reo, "t REO", sources, tol_s);
-                    return (Status::Conflicts, Some(row), format!("{}: the dataset gives {} t REO a year; t of {} is a different basis", m.name, fmt_num(reo), basis.unwrap_or("")));
+                    return (
+                        Status::Conflicts,
+                        Some(row),
+                        format!(
+                            "{}: the dataset gives {} t REO a year; t of {} is a different basis",
+                            m.name,
+                            fmt_num(reo),
+                            basis.unwrap_or("")
+                        ),
+                    );
                 }
-                Some(e) if e != "reo" => return (Status::New, None, format!("a tonnage of {e} at {}: the dataset holds t REO", m.name)),
+                Some(e) if e != "reo" => {
+                    return (
+                        Status::New,
+                        None,
+                        format!("a tonnage of {e} at {}: the dataset holds t REO", m.name),
+                    )
+                }
                 _ => {}
             }
             let row = self.row("mines.csv", fid, reo, "t REO", sources, tol_s.clone());
             if agrees_rel(value, reo, tol, b) {
                 if let Some(n) = start_check(m.capacity.start_year, m.status) {
-                    return (Status::Conflicts, Some(row), format!("{}: capacity agrees; {n}", m.name));
+                    return (
+                        Status::Conflicts,
+                        Some(row),
+                        format!("{}: capacity agrees; {n}", m.name),
+                    );
                 }
-                return (Status::Agrees, Some(row), format!("{}: {} t REO a year ({status_s})", m.name, fmt_num(reo)));
+                return (
+                    Status::Agrees,
+                    Some(row),
+                    format!("{}: {} t REO a year ({status_s})", m.name, fmt_num(reo)),
+                );
             }
             if let Some(ore) = m.ore_capacity_t {
                 if agrees_rel(value, ore, tol, b) {
@@ -429,41 +676,140 @@ impl Checker<'_> {
                     return (Status::Conflicts, Some(row), format!("{}: {} is the dataset's ore throughput (t ore); it gives {} t REO (ore vs oxide)", m.name, fmt_num(ore), fmt_num(reo)));
                 }
             }
-            return (Status::Conflicts, Some(row), format!("{}: {} t REO a year in the dataset ({status_s})", m.name, fmt_num(reo)));
+            return (
+                Status::Conflicts,
+                Some(row),
+                format!(
+                    "{}: {} t REO a year in the dataset ({status_s})",
+                    m.name,
+                    fmt_num(reo)
+                ),
+            );
         }
         if let Some(p) = self.ds.separation_plants.iter().find(|p| p.id == fid) {
             let cap = p.capacity.nameplate;
-            let row = self.row("separation_plants.csv", fid, cap, "t REO", &p.provenance.sources, tol_s);
+            let row = self.row(
+                "separation_plants.csv",
+                fid,
+                cap,
+                "t REO",
+                &p.provenance.sources,
+                tol_s,
+            );
             match basis {
                 Some("reo") | None => {}
                 Some("ore") | Some("concentrate") | Some("magnet") => {
-                    return (Status::Conflicts, Some(row), format!("{}: the dataset gives {} t REO of feed; t of {} is a different basis", p.name, fmt_num(cap), basis.unwrap_or("")));
+                    return (
+                        Status::Conflicts,
+                        Some(row),
+                        format!(
+                            "{}: the dataset gives {} t REO of feed; t of {} is a different basis",
+                            p.name,
+                            fmt_num(cap),
+                            basis.unwrap_or("")
+                        ),
+                    );
                 }
-                Some(e) => return (Status::New, None, format!("a tonnage of {e} at {}: the dataset holds t REO of feed", p.name)),
+                Some(e) => {
+                    return (
+                        Status::New,
+                        None,
+                        format!(
+                            "a tonnage of {e} at {}: the dataset holds t REO of feed",
+                            p.name
+                        ),
+                    )
+                }
             }
             if agrees_rel(value, cap, tol, b) {
                 if let Some(n) = start_check(p.capacity.start_year, p.status) {
-                    return (Status::Conflicts, Some(row), format!("{}: capacity agrees; {n}", p.name));
+                    return (
+                        Status::Conflicts,
+                        Some(row),
+                        format!("{}: capacity agrees; {n}", p.name),
+                    );
                 }
-                return (Status::Agrees, Some(row), format!("{}: {} t REO of feed a year ({})", p.name, fmt_num(cap), p.status.as_str()));
+                return (
+                    Status::Agrees,
+                    Some(row),
+                    format!(
+                        "{}: {} t REO of feed a year ({})",
+                        p.name,
+                        fmt_num(cap),
+                        p.status.as_str()
+                    ),
+                );
             }
-            let extra = start_check(p.capacity.start_year, p.status).map(|n| format!("; {n}")).unwrap_or_default();
-            return (Status::Conflicts, Some(row), format!("{}: {} t REO of feed a year in the dataset ({}){extra}", p.name, fmt_num(cap), p.status.as_str()));
+            let extra = start_check(p.capacity.start_year, p.status)
+                .map(|n| format!("; {n}"))
+                .unwrap_or_default();
+            return (
+                Status::Conflicts,
+                Some(row),
+                format!(
+                    "{}: {} t REO of feed a year in the dataset ({}){extra}",
+                    p.name,
+                    fmt_num(cap),
+                    p.status.as_str()
+                ),
+            );
         }
         if let Some(p) = self.ds.magnet_plants.iter().find(|p| p.id == fid) {
             let cap = p.capacity.nameplate;
-            let row = self.row("magnet_plants.csv", fid, cap, "t magnet", &p.provenance.sources, tol_s);
+            let row = self.row(
+                "magnet_plants.csv",
+                fid,
+                cap,
+                "t magnet",
+                &p.provenance.sources,
+                tol_s,
+            );
             if matches!(basis, Some(x) if x != "magnet") {
-                return (Status::Conflicts, Some(row), format!("{}: the dataset gives {} t of magnet; t of {} is a different basis", p.name, fmt_num(cap), basis.unwrap_or("")));
+                return (
+                    Status::Conflicts,
+                    Some(row),
+                    format!(
+                        "{}: the dataset gives {} t of magnet; t of {} is a different basis",
+                        p.name,
+                        fmt_num(cap),
+                        basis.unwrap_or("")
+                    ),
+                );
             }
             if agrees_rel(value, cap, tol, b) {
                 if let Some(n) = start_check(p.capacity.start_year, p.status) {
-                    return (Status::Conflicts, Some(row), format!("{}: capacity agrees; {n}", p.name));
+                    return (
+                        Status::Conflicts,
+                        Some(row),
+                        format!("{}: capacity agrees; {n}", p.name),
+                    );
                 }
-                return (Status::Agrees, Some(row), format!("{}: {} t of magnet a year ({})", p.name, fmt_num(cap), p.status.as_str()));
+                return (
+                    Status::Agrees,
+                    Some(row),
+                    format!(
+                        "{}: {} t of magnet a year ({})",
+                        p.name,
+                        fmt_num(cap),
+                        p.status.as_str()
+                    ),
+                );
             }
-            return (Status::Conflicts, Some(row), format!("{}: {} t of magnet a year in the dataset ({})", p.name, fmt_num(cap), p.status.as_str()));
+            return (
+                Status::Conflicts,
+                Some(row),
+                format!(
+                    "{}: {} t of magnet a year in the dataset ({})",
+                    p.name,
+                    fmt_num(cap),
+                    p.status.as_str()
+                ),
+            );
         }
-        (Status::New, None, format!("{fid} is not in the {} dataset", self.name))
+        (
+            Status::New,
+            None,
+            format!("{fid} is not in the {} dataset", self.name),
+        )
     }
 }

@@ -42,7 +42,11 @@ fn quote_comment(s: &str) -> String {
 fn model_elements(list: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for e in list {
-        let parts: Vec<&str> = if e == "NdPr" { vec!["Nd", "Pr"] } else { vec![e.as_str()] };
+        let parts: Vec<&str> = if e == "NdPr" {
+            vec!["Nd", "Pr"]
+        } else {
+            vec![e.as_str()]
+        };
         for p in parts {
             if p.parse::<oreflow_core::Element>().is_ok() && !out.iter().any(|x| x == p) {
                 out.push(p.to_string());
@@ -88,11 +92,16 @@ pub fn draft(
     let _ = writeln!(
         out,
         "description = {}",
-        q(&format!("Levers drafted by `oreflow news` from {label}; review before use."))
+        q(&format!(
+            "Levers drafted by `oreflow news` from {label}; review before use."
+        ))
     );
     let _ = writeln!(out, "base = {}", q(base));
     let mut levers = 0;
-    let article_facts: Vec<&Fact> = facts.iter().filter(|f| f.section == Section::Article).collect();
+    let article_facts: Vec<&Fact> = facts
+        .iter()
+        .filter(|f| f.section == Section::Article)
+        .collect();
     // At most MAX_PER_KIND events of each kind make levers (a draft stays readable
     // and the work stays linear on pathological input).
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -105,7 +114,8 @@ pub fn draft(
             *n <= MAX_PER_KIND
         })
         .collect();
-    let mut by_sentence: std::collections::HashMap<usize, Vec<&Fact>> = std::collections::HashMap::new();
+    let mut by_sentence: std::collections::HashMap<usize, Vec<&Fact>> =
+        std::collections::HashMap::new();
     for f in &article_facts {
         by_sentence.entry(f.start).or_default().push(f);
     }
@@ -117,8 +127,13 @@ pub fn draft(
         if done.len() >= MAX_PER_KIND {
             break;
         }
-        let Some(fid) = f.subject.facility.as_deref() else { continue };
-        if f.kind != Kind::Quantity || f.status != Status::Conflicts || done.iter().any(|d| d == fid) {
+        let Some(fid) = f.subject.facility.as_deref() else {
+            continue;
+        };
+        if f.kind != Kind::Quantity
+            || f.status != Status::Conflicts
+            || done.iter().any(|d| d == fid)
+        {
             continue;
         }
         let Some(row) = &f.dataset else { continue };
@@ -175,7 +190,11 @@ pub fn draft(
             .iter()
             .find(|f| f.kind == Kind::Quantity && f.start == e.start && f.unit == "t")
             .and_then(|f| f.value);
-        let kind = if kind == "quota" && quota_t.is_none() { "licence" } else { kind };
+        let kind = if kind == "quota" && quota_t.is_none() {
+            "licence"
+        } else {
+            kind
+        };
         if controls.iter().any(|(o, k)| *o == origin && *k == kind) {
             continue;
         }
@@ -187,15 +206,29 @@ pub fn draft(
         let _ = writeln!(out);
         out.push_str(&quote_comment(&e.text));
         let _ = writeln!(out, "[[export_control]]");
-        let _ = writeln!(out, "label = {}", q(&format!("{origin} export {kind} (from the article)")));
+        let _ = writeln!(
+            out,
+            "label = {}",
+            q(&format!("{origin} export {kind} (from the article)"))
+        );
         let _ = writeln!(out, "origin = {}", q(&origin));
-        let _ = writeln!(out, "destinations = [\"*\"]   # ASSUMPTION: every other region");
-        let stages = if magnets { "[\"oxide\", \"magnet\"]" } else { "[\"oxide\"]" };
+        let _ = writeln!(
+            out,
+            "destinations = [\"*\"]   # ASSUMPTION: every other region"
+        );
+        let stages = if magnets {
+            "[\"oxide\", \"magnet\"]"
+        } else {
+            "[\"oxide\"]"
+        };
         let _ = writeln!(out, "stages = {stages}   # ASSUMPTION: the goods covered");
         if !elements.is_empty() {
             let _ = writeln!(out, "elements = {}", list(&elements));
             if e.elements.iter().any(|x| x == "Sc") {
-                let _ = writeln!(out, "# scandium is named in the article but is not an element of the model");
+                let _ = writeln!(
+                    out,
+                    "# scandium is named in the article but is not an element of the model"
+                );
             }
         }
         let _ = writeln!(out, "kind = {}", q(kind));
@@ -210,11 +243,17 @@ pub fn draft(
         );
         match kind {
             "licence" => {
-                let _ = writeln!(out, "share = 0.5   # ASSUMPTION: half of the flows before the control pass");
+                let _ = writeln!(
+                    out,
+                    "share = 0.5   # ASSUMPTION: half of the flows before the control pass"
+                );
             }
             "quota" => {
                 let _ = writeln!(out, "quota_t = {}", quota_t.unwrap_or(0.0).round());
-                let _ = writeln!(out, "pooled = true   # one tonnage over all elements (as China's 2010-14 quota)");
+                let _ = writeln!(
+                    out,
+                    "pooled = true   # one tonnage over all elements (as China's 2010-14 quota)"
+                );
             }
             _ => {}
         }
@@ -228,7 +267,11 @@ pub fn draft(
         }
         let rate = in_sentence(e.start)
             .iter()
-            .find(|f| f.start == e.start && f.unit == "%" && f.value.is_some_and(|v| v > 0.0 && v <= 500.0))
+            .find(|f| {
+                f.start == e.start
+                    && f.unit == "%"
+                    && f.value.is_some_and(|v| v > 0.0 && v <= 500.0)
+            })
             .and_then(|f| f.value);
         let Some(rate) = rate else { continue };
         levers += 1;
@@ -236,14 +279,25 @@ pub fn draft(
         let _ = writeln!(out);
         out.push_str(&quote_comment(&e.text));
         let _ = writeln!(out, "[[tariff]]");
-        let _ = writeln!(out, "importer = {}   # the first region named", q(&e.parties[0]));
+        let _ = writeln!(
+            out,
+            "importer = {}   # the first region named",
+            q(&e.parties[0])
+        );
         let _ = writeln!(out, "origins = {}", list(&e.parties[1..2].to_vec()));
-        let _ = writeln!(out, "stages = [\"concentrate\", \"oxide\", \"magnet\"]   # ASSUMPTION: all goods");
+        let _ = writeln!(
+            out,
+            "stages = [\"concentrate\", \"oxide\", \"magnet\"]   # ASSUMPTION: all goods"
+        );
         let _ = writeln!(out, "rate = {}", rate / 100.0);
         let _ = writeln!(
             out,
             "from = {from}{}",
-            if assumed_year { "   # ASSUMPTION: not before the dataset's reference year" } else { "" }
+            if assumed_year {
+                "   # ASSUMPTION: not before the dataset's reference year"
+            } else {
+                ""
+            }
         );
         let _ = writeln!(out, "source = {}", q(&format!("{label}: {}", e.text)));
     }
@@ -255,20 +309,36 @@ pub fn draft(
             continue;
         }
         let (a, b) = (e.parties[0].clone(), e.parties[1].clone());
-        if pairs.iter().any(|(x, y)| (*x == a && *y == b) || (*x == b && *y == a)) {
+        if pairs
+            .iter()
+            .any(|(x, y)| (*x == a && *y == b) || (*x == b && *y == a))
+        {
             continue;
         }
         pairs.push((a.clone(), b.clone()));
         levers += 1;
-        let from = e.year.map(|y| y + 1).unwrap_or(ref_year).clamp(ref_year, 2050);
+        let from = e
+            .year
+            .map(|y| y + 1)
+            .unwrap_or(ref_year)
+            .clamp(ref_year, 2050);
         let _ = writeln!(out);
         out.push_str(&quote_comment(&e.text));
         let _ = writeln!(out, "[[agreement]]");
         let _ = writeln!(out, "kind = \"preferential_link\"");
         let _ = writeln!(out, "regions = {}", list(&[a, b]));
-        let _ = writeln!(out, "stages = [\"concentrate\", \"oxide\"]   # ASSUMPTION: what the cooperation covers");
-        let _ = writeln!(out, "cost_factor = 0.8   # ASSUMPTION: the terms are not in the article");
-        let _ = writeln!(out, "from = {from}   # ASSUMPTION: the first full year after the signing");
+        let _ = writeln!(
+            out,
+            "stages = [\"concentrate\", \"oxide\"]   # ASSUMPTION: what the cooperation covers"
+        );
+        let _ = writeln!(
+            out,
+            "cost_factor = 0.8   # ASSUMPTION: the terms are not in the article"
+        );
+        let _ = writeln!(
+            out,
+            "from = {from}   # ASSUMPTION: the first full year after the signing"
+        );
         let _ = writeln!(out, "source = {}", q(&format!("{label}: {}", e.text)));
     }
 
@@ -277,7 +347,9 @@ pub fn draft(
         if e.kind != "stockpile" {
             continue;
         }
-        let Some(region) = e.parties.first() else { continue };
+        let Some(region) = e.parties.first() else {
+            continue;
+        };
         let Some(size) = in_sentence(e.start)
             .iter()
             .find(|f| f.start == e.start && f.kind == Kind::Quantity)
@@ -287,15 +359,27 @@ pub fn draft(
         };
         let elements = model_elements(&e.elements);
         let Some(el) = elements.first() else { continue };
-        let Ok(element) = el.parse::<oreflow_core::Element>() else { continue };
-        let Some(price) = ds.reference_price(element) else { continue };
+        let Ok(element) = el.parse::<oreflow_core::Element>() else {
+            continue;
+        };
+        let Some(price) = ds.reference_price(element) else {
+            continue;
+        };
         levers += 1;
         let _ = writeln!(out);
         out.push_str(&quote_comment(&e.text));
         let _ = writeln!(out, "[[stockpile]]");
         let _ = writeln!(out, "region = {}", q(region));
-        let _ = writeln!(out, "element = {}   # ASSUMPTION: the element the article names", q(el));
-        let _ = writeln!(out, "size_t = {}   # ASSUMPTION: all of it as this element", size.round());
+        let _ = writeln!(
+            out,
+            "element = {}   # ASSUMPTION: the element the article names",
+            q(el)
+        );
+        let _ = writeln!(
+            out,
+            "size_t = {}   # ASSUMPTION: all of it as this element",
+            size.round()
+        );
         let _ = writeln!(
             out,
             "release_above_usd_per_kg = {}   # ASSUMPTION: twice the {ref_year} reference price",
@@ -305,9 +389,10 @@ pub fn draft(
     }
 
     // Demand path: a multiple of demand by a year.
-    if let Some(f) = article_facts.iter().find(|f| {
-        f.kind == Kind::Multiple && f.cues.demand && f.year.is_some_and(|y| y >= 2030)
-    }) {
+    if let Some(f) = article_facts
+        .iter()
+        .find(|f| f.kind == Kind::Multiple && f.cues.demand && f.year.is_some_and(|y| y >= 2030))
+    {
         let year = f.year.unwrap_or(2040);
         let target = f.value.unwrap_or(1.0);
         let ev = ds.end_use("ev_motors");
@@ -337,7 +422,10 @@ pub fn draft(
     }
     if levers == 0 {
         let _ = writeln!(out);
-        let _ = writeln!(out, "# The article implies no lever the scenario format can express.");
+        let _ = writeln!(
+            out,
+            "# The article implies no lever the scenario format can express."
+        );
     }
     let _ = article_year;
     out

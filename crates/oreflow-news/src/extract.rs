@@ -96,7 +96,11 @@ impl Vocab {
                 .map(|s| s.to_string())
                 .collect();
             if !known.is_empty() {
-                add(kw, kw.chars().any(|c| c.is_ascii_uppercase()), Target::Facility(known));
+                add(
+                    kw,
+                    kw.chars().any(|c| c.is_ascii_uppercase()),
+                    Target::Facility(known),
+                );
             }
         }
         for (i, c) in vocab::COMPANIES.iter().enumerate() {
@@ -258,9 +262,8 @@ fn sentences(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
         if (c == b'.' || c == b'!' || c == b'?') && i + 1 < b.len() && b[i + 1] == b' ' {
             // Next visible character.
             let next = s[i + 2..].chars().next();
-            let starts_new = next.is_some_and(|n| {
-                n.is_uppercase() || n.is_ascii_digit() || "\"“‘'(".contains(n)
-            });
+            let starts_new = next
+                .is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || "\"“‘'(".contains(n));
             // The word before the stop (looked for in the last 24 bytes only).
             let mut back = i.saturating_sub(24);
             while !s.is_char_boundary(back) {
@@ -271,7 +274,8 @@ fn sentences(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
                 .map_or(back, |p| back + p + 1);
             let word = s[word_start..i].to_lowercase();
             let abbreviation = c == b'.'
-                && (ABBREVIATIONS.contains(&word.trim_start_matches(['(', '"'])) || word.len() == 1);
+                && (ABBREVIATIONS.contains(&word.trim_start_matches(['(', '"']))
+                    || word.len() == 1);
             if starts_new && !abbreviation {
                 out.push((start + from, start + i + 1));
                 from = i + 2;
@@ -593,7 +597,9 @@ fn number_at(s: &str, t: &[Token], i: usize) -> Option<Num> {
         };
         let two = t.get(k + 1);
         let prefixed = match (tk.lower.as_str(), two.map(|x| x.lower.as_str())) {
-            ("us", Some("$")) | ("a", Some("$")) | ("c", Some("$")) if two.is_some_and(|x| x.glued) => {
+            ("us", Some("$")) | ("a", Some("$")) | ("c", Some("$"))
+                if two.is_some_and(|x| x.glued) =>
+            {
                 Some(if tk.lower == "a" {
                     "AUD"
                 } else if tk.lower == "c" {
@@ -620,7 +626,10 @@ fn number_at(s: &str, t: &[Token], i: usize) -> Option<Num> {
     } else if tk.kind == Tk::Word {
         // Number words: "ten thousand", "twenty-five", "a million" (with a unit).
         let mut v = if tk.lower == "a" || tk.lower == "one" {
-            if t.get(k + 1).and_then(|x| numbers::scale(&x.lower)).is_some() {
+            if t.get(k + 1)
+                .and_then(|x| numbers::scale(&x.lower))
+                .is_some()
+            {
                 1.0
             } else if tk.lower == "one" {
                 1.0
@@ -725,12 +734,20 @@ fn basis_after(t: &[Token], mut k: usize) -> Option<String> {
         if matches!(x.lower.as_str(), "reo" | "treo" | "lreo" | "hreo") {
             return Some("reo".into());
         }
-        if x.lower == "(" && t.get(k + 1).is_some_and(|y| y.lower == "reo" || y.lower == "treo") {
+        if x.lower == "("
+            && t.get(k + 1)
+                .is_some_and(|y| y.lower == "reo" || y.lower == "treo")
+        {
             return Some("reo".into());
         }
     }
     // Skip "a year", "per year", "annually".
-    for skip in [&["a", "year"][..], &["per", "year"], &["annually"], &["a", "day"]] {
+    for skip in [
+        &["a", "year"][..],
+        &["per", "year"],
+        &["annually"],
+        &["a", "day"],
+    ] {
         if seq_at(t, k, skip) {
             k += skip.len();
         }
@@ -743,7 +760,24 @@ fn basis_after(t: &[Token], mut k: usize) -> Option<String> {
         .take(5)
         .take_while(|x| x.kind == Tk::Word)
         .map(|x| x.lower.as_str())
-        .take_while(|w| !matches!(*w, "in" | "at" | "from" | "for" | "to" | "by" | "on" | "a" | "per" | "and" | "each" | "this" | "last" | "its"))
+        .take_while(|w| {
+            !matches!(
+                *w,
+                "in" | "at"
+                    | "from"
+                    | "for"
+                    | "to"
+                    | "by"
+                    | "on"
+                    | "a"
+                    | "per"
+                    | "and"
+                    | "each"
+                    | "this"
+                    | "last"
+                    | "its"
+            )
+        })
         .collect();
     let has = |ws: &[&str]| words.iter().any(|w| ws.contains(w));
     if has(&["ore", "ores", "rock", "material"]) {
@@ -762,12 +796,23 @@ fn basis_after(t: &[Token], mut k: usize) -> Option<String> {
         if *w == "ndpr" {
             return Some("NdPr".into());
         }
-        if let Some(s) = vocab::ELEMENT_SYMBOLS.iter().find(|s| s.to_lowercase() == *w) {
+        if let Some(s) = vocab::ELEMENT_SYMBOLS
+            .iter()
+            .find(|s| s.to_lowercase() == *w)
+        {
             return Some(s.to_string());
         }
     }
     if has(&[
-        "oxide", "oxides", "reo", "treo", "rare", "earths", "ree", "rees", "rare-earth",
+        "oxide",
+        "oxides",
+        "reo",
+        "treo",
+        "rare",
+        "earths",
+        "ree",
+        "rees",
+        "rare-earth",
         "rare-earths",
     ]) {
         return Some("reo".into());
@@ -814,14 +859,17 @@ fn unit_at(t: &[Token], k: usize, n: &Num) -> Option<(Kind, String, Option<Strin
         return Some((Kind::Quantity, "t".into(), basis, v * factor, k + used));
     }
     // Multiples.
-    if w(k) == "times"
-        && !matches!(w(k + 1), "a" | "per" | "each" | "in")
-        && v > 1.0
-    {
+    if w(k) == "times" && !matches!(w(k + 1), "a" | "per" | "each" | "in") && v > 1.0 {
         return Some((Kind::Multiple, "x".into(), None, v, k + 1));
     }
     if w(k) == "-" && w(k + 1) == "fold" || w(k) == "fold" {
-        return Some((Kind::Multiple, "x".into(), None, v, k + if w(k) == "fold" { 1 } else { 2 }));
+        return Some((
+            Kind::Multiple,
+            "x".into(),
+            None,
+            v,
+            k + if w(k) == "fold" { 1 } else { 2 },
+        ));
     }
     None
 }
@@ -873,7 +921,9 @@ fn figures(s: &str, t: &[Token]) -> Vec<Figure> {
         if w == "top" {
             if let Some(n) = t.get(i + 1).and_then(|x| {
                 numbers::word_number(&x.lower).or_else(|| {
-                    (x.kind == Tk::Num).then(|| x.lower.parse::<f64>().ok()).flatten()
+                    (x.kind == Tk::Num)
+                        .then(|| x.lower.parse::<f64>().ok())
+                        .flatten()
                 })
             }) {
                 if (2.0..=100.0).contains(&n) {
@@ -936,9 +986,16 @@ fn figures(s: &str, t: &[Token]) -> Vec<Figure> {
             let q = qualifier_before(t, if prev == "a" { i - 1 } else { i });
             let lead = matches!(prev, "by") || q.is_some() || next == "of";
             if article_ok && lead && !ordinal_half && !(w == "half" && next == "a") {
-                let first = if prev == "a" || prev == "one" { i - 1 } else { i };
-                let change = prev == "by" || (first > 0 && t[first - 1].lower == "by")
-                    || q.is_some() && i >= 2 && t[..i].iter().rev().take(5).any(|x| x.lower == "by");
+                let first = if prev == "a" || prev == "one" {
+                    i - 1
+                } else {
+                    i
+                };
+                let change = prev == "by"
+                    || (first > 0 && t[first - 1].lower == "by")
+                    || q.is_some()
+                        && i >= 2
+                        && t[..i].iter().rev().take(5).any(|x| x.lower == "by");
                 out.push(Figure {
                     kind: if change { Kind::Change } else { Kind::Share },
                     value: (f * 100.0 * 1000.0).round() / 1000.0,
@@ -962,7 +1019,9 @@ fn figures(s: &str, t: &[Token]) -> Vec<Figure> {
             let mut value = n.value;
             let mut unit = unit_at(t, next, &n);
             // Ranges: "2,000 to 4,000 t", "between $2,000 and $4,000 a kg".
-            if unit.is_none() || n.currency.is_some() && unit.as_ref().is_some_and(|u| u.0 == Kind::Money) {
+            if unit.is_none()
+                || n.currency.is_some() && unit.as_ref().is_some_and(|u| u.0 == Kind::Money)
+            {
                 let sep = t.get(next).map(|x| x.lower.as_str());
                 let between = n.first > 0 && t[n.first - 1].lower == "between";
                 if matches!(sep, Some("to") | Some("-") | Some("–"))
@@ -994,7 +1053,11 @@ fn figures(s: &str, t: &[Token]) -> Vec<Figure> {
                     let before: Vec<&str> = t[..n.first]
                         .iter()
                         .rev()
-                        .filter(|x| !QUALIFIERS.iter().any(|q| q.split(' ').any(|w| w == x.lower)))
+                        .filter(|x| {
+                            !QUALIFIERS
+                                .iter()
+                                .any(|q| q.split(' ').any(|w| w == x.lower))
+                        })
                         .take(2)
                         .map(|x| x.lower.as_str())
                         .collect();
@@ -1061,7 +1124,16 @@ fn clause_starts(t: &[Token]) -> Vec<usize> {
         } else if w == ","
             && matches!(
                 next,
-                "while" | "whereas" | "but" | "and" | "calling" | "adding" | "saying" | "making" | "leaving" | "according"
+                "while"
+                    | "whereas"
+                    | "but"
+                    | "and"
+                    | "calling"
+                    | "adding"
+                    | "saying"
+                    | "making"
+                    | "leaving"
+                    | "according"
             )
         {
             starts.push(i + 1);
@@ -1089,9 +1161,12 @@ fn mentions(v: &Vocab, s: &str, t: &[Token]) -> (Vec<Mention>, Vec<(usize, usize
         if p.cased && &s[a..b] != p.text {
             continue;
         }
-        let before_ok = s[..a].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = s[b..].chars().next().is_none_or(|c| !c.is_alphanumeric())
-            || p.text.ends_with('.');
+        let before_ok = s[..a]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after_ok =
+            s[b..].chars().next().is_none_or(|c| !c.is_alphanumeric()) || p.text.ends_with('.');
         if !before_ok || !after_ok {
             continue;
         }
@@ -1105,14 +1180,20 @@ fn mentions(v: &Vocab, s: &str, t: &[Token]) -> (Vec<Mention>, Vec<(usize, usize
     // Asides: relative clauses ", which … ," / ", who … ," and comparisons.
     let mut asides: Vec<(usize, usize)> = Vec::new();
     for i in 0..t.len() {
-        if t[i].lower == "," && t.get(i + 1).is_some_and(|x| x.lower == "which" || x.lower == "who") {
+        if t[i].lower == ","
+            && t.get(i + 1)
+                .is_some_and(|x| x.lower == "which" || x.lower == "who")
+        {
             let close = t[i + 2..]
                 .iter()
                 .find(|x| x.lower == "," || x.lower == ".")
                 .map_or(s.len(), |x| x.start);
             asides.push((t[i].start, close));
         }
-        if matches!(t[i].lower.as_str(), "outside" | "than" | "except" | "excluding") {
+        if matches!(
+            t[i].lower.as_str(),
+            "outside" | "than" | "except" | "excluding"
+        ) {
             let end = t.get(i + 3).map_or(s.len(), |x| x.start);
             asides.push((t[i].start, end));
         }
@@ -1162,7 +1243,11 @@ fn choose_variant(cands: &[String], window: &str, pos: usize, v: &Vocab) -> Opti
             if !contains_word(&w[at..at + cue.len()], cue) {
                 continue;
             }
-            let d = if at >= pos { at - pos } else { pos - (at + cue.len()).min(pos) };
+            let d = if at >= pos {
+                at - pos
+            } else {
+                pos - (at + cue.len()).min(pos)
+            };
             if family.iter().any(|id| id.ends_with(suffix)) && best.is_none_or(|(bd, _)| d < bd) {
                 best = Some((d, suffix));
             }
@@ -1189,7 +1274,10 @@ fn contains_word(hay: &str, word: &str) -> bool {
     while let Some(p) = hay[from..].find(word) {
         let a = from + p;
         let b = a + word.len();
-        let ok_a = hay[..a].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let ok_a = hay[..a]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
         let ok_b = hay[b..].chars().next().is_none_or(|c| !c.is_alphanumeric());
         if ok_a && ok_b {
             return true;
@@ -1219,7 +1307,10 @@ fn company_facility(
         .copied()
         .collect();
     // A facility of this company named in the sentence.
-    if let Some(f) = sentence_facilities.iter().find(|f| all.contains(&f.as_str())) {
+    if let Some(f) = sentence_facilities
+        .iter()
+        .find(|f| all.contains(&f.as_str()))
+    {
         return Some(f.clone());
     }
     let list: Vec<&str> = match stage {
@@ -1259,10 +1350,14 @@ const CUE_NOUNS: &[&str] = &[
 /// past the whole character or character reference it came from.
 fn source_end(doc: &Document, input: &str, end: usize) -> usize {
     if end == 0 || end > doc.map.len() {
-        return input.len().min(doc.map.last().map_or(0, |m| *m as usize + 1));
+        return input
+            .len()
+            .min(doc.map.last().map_or(0, |m| *m as usize + 1));
     }
     let p = doc.map[end - 1] as usize;
-    let Some(rest) = input.get(p..) else { return input.len() };
+    let Some(rest) = input.get(p..) else {
+        return input.len();
+    };
     if rest.starts_with('&') {
         if let Some((_, len)) = crate::read::entity(rest) {
             return p + len;
@@ -1383,7 +1478,8 @@ pub fn extract(
                         .find(|(w, _)| *w == tok.lower)
                         .map(|(_, s)| *s)
                 };
-                let outside_aside = |tok: &&Token| !asides.iter().any(|(a, b)| tok.start >= *a && tok.end <= *b);
+                let outside_aside =
+                    |tok: &&Token| !asides.iter().any(|(a, b)| tok.start >= *a && tok.end <= *b);
                 let before: Vec<&'static str> = t[cf..f.first]
                     .iter()
                     .filter(outside_aside)
@@ -1429,7 +1525,9 @@ pub fn extract(
                 let window = &s[window_start..window_end];
                 let resolve = |m: &Mention| -> Option<String> {
                     match &m.target {
-                        Target::Facility(c) => choose_variant(c, window, first_byte - window_start, v),
+                        Target::Facility(c) => {
+                            choose_variant(c, window, first_byte - window_start, v)
+                        }
                         Target::Company(c) => {
                             company_facility(*c, stage, &all_regions, &sentence_facilities, v)
                         }
@@ -1441,10 +1539,14 @@ pub fn extract(
                         following.iter().find(|m| {
                             is_facility(m)
                                 && m.start < window_end
-                                && t[f.last + 1..]
-                                    .iter()
-                                    .take_while(|x| x.end <= m.start)
-                                    .any(|x| matches!(x.lower.as_str(), "of" | "in" | "at" | "from" | "for"))
+                                && t[f.last + 1..].iter().take_while(|x| x.end <= m.start).any(
+                                    |x| {
+                                        matches!(
+                                            x.lower.as_str(),
+                                            "of" | "in" | "at" | "from" | "for"
+                                        )
+                                    },
+                                )
                         })
                     })
                     .flatten();
@@ -1459,7 +1561,9 @@ pub fn extract(
                     }
                 }
                 if facility.is_none() {
-                    region = preceding.iter().find_map(|m| target_region(m).map(str::to_string));
+                    region = preceding
+                        .iter()
+                        .find_map(|m| target_region(m).map(str::to_string));
                 }
                 let cue = clause_words
                     .iter()
@@ -1488,7 +1592,8 @@ pub fn extract(
                         mem.facility.clone()
                     };
                     if let Some(c) = carried {
-                        facility = choose_variant(&c, clause, first_byte.saturating_sub(clause_from), v);
+                        facility =
+                            choose_variant(&c, clause, first_byte.saturating_sub(clause_from), v);
                     }
                 }
                 if facility.is_none() && region.is_none() {
@@ -1497,7 +1602,9 @@ pub fn extract(
                     }
                 }
                 if facility.is_none() && region.is_none() {
-                    region = following.iter().find_map(|m| target_region(m).map(str::to_string));
+                    region = following
+                        .iter()
+                        .find_map(|m| target_region(m).map(str::to_string));
                 }
                 if facility.is_none() && region.is_none() && !inherited {
                     region = mem.region.clone();
@@ -1523,14 +1630,23 @@ pub fn extract(
                     .next_back()
                     .or_else(|| elements.first().cloned())
                     .or_else(|| {
-                        (f.kind == Kind::Price).then(|| mem.element.clone()).flatten()
+                        (f.kind == Kind::Price)
+                            .then(|| mem.element.clone())
+                            .flatten()
                     })
                     .or_else(|| match &f.basis {
-                        Some(b) if !["ore", "reo", "concentrate", "magnet"].contains(&b.as_str()) => Some(b.clone()),
+                        Some(b)
+                            if !["ore", "reo", "concentrate", "magnet"].contains(&b.as_str()) =>
+                        {
+                            Some(b.clone())
+                        }
                         _ => None,
                     });
-                let price_words = has_word(&["price", "prices", "priced", "quoted", "traded", "offered"])
-                    || figs.iter().any(|g| g.kind == Kind::Price && g.first >= cf && g.first < ct);
+                let price_words =
+                    has_word(&["price", "prices", "priced", "quoted", "traded", "offered"])
+                        || figs
+                            .iter()
+                            .any(|g| g.kind == Kind::Price && g.first >= cf && g.first < ct);
                 let world = has_word(&["world", "world's", "global", "worldwide"]);
                 let key = if f.kind == Kind::Price
                     || (price_words
@@ -1565,7 +1681,9 @@ pub fn extract(
                     .filter(|(k, _)| *k >= cf && *k < ct && (*k < f.first || *k > f.last))
                     .filter(|(k, _)| {
                         // "since early 2010": the start of a period, not the figure's date.
-                        !t[k.saturating_sub(2)..*k].iter().any(|x| x.lower == "since")
+                        !t[k.saturating_sub(2)..*k]
+                            .iter()
+                            .any(|x| x.lower == "since")
                     })
                     .min_by_key(|(k, _)| {
                         if *k > f.last {
@@ -1598,11 +1716,23 @@ pub fn extract(
                     world,
                     quota: has_word(&["quota", "quotas"]),
                     quota_part: has_word(&[
-                        "light", "heavy", "ion-adsorption", "ionic", "export", "smelting",
-                        "separation", "batch",
+                        "light",
+                        "heavy",
+                        "ion-adsorption",
+                        "ionic",
+                        "export",
+                        "smelting",
+                        "separation",
+                        "batch",
                     ]),
-                    start: has_word(&["start", "starts", "begin", "begins", "online", "commissioning"])
-                        || clause_lower.contains("first production"),
+                    start: has_word(&[
+                        "start",
+                        "starts",
+                        "begin",
+                        "begins",
+                        "online",
+                        "commissioning",
+                    ]) || clause_lower.contains("first production"),
                     price: price_words,
                     location,
                     demand: has_word(&["demand", "consumption"]),
@@ -1638,7 +1768,9 @@ pub fn extract(
             }
             // Events.
             let lower = s.to_lowercase();
-            let trade = ["export", "import", "shipment"].iter().any(|w| lower.contains(w));
+            let trade = ["export", "import", "shipment"]
+                .iter()
+                .any(|w| lower.contains(w));
             let mut kinds: Vec<&str> = Vec::new();
             let w = |x: &str| contains_word(&lower, x);
             if lower.contains("memorandum") || s.contains("MoU") || s.contains("MOU") {
@@ -1666,11 +1798,23 @@ pub fn extract(
             if w("tariff") || w("tariffs") || w("duties") {
                 kinds.push("tariff");
             }
-            let plant = ["plant", "factory", "refinery", "facility", "mine"].iter().any(|x| w(x));
+            let plant = ["plant", "factory", "refinery", "facility", "mine"]
+                .iter()
+                .any(|x| w(x));
             if plant
-                && ["build", "started", "opened", "opens", "planned", "announced", "construct", "will build", "fires up"]
-                    .iter()
-                    .any(|x| lower.contains(x))
+                && [
+                    "build",
+                    "started",
+                    "opened",
+                    "opens",
+                    "planned",
+                    "announced",
+                    "construct",
+                    "will build",
+                    "fires up",
+                ]
+                .iter()
+                .any(|x| lower.contains(x))
             {
                 kinds.push("plant_announced");
             }
@@ -1700,7 +1844,9 @@ pub fn extract(
                     .collect();
                 let when = own
                     .iter()
-                    .find(|(k, d)| d.month.is_some() || t.get(*k).is_some_and(|x| x.kind == Tk::Word))
+                    .find(|(k, d)| {
+                        d.month.is_some() || t.get(*k).is_some_and(|x| x.kind == Tk::Word)
+                    })
                     .or(own.first())
                     .map(|(_, d)| *d);
                 for k in kinds {
@@ -1777,7 +1923,10 @@ mod tests {
     fn tokens_and_sentences() {
         let t = tokenize("China's 30,258 t, US$258 million.");
         let words: Vec<&str> = t.iter().map(|x| x.lower.as_str()).collect();
-        assert_eq!(words, ["china", "30,258", "t", ",", "us", "$", "258", "million", "."]);
+        assert_eq!(
+            words,
+            ["china", "30,258", "t", ",", "us", "$", "258", "million", "."]
+        );
         let text = "The U.S. Geological Survey said so. Prices rose 5%. Mr. Smith agreed.";
         let s = sentences(text, 0, text.len());
         assert_eq!(s.len(), 3, "{s:?}");
@@ -1794,8 +1943,14 @@ mod tests {
     #[test]
     fn units_bases_ranges_words() {
         let f = figs("It will process 570,000 tonnes of ore annually and 10,000 t REO.");
-        assert_eq!(f[0], (Kind::Quantity, 570000.0, "t".into(), Some("ore".into())));
-        assert_eq!(f[1], (Kind::Quantity, 10000.0, "t".into(), Some("reo".into())));
+        assert_eq!(
+            f[0],
+            (Kind::Quantity, 570000.0, "t".into(), Some("ore".into()))
+        );
+        assert_eq!(
+            f[1],
+            (Kind::Quantity, 10000.0, "t".into(), Some("reo".into()))
+        );
         let f = figs("some 36,000 short tons of rare earth oxide");
         assert!((f[0].1 - 32_658.65).abs() < 0.1);
         let f = figs("between $2,000 and $4,000 a kilogram");
@@ -1806,7 +1961,9 @@ mod tests {
         assert_eq!(f[0], (Kind::Multiple, 6.0, "x".into(), None));
         assert_eq!(f[1].0, Kind::Date);
         assert_eq!(f[2], (Kind::Multiple, 5.0, "x".into(), None));
-        let f = figs("nearly nine-tenths of the world's oxides; fell by half; the first half of the year");
+        let f = figs(
+            "nearly nine-tenths of the world's oxides; fell by half; the first half of the year",
+        );
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!(f[0], (Kind::Share, 90.0, "%".into(), None));
         assert_eq!(f[1], (Kind::Change, 50.0, "%".into(), None));

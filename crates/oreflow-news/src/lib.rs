@@ -31,7 +31,7 @@ pub mod vocab;
 
 use serde::Serialize;
 
-pub use model::{Date, DatasetRow, Event, Fact, Kind, Section, Status, Subject};
+pub use model::{DatasetRow, Date, Event, Fact, Kind, Section, Status, Subject};
 
 /// Largest article read, bytes (a long web page is well under 1 MiB).
 pub const MAX_INPUT_BYTES: usize = 2 << 20;
@@ -43,7 +43,11 @@ pub const HIST_UNTIL: i32 = 2015;
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum NewsError {
     #[error("{name}: {size} bytes is more than the {max} bytes an article may have; split it or keep the article's part")]
-    TooLarge { name: String, size: usize, max: usize },
+    TooLarge {
+        name: String,
+        size: usize,
+        max: usize,
+    },
     #[error("{name}: not UTF-8 text (invalid byte at offset {offset}); save the page as UTF-8")]
     NotUtf8 { name: String, offset: usize },
     #[error("the embedded dataset did not load: {0}")]
@@ -156,7 +160,11 @@ impl Reader {
             e.start += bom;
             e.end += bom;
         }
-        let label = if opts.name.is_empty() { "the article" } else { opts.name.as_str() };
+        let label = if opts.name.is_empty() {
+            "the article"
+        } else {
+            opts.name.as_str()
+        };
         let scenario = draft::draft(label, &ex.facts, &ex.events, ds, name, date.map(|d| d.year));
         Ok(Report {
             file: opts.name.clone(),
@@ -179,7 +187,10 @@ impl Reader {
         if reports.len() == 1 {
             return first.scenario.clone();
         }
-        let same: Vec<&Report> = reports.iter().filter(|r| r.dataset == first.dataset).collect();
+        let same: Vec<&Report> = reports
+            .iter()
+            .filter(|r| r.dataset == first.dataset)
+            .collect();
         let facts: Vec<Fact> = same.iter().flat_map(|r| r.facts.iter().cloned()).collect();
         let events: Vec<Event> = same.iter().flat_map(|r| r.events.iter().cloned()).collect();
         let names: Vec<&str> = same.iter().map(|r| r.file.as_str()).collect();
@@ -273,7 +284,10 @@ mod tests {
             .collect();
         assert_eq!(
             t,
-            vec![("CN", 270000.0, Status::Agrees), ("us_mountain_pass", 45455.0, Status::Agrees)]
+            vec![
+                ("CN", 270000.0, Status::Agrees),
+                ("us_mountain_pass", 45455.0, Status::Agrees)
+            ]
         );
         for f in &rep.facts {
             assert_eq!(&text[f.start..f.end], f.text);

@@ -12,8 +12,7 @@ pub fn parse_digits(s: &str) -> Option<f64> {
             None => (s, None),
         };
         let groups: Vec<&str> = int.split(',').collect();
-        if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)
-        {
+        if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
             return None;
         }
         let mut v: String = groups.concat();

@@ -55,9 +55,18 @@ pub fn looks_like_html(input: &str) -> bool {
         .take(65_536)
         .collect::<String>()
         .to_ascii_lowercase();
-    ["<html", "<!doctype html", "<body", "<p>", "<p ", "<div", "<article", "<br"]
-        .iter()
-        .any(|t| head.contains(t))
+    [
+        "<html",
+        "<!doctype html",
+        "<body",
+        "<p>",
+        "<p ",
+        "<div",
+        "<article",
+        "<br",
+    ]
+    .iter()
+    .any(|t| head.contains(t))
 }
 
 /// Reads `input` (HTML if it looks like it).
@@ -187,9 +196,14 @@ fn is_boilerplate_line(line: &str) -> bool {
     }
     let words: Vec<&str> = l.split_whitespace().collect();
     let counter = words.len() <= 3
-        && words.first().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit() || c == ','))
+        && words
+            .first()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit() || c == ','))
         && words.iter().skip(1).any(|w| {
-            ["comment", "comments", "shares", "share", "likes", "views", "replies"].contains(w)
+            [
+                "comment", "comments", "shares", "share", "likes", "views", "replies",
+            ]
+            .contains(w)
         });
     counter
         || l.starts_with("share this")
@@ -205,29 +219,86 @@ fn is_boilerplate_line(line: &str) -> bool {
 
 /// Class, id and role words of boilerplate containers.
 const BOILERPLATE_ATTR: &[&str] = &[
-    "nav", "menu", "breadcrumb", "sidebar", "related", "latest", "most-read", "mostread",
-    "most-popular", "popular", "trending", "share", "social", "comment", "author", "byline-box",
-    "newsletter", "subscribe", "signup", "footer", "topbar", "promo", "advert", "widget",
-    "cookie", "login", "banner", "masthead",
+    "nav",
+    "menu",
+    "breadcrumb",
+    "sidebar",
+    "related",
+    "latest",
+    "most-read",
+    "mostread",
+    "most-popular",
+    "popular",
+    "trending",
+    "share",
+    "social",
+    "comment",
+    "author",
+    "byline-box",
+    "newsletter",
+    "subscribe",
+    "signup",
+    "footer",
+    "topbar",
+    "promo",
+    "advert",
+    "widget",
+    "cookie",
+    "login",
+    "banner",
+    "masthead",
 ];
 
 const BOILERPLATE_TAGS: &[&str] = &["nav", "footer", "aside", "form", "button", "menu", "select"];
 
 const SKIP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "iframe", "title", "object",
-    "canvas",
+    "script", "style", "noscript", "template", "svg", "iframe", "title", "object", "canvas",
 ];
 
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "br", "tr", "td", "th",
-    "table", "section", "article", "aside", "nav", "header", "footer", "main", "blockquote",
-    "figure", "figcaption", "time", "dd", "dt", "dl", "hr", "pre", "address", "form", "button",
-    "label", "select", "option",
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "br",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "section",
+    "article",
+    "aside",
+    "nav",
+    "header",
+    "footer",
+    "main",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "time",
+    "dd",
+    "dt",
+    "dl",
+    "hr",
+    "pre",
+    "address",
+    "form",
+    "button",
+    "label",
+    "select",
+    "option",
 ];
 
 const VOID_TAGS: &[&str] = &[
-    "br", "img", "meta", "link", "input", "hr", "area", "base", "col", "embed", "source",
-    "track", "wbr", "param",
+    "br", "img", "meta", "link", "input", "hr", "area", "base", "col", "embed", "source", "track",
+    "wbr", "param",
 ];
 
 /// Deepest element stack kept (deeper elements are read as text of the
@@ -274,7 +345,11 @@ fn attr_value<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
             let inner = &v[1..];
             Some(&inner[..inner.find(q).unwrap_or(inner.len())])
         }
-        _ => Some(&v[..v.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(v.len())]),
+        _ => Some(
+            &v[..v
+                .find(|c: char| c.is_whitespace() || c == '>')
+                .unwrap_or(v.len())],
+        ),
     }
 }
 
@@ -527,7 +602,15 @@ mod tests {
 
     #[test]
     fn broken_markup_does_not_panic() {
-        for s in ["<", "<p", "<!--", "&#xFFFFFFFF;", "<p class='a>x", "&#99999999999;", "<<<>>>"] {
+        for s in [
+            "<",
+            "<p",
+            "<!--",
+            "&#xFFFFFFFF;",
+            "<p class='a>x",
+            "&#99999999999;",
+            "<<<>>>",
+        ] {
             let d = read_html(s);
             assert_eq!(d.map.len(), d.text.len());
         }

@@ -279,9 +279,35 @@ pub const STAGE_WORDS: &[(&str, &str)] = &[
 
 /// Words that make a percentage a change rather than a share.
 pub const CHANGE_WORDS: &[&str] = &[
-    "by", "up", "down", "rose", "risen", "rise", "fell", "fallen", "fall", "dropped", "drop",
-    "plunge", "plunged", "plunges", "jumped", "jump", "gained", "lost", "increased", "decreased",
-    "cut", "raised", "climbed", "slumped", "surged", "soared", "declined", "grew", "slipped",
+    "by",
+    "up",
+    "down",
+    "rose",
+    "risen",
+    "rise",
+    "fell",
+    "fallen",
+    "fall",
+    "dropped",
+    "drop",
+    "plunge",
+    "plunged",
+    "plunges",
+    "jumped",
+    "jump",
+    "gained",
+    "lost",
+    "increased",
+    "decreased",
+    "cut",
+    "raised",
+    "climbed",
+    "slumped",
+    "surged",
+    "soared",
+    "declined",
+    "grew",
+    "slipped",
 ];
 
 /// Words after a percentage that make it a change (`a 30% jump`).

@@ -44,7 +44,10 @@ struct LBoiler {
 }
 
 fn norm(s: &str) -> String {
-    s.replace(['’', '‘'], "'").split_whitespace().collect::<Vec<_>>().join(" ")
+    s.replace(['’', '‘'], "'")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn same_value(a: f64, b: f64) -> bool {
@@ -66,17 +69,30 @@ fn corpus_precision_recall_conflicts_boilerplate() {
     let (mut tp_all, mut pred_all, mut lab_all) = (0usize, 0usize, 0usize);
     let (mut status_ok, mut status_n) = (0usize, 0usize);
     let mut problems: Vec<String> = Vec::new();
-    println!("{:<34} {:>5} {:>5} {:>5} {:>9} {:>7}", "text", "label", "found", "right", "precision", "recall");
+    println!(
+        "{:<34} {:>5} {:>5} {:>5} {:>9} {:>7}",
+        "text", "label", "found", "right", "precision", "recall"
+    );
     for name in &names {
         let stem = name.rsplit_once('.').unwrap().0;
         let label: Label =
-            toml::from_str(&std::fs::read_to_string(dir.join(format!("{stem}.toml"))).unwrap()).unwrap();
+            toml::from_str(&std::fs::read_to_string(dir.join(format!("{stem}.toml"))).unwrap())
+                .unwrap();
         let input = std::fs::read(dir.join(name)).unwrap();
         let rep = reader
-            .read(&input, &Options { name: name.clone(), date: None })
+            .read(
+                &input,
+                &Options {
+                    name: name.clone(),
+                    date: None,
+                },
+            )
             .unwrap();
         if rep.date.as_deref() != Some(label.date.as_str()) {
-            problems.push(format!("{name}: date found {:?}, labelled {}", rep.date, label.date));
+            problems.push(format!(
+                "{name}: date found {:?}, labelled {}",
+                rep.date, label.date
+            ));
         }
         let pred: Vec<&oreflow_news::Fact> = rep
             .facts
@@ -115,7 +131,14 @@ fn corpus_precision_recall_conflicts_boilerplate() {
                     let near: Vec<String> = pred
                         .iter()
                         .filter(|f| norm(&f.text).contains(&quote))
-                        .map(|f| format!("{} {} {}", f.value.unwrap_or(f64::NAN), f.unit_basis(), f.subject.key))
+                        .map(|f| {
+                            format!(
+                                "{} {} {}",
+                                f.value.unwrap_or(f64::NAN),
+                                f.unit_basis(),
+                                f.subject.key
+                            )
+                        })
                         .collect();
                     problems.push(format!(
                         "{name}: missed \"{}\" = {} {} {} (in that sentence: {near:?})",
@@ -130,7 +153,10 @@ fn corpus_precision_recall_conflicts_boilerplate() {
                         && f.status == Status::Conflicts
                 });
                 if !found {
-                    problems.push(format!("{name}: labelled conflict not found: \"{}\"", l.quote));
+                    problems.push(format!(
+                        "{name}: labelled conflict not found: \"{}\"",
+                        l.quote
+                    ));
                 }
             }
         }
@@ -149,11 +175,17 @@ fn corpus_precision_recall_conflicts_boilerplate() {
         for b in &label.boilerplate {
             let q = norm(&b.quote);
             if pred.iter().any(|f| norm(&f.text).contains(&q)) {
-                problems.push(format!("{name}: boilerplate \"{}\" reported as an article fact", b.quote));
+                problems.push(format!(
+                    "{name}: boilerplate \"{}\" reported as an article fact",
+                    b.quote
+                ));
             }
             // A guard against a mistyped label: the item is in the page.
             if !norm(&String::from_utf8_lossy(&input)).contains(&q) {
-                problems.push(format!("{name}: boilerplate \"{}\" is not in the page", b.quote));
+                problems.push(format!(
+                    "{name}: boilerplate \"{}\" is not in the page",
+                    b.quote
+                ));
             }
         }
         for e in &label.event {
@@ -164,22 +196,44 @@ fn corpus_precision_recall_conflicts_boilerplate() {
                     && e.date.as_ref().is_none_or(|d| x.date.as_ref() == Some(d))
             });
             if !found {
-                problems.push(format!("{name}: event {} {:?} not found", e.kind, e.parties));
+                problems.push(format!(
+                    "{name}: event {} {:?} not found",
+                    e.kind, e.parties
+                ));
             }
         }
         if let Err(e) = rep.validate_draft() {
-            problems.push(format!("{name}: the draft does not validate: {e}\n{}", rep.scenario));
+            problems.push(format!(
+                "{name}: the draft does not validate: {e}\n{}",
+                rep.scenario
+            ));
         }
-        let p = if pred.is_empty() { 1.0 } else { tp as f64 / pred.len() as f64 };
-        let r = if label.fact.is_empty() { 1.0 } else { tp as f64 / label.fact.len() as f64 };
-        println!("{stem:<34} {:>5} {:>5} {:>5} {p:>9.2} {r:>7.2}", label.fact.len(), pred.len(), tp);
+        let p = if pred.is_empty() {
+            1.0
+        } else {
+            tp as f64 / pred.len() as f64
+        };
+        let r = if label.fact.is_empty() {
+            1.0
+        } else {
+            tp as f64 / label.fact.len() as f64
+        };
+        println!(
+            "{stem:<34} {:>5} {:>5} {:>5} {p:>9.2} {r:>7.2}",
+            label.fact.len(),
+            pred.len(),
+            tp
+        );
         tp_all += tp;
         pred_all += pred.len();
         lab_all += label.fact.len();
     }
     let p = tp_all as f64 / pred_all.max(1) as f64;
     let r = tp_all as f64 / lab_all.max(1) as f64;
-    println!("{:<34} {lab_all:>5} {pred_all:>5} {tp_all:>5} {p:>9.2} {r:>7.2}", "all");
+    println!(
+        "{:<34} {lab_all:>5} {pred_all:>5} {tp_all:>5} {p:>9.2} {r:>7.2}",
+        "all"
+    );
     println!("status right for {status_ok} of {status_n} matched figures");
     for pr in &problems {
         println!("  {pr}");

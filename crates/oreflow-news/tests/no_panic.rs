@@ -18,9 +18,15 @@ fn check_offsets(input: &[u8]) {
             assert!(f.start <= f.end && f.end <= input.len(), "{f:?}");
             if let Some(t) = text {
                 // Offsets fall on character boundaries.
-                assert!(t.get(f.start..f.end).is_some() && t.get(f.quote_start..f.quote_end).is_some(), "{f:?}");
+                assert!(
+                    t.get(f.start..f.end).is_some() && t.get(f.quote_start..f.quote_end).is_some(),
+                    "{f:?}"
+                );
             }
-            assert!(f.quote_start <= f.quote_end && f.quote_end <= input.len(), "{f:?}");
+            assert!(
+                f.quote_start <= f.quote_end && f.quote_end <= input.len(),
+                "{f:?}"
+            );
             assert!(f.text_end <= rep.text.len());
         }
         for e in &rep.events {
@@ -30,14 +36,78 @@ fn check_offsets(input: &[u8]) {
 }
 
 const WORDS: &[&str] = &[
-    "China", "Turkey", "Beylikova", "Mountain Pass", "Lynas", "MP Materials", "10X", "EU", "U.S.",
-    "270,000", "1,200", "5.9", "ten thousand", "a third", "sixfold", "top five", "second-largest",
-    "tonnes", "t", "of", "ore", "rare earth oxide", "magnets", "NdPr", "dysprosium", "%", "$",
-    "US$", "per kg", "a kilogram", "million", "between", "and", "to", "-", "about", "more than",
-    "export", "licence", "ban", "tariff", "25%", "memorandum of understanding", "MoU", "signed",
-    "stockpile", "plant", "will build", "start", "in", "2028", "2010", "last week", "on Monday",
-    "demand", "by 2040", "world's", "quota", ",", ".", ";", ", while", ", which", "<p>", "</p>",
-    "<nav>", "<aside class=\"most-read\">", "&amp;", "&#8217;", "\n\n", "MOST READ", "12 comments",
+    "China",
+    "Turkey",
+    "Beylikova",
+    "Mountain Pass",
+    "Lynas",
+    "MP Materials",
+    "10X",
+    "EU",
+    "U.S.",
+    "270,000",
+    "1,200",
+    "5.9",
+    "ten thousand",
+    "a third",
+    "sixfold",
+    "top five",
+    "second-largest",
+    "tonnes",
+    "t",
+    "of",
+    "ore",
+    "rare earth oxide",
+    "magnets",
+    "NdPr",
+    "dysprosium",
+    "%",
+    "$",
+    "US$",
+    "per kg",
+    "a kilogram",
+    "million",
+    "between",
+    "and",
+    "to",
+    "-",
+    "about",
+    "more than",
+    "export",
+    "licence",
+    "ban",
+    "tariff",
+    "25%",
+    "memorandum of understanding",
+    "MoU",
+    "signed",
+    "stockpile",
+    "plant",
+    "will build",
+    "start",
+    "in",
+    "2028",
+    "2010",
+    "last week",
+    "on Monday",
+    "demand",
+    "by 2040",
+    "world's",
+    "quota",
+    ",",
+    ".",
+    ";",
+    ", while",
+    ", which",
+    "<p>",
+    "</p>",
+    "<nav>",
+    "<aside class=\"most-read\">",
+    "&amp;",
+    "&#8217;",
+    "\n\n",
+    "MOST READ",
+    "12 comments",
 ];
 
 proptest! {
@@ -82,7 +152,9 @@ fn very_long_inputs_finish() {
         fill(", which "),
     ] {
         assert!(input.len() <= max);
-        let rep = reader().read(input.as_bytes(), &Options::default()).unwrap();
+        let rep = reader()
+            .read(input.as_bytes(), &Options::default())
+            .unwrap();
         for f in rep.facts.iter().take(1000) {
             assert!(f.end <= input.len());
         }

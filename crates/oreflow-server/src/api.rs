@@ -780,7 +780,9 @@ pub async fn news(
         Some(d) => Some(
             oreflow_news::Date::parse(&d)
                 .filter(|x| x.day.is_some())
-                .ok_or_else(|| ApiError::BadRequest(format!("date: expected YYYY-MM-DD, got `{d}`")))?,
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!("date: expected YYYY-MM-DD, got `{d}`"))
+                })?,
         ),
     };
     let v = s
@@ -796,7 +798,10 @@ pub async fn news(
             oreflow_news::validate_scenario(&rep.scenario).map_err(|e| {
                 ApiError::Internal(format!("the draft scenario does not validate: {e}"))
             })?;
-            Ok(oreflow_news::to_json(std::slice::from_ref(&rep), &rep.scenario))
+            Ok(oreflow_news::to_json(
+                std::slice::from_ref(&rep),
+                &rep.scenario,
+            ))
         })
         .await?;
     Ok(Json(v))

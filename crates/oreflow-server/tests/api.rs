@@ -877,10 +877,16 @@ async fn news_reads_an_article_as_the_cli_does() {
     assert_eq!(ore["dataset"]["row"], "tr_beylikova");
     assert_eq!(ore["file"], "beylikova.html");
     // Offsets index the page as sent and the extracted text.
-    let (a, b) = (ore["start"].as_u64().unwrap() as usize, ore["end"].as_u64().unwrap() as usize);
+    let (a, b) = (
+        ore["start"].as_u64().unwrap() as usize,
+        ore["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(&page[a..b], ore["text"].as_str().unwrap());
     let text = v["documents"][0]["text"].as_str().unwrap();
-    let (ta, tb) = (ore["text_start"].as_u64().unwrap() as usize, ore["text_end"].as_u64().unwrap() as usize);
+    let (ta, tb) = (
+        ore["text_start"].as_u64().unwrap() as usize,
+        ore["text_end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(&text[ta..tb], ore["quote"].as_str().unwrap());
     // The sidebar's figure is boilerplate.
     assert!(facts
@@ -903,7 +909,10 @@ async fn news_reads_an_article_as_the_cli_does() {
     for (ct, body) in [
         ("text/plain", vec![b'o', b'k', 0xff]),
         ("application/json", b"{\"text\": 5}".to_vec()),
-        ("application/json", b"{\"text\": \"x\", \"extra\": 1}".to_vec()),
+        (
+            "application/json",
+            b"{\"text\": \"x\", \"extra\": 1}".to_vec(),
+        ),
     ] {
         let r = c
             .post(s.at("/api/news"))
@@ -915,7 +924,12 @@ async fn news_reads_an_article_as_the_cli_does() {
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
         assert_eq!(json_of(r).await["error"], "bad_request");
     }
-    let r = c.post(s.at("/api/news?date=2024-02-30")).body("x").send().await.unwrap();
+    let r = c
+        .post(s.at("/api/news?date=2024-02-30"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     s.stop().await;
 }
