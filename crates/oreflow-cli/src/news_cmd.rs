@@ -28,7 +28,7 @@ pub(crate) struct NewsArgs {
     all: bool,
 }
 
-fn read_input(p: &PathBuf) -> Result<Vec<u8>, Failure> {
+fn read_input(p: &std::path::Path) -> Result<Vec<u8>, Failure> {
     if p.as_os_str() == "-" {
         let mut buf = Vec::new();
         std::io::stdin()

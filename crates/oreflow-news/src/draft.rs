@@ -284,7 +284,7 @@ pub fn draft(
             "importer = {}   # the first region named",
             q(&e.parties[0])
         );
-        let _ = writeln!(out, "origins = {}", list(&e.parties[1..2].to_vec()));
+        let _ = writeln!(out, "origins = {}", list(&e.parties[1..2]));
         let _ = writeln!(
             out,
             "stages = [\"concentrate\", \"oxide\", \"magnet\"]   # ASSUMPTION: all goods"

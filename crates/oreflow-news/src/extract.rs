@@ -203,14 +203,12 @@ fn tokenize(s: &str) -> Vec<Token> {
             let mut j = i + len;
             while j < b.len() {
                 let d = s[j..].chars().next().unwrap_or(' ');
-                if d.is_alphanumeric() {
-                    j += d.len_utf8();
-                } else if (d == '-' || d == '\'' || d == '’')
+                let joiner = (d == '-' || d == '\'' || d == '’')
                     && s[j + d.len_utf8()..]
                         .chars()
                         .next()
-                        .is_some_and(|e| e.is_alphanumeric())
-                {
+                        .is_some_and(|e| e.is_alphanumeric());
+                if d.is_alphanumeric() || joiner {
                     j += d.len_utf8();
                 } else {
                     break;
@@ -626,16 +624,14 @@ fn number_at(s: &str, t: &[Token], i: usize) -> Option<Num> {
     } else if tk.kind == Tk::Word {
         // Number words: "ten thousand", "twenty-five", "a million" (with a unit).
         let mut v = if tk.lower == "a" || tk.lower == "one" {
-            if t.get(k + 1)
+            let scaled = t
+                .get(k + 1)
                 .and_then(|x| numbers::scale(&x.lower))
-                .is_some()
-            {
-                1.0
-            } else if tk.lower == "one" {
-                1.0
-            } else {
+                .is_some();
+            if !scaled && tk.lower == "a" {
                 return None;
             }
+            1.0
         } else {
             numbers::word_number(&tk.lower)?
         };
@@ -1119,9 +1115,7 @@ fn clause_starts(t: &[Token]) -> Vec<usize> {
     for i in 0..t.len() {
         let w = t[i].lower.as_str();
         let next = t.get(i + 1).map(|x| x.lower.as_str()).unwrap_or("");
-        if w == ";" || w == ":" && i > 0 {
-            starts.push(i + 1);
-        } else if w == ","
+        let clause_comma = w == ","
             && matches!(
                 next,
                 "while"
@@ -1134,8 +1128,8 @@ fn clause_starts(t: &[Token]) -> Vec<usize> {
                     | "making"
                     | "leaving"
                     | "according"
-            )
-        {
+            );
+        if w == ";" || (w == ":" && i > 0) || clause_comma {
             starts.push(i + 1);
         } else if w == "while" || w == "whereas" {
             starts.push(i);
@@ -1158,7 +1152,7 @@ fn mentions(v: &Vocab, s: &str, t: &[Token]) -> (Vec<Mention>, Vec<(usize, usize
     for m in v.matcher.find_iter(s) {
         let p = &v.patterns[m.pattern().as_usize()];
         let (a, b) = (m.start(), m.end());
-        if p.cased && &s[a..b] != p.text {
+        if p.cased && s[a..b] != p.text {
             continue;
         }
         let before_ok = s[..a]
@@ -1775,10 +1769,10 @@ pub fn extract(
             let w = |x: &str| contains_word(&lower, x);
             if lower.contains("memorandum") || s.contains("MoU") || s.contains("MOU") {
                 kinds.push("mou");
-            } else if w("agreement") || w("agreed") || w("framework") || w("signed") {
-                if !w("paris agreement") || w("signed") {
-                    kinds.push("agreement");
-                }
+            } else if (w("agreement") || w("agreed") || w("framework") || w("signed"))
+                && (!w("paris agreement") || w("signed"))
+            {
+                kinds.push("agreement");
             }
             if w("visit") || w("visited") || w("visiting") || w("trip") {
                 kinds.push("visit");
