@@ -813,3 +813,32 @@ impl Checker<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tolerances_and_bounds() {
+        assert!(agrees_rel(10_000.0, 9_975.0, TONNES_TOL, &Bound::Point));
+        assert!(!agrees_rel(31_000.0, 27_000.0, TONNES_TOL, &Bound::Point));
+        // "more than 90 %" holds for 93.8; "less than 5,000" does not for 7,750.
+        assert!(agrees_rel(90.0, 93.8, 0.0, &Bound::Lower));
+        assert!(!agrees_rel(5_000.0, 7_750.0, TONNES_TOL, &Bound::Upper));
+        assert_eq!(fmt_num(390_541.0), "390,541");
+        assert_eq!(fmt_num(-1_234.0), "-1,234");
+        assert_eq!(fmt_num(5.944), "5.94");
+    }
+
+    #[test]
+    fn basis_conflicts_name_the_row() {
+        let r = crate::Reader::new().unwrap();
+        let t = "Brussels, 15 January 2026 - The Beylikova plant will produce 570,000 tonnes of rare earth oxide a year.";
+        let rep = r.read(t.as_bytes(), &crate::Options::default()).unwrap();
+        let f = rep.facts.iter().find(|f| f.value == Some(570_000.0)).unwrap();
+        assert_eq!(f.status, Status::Conflicts);
+        let row = f.dataset.as_ref().unwrap();
+        assert_eq!((row.row.as_str(), row.unit.as_str()), ("tr_beylikova", "t ore"));
+        assert!(f.note.contains("ore vs oxide"), "{}", f.note);
+    }
+}
