@@ -835,10 +835,17 @@ mod tests {
         let r = crate::Reader::new().unwrap();
         let t = "Brussels, 15 January 2026 - The Beylikova plant will produce 570,000 tonnes of rare earth oxide a year.";
         let rep = r.read(t.as_bytes(), &crate::Options::default()).unwrap();
-        let f = rep.facts.iter().find(|f| f.value == Some(570_000.0)).unwrap();
+        let f = rep
+            .facts
+            .iter()
+            .find(|f| f.value == Some(570_000.0))
+            .unwrap();
         assert_eq!(f.status, Status::Conflicts);
         let row = f.dataset.as_ref().unwrap();
-        assert_eq!((row.row.as_str(), row.unit.as_str()), ("tr_beylikova", "t ore"));
+        assert_eq!(
+            (row.row.as_str(), row.unit.as_str()),
+            ("tr_beylikova", "t ore")
+        );
         assert!(f.note.contains("ore vs oxide"), "{}", f.note);
     }
 }
