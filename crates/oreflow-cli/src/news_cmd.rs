@@ -116,7 +116,7 @@ fn print_report(r: &oreflow_news::Report, all: bool) {
         .filter(|f| f.section == Section::Boilerplate && f.kind != Kind::Date)
         .count();
     println!(
-        "{}: dated {}, checked against the {} dataset — {} figures, {} events{}",
+        "{}: dated {}, checked against the {} dataset — {} figure(s), {} event(s){}",
         r.file,
         r.date.as_deref().unwrap_or("(no date found; give --date)"),
         r.dataset,
@@ -126,7 +126,7 @@ fn print_report(r: &oreflow_news::Report, all: bool) {
             .filter(|e| e.section == Section::Article)
             .count(),
         if hidden > 0 && !all {
-            format!(" ({hidden} figures in boilerplate not listed; --all lists them)")
+            format!(" ({hidden} figure(s) in boilerplate not listed; --all lists them)")
         } else {
             String::new()
         }
