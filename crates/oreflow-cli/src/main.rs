@@ -32,6 +32,7 @@ mod backtest_cmd;
 mod compare_cmd;
 mod data_cmd;
 mod ensemble_cmd;
+mod news_cmd;
 mod output;
 mod report_cmd;
 mod run_cmd;
@@ -71,6 +72,8 @@ enum Command {
     Backtest(backtest_cmd::BacktestArgs),
     /// Serve the dashboard and the JSON API (docs/api.md) on 127.0.0.1:8080.
     Serve(serve_cmd::ServeArgs),
+    /// Read news articles: figures and events, checked against the dataset, and a draft scenario.
+    News(news_cmd::NewsArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -321,6 +324,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => ensemble_cmd::merge(a),
         Command::Backtest(a) => backtest_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
+        Command::News(a) => news_cmd::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

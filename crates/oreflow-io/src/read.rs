@@ -25,6 +25,8 @@ pub enum Limit {
     /// A Parquet table of an ensemble: 16 GiB (opened, then read column by
     /// column).
     Parquet,
+    /// A news article (text or HTML) for `oreflow news`: 2 MiB.
+    Article,
 }
 
 impl Limit {
@@ -36,6 +38,7 @@ impl Limit {
             Limit::Output => 1 << 30,
             Limit::Json => 16 << 20,
             Limit::Parquet => 16 << 30,
+            Limit::Article => 2 << 20,
         }
     }
 
@@ -46,6 +49,7 @@ impl Limit {
             Limit::Output => "an output table",
             Limit::Json => "a JSON file",
             Limit::Parquet => "a Parquet table",
+            Limit::Article => "a news article",
         }
     }
 }

@@ -653,12 +653,85 @@ function drawEnsemble() {
   cProb.dom.previousElementSibling.previousElementSibling.textContent = `Share of runs where the ${E.good} shortfall exceeds ${Math.round(th * 100)} % of demand, per region and year.`;
 }
 
+
+// ---------------------------------------------------------------- news
+// Paste an article: POST /api/news marks its figures in the text by status
+// (docs/news.md) and drafts a scenario that opens in the editor.
+let newsDoc = null;
+const NEWS_STATUS = { agrees: "agrees with the dataset", conflicts: "conflicts with the dataset", new: "not in the dataset", context: "context (not checked)" };
+function initNews(box) {
+  box.append(el("p", { class: "muted" }, "Paste a news article (plain text or the page's HTML). Its figures are checked against the embedded dataset and a draft scenario is written from what it implies (see docs/news.md)."));
+  box.append(el("textarea", { id: "news-input", rows: 9, "aria-label": "Article text or HTML", placeholder: "Paste an article here…" }));
+  box.append(el("div", { class: "row" },
+    el("label", { for: "news-date" }, "Article date (if the text has none)"), el("input", { type: "date", id: "news-date" }),
+    el("button", { type: "button", id: "news-read", class: "primary", onclick: readNews }, "Check the article"),
+    el("button", { type: "button", id: "news-open", onclick: openDraft, disabled: true }, "Open the draft scenario in the editor")));
+  box.append(el("p", { id: "news-status", class: "muted", role: "status", "aria-live": "polite" }));
+  box.append(el("div", { class: "news-legend", "aria-hidden": "true" }, ...Object.keys(NEWS_STATUS).map((k) => el("mark", { class: "fact " + k }, k))));
+  box.append(el("div", { id: "news-text", class: "news-text", "aria-label": "The article with its figures marked" }));
+  box.append(el("div", { id: "news-facts" }));
+}
+async function readNews() {
+  const text = $("#news-input").value;
+  const date = $("#news-date").value;
+  $("#news-read").disabled = true;
+  $("#news-status").textContent = "reading…";
+  try {
+    newsDoc = await postJSON("/api/news", { text, date: date || null, name: "pasted article" });
+    drawNews();
+  } catch (e) {
+    newsDoc = null;
+    $("#news-open").disabled = true;
+    $("#news-status").textContent = "cannot read the article: " + e.message;
+  } finally { $("#news-read").disabled = false; }
+}
+function factTitle(f) {
+  const d = f.dataset;
+  return `${NEWS_STATUS[f.status]}: ${f.note}` + (d ? ` [${d.table} ${d.row}; source ${d.source}; ${d.tolerance}]` : "");
+}
+function drawNews() {
+  const doc = newsDoc.documents[0] || { text: "" };
+  const text = doc.text;
+  const figures = newsDoc.facts.filter((f) => f.kind !== "date").sort((a, b) => a.text_start - b.text_start);
+  const parts = [];
+  let at = 0;
+  for (const f of figures) {
+    if (f.text_start < at) continue;
+    parts.push(text.slice(at, f.text_start));
+    const cls = "fact " + (f.section === "boilerplate" ? "boilerplate" : f.status);
+    parts.push(el("mark", { class: cls, "data-status": f.section === "boilerplate" ? "boilerplate" : f.status, title: f.section === "boilerplate" ? "boilerplate (menu, sidebar, counter): not a fact of the article" : factTitle(f) }, text.slice(f.text_start, f.text_end)));
+    at = f.text_end;
+  }
+  parts.push(text.slice(at));
+  $("#news-text").replaceChildren(...parts);
+  const article = figures.filter((f) => f.section === "article");
+  const count = (s) => article.filter((f) => f.status === s).length;
+  const events = newsDoc.events.filter((e) => e.section === "article");
+  $("#news-status").textContent = `${article.length} figures (${count("agrees")} agree, ${count("conflicts")} conflict, ${count("new")} new, ${count("context")} context), ${events.length} events; dated ${doc.date || "unknown"}, checked against the ${doc.dataset} dataset`;
+  const head = el("tr", {}, ...["status", "figure", "value", "subject", "dataset"].map((h) => el("th", { scope: "col" }, h)));
+  const body = article.map((f) => el("tr", { class: "fact-row " + f.status },
+    el("td", {}, f.status), el("td", {}, f.quote),
+    el("td", {}, `${f.low !== null && f.high !== null ? fmt(f.low) + "–" + fmt(f.high) : fmt(f.value)} ${f.unit}${f.basis && f.unit === "t" ? " " + f.basis : ""}`),
+    el("td", {}, f.subject.key + (f.subject.stage ? ` (${f.subject.stage})` : "")),
+    el("td", {}, factTitle(f))));
+  $("#news-facts").replaceChildren(el("table", { class: "news-table" }, el("thead", {}, head), el("tbody", {}, ...body)),
+    events.length ? el("ul", { class: "news-events" }, ...events.map((e) => el("li", {}, `${e.kind}: ${e.parties.join(", ")}${e.date ? " (" + e.date + ")" : ""} — ${e.text}`))) : null);
+  $("#news-open").disabled = !newsDoc.scenario;
+}
+function openDraft() {
+  if (!newsDoc) return;
+  setText(newsDoc.scenario);
+  setView("text");
+  status("the draft scenario from the article is in the editor: review its ASSUMPTION lines, then Run");
+}
+
 // ---------------------------------------------------------------- start
 async function start() {
   setupEditor();
   registerPanel({ id: "results", title: "Results", init: initResults });
   registerPanel({ id: "compare", title: "Compare", init: initCompare, show: () => initCompare.fill && initCompare.fill() });
   registerPanel({ id: "ensemble", title: "Ensemble", init: initEnsemble });
+  registerPanel({ id: "news", title: "News", init: initNews });
   showPanel("results");
   $("#view-form").addEventListener("click", () => setView("form"));
   $("#view-text").addEventListener("click", () => setView("text"));

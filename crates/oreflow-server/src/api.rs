@@ -48,6 +48,7 @@ type St = State<Arc<AppState>>;
         ensemble_results,
         ensemble_file,
         ensemble_cancel,
+        news,
         openapi
     ),
     components(schemas(
@@ -65,6 +66,7 @@ type St = State<Arc<AppState>>;
         JobStatus,
         JobState,
         EnsembleResults,
+        NewsRequest,
         crate::engine::ScenarioMeta,
         crate::engine::FlowYear,
         crate::engine::Side
@@ -716,4 +718,91 @@ pub async fn ensemble_cancel(
 #[utoipa::path(get, path = "/api/openapi.json", responses((status = 200, description = "this description", body = Object)))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+/// Options of `POST /api/news` when the body is the article itself.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NewsQuery {
+    /// The article's date, `YYYY-MM-DD`, if the text gives none; relative dates ("last week") resolve against it.
+    pub date: Option<String>,
+    /// A name for the article in the answer (default `article`).
+    pub name: Option<String>,
+}
+
+/// A news article sent as JSON.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewsRequest {
+    /// The article: plain text or HTML.
+    pub text: String,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub name: Option<String>,
+}
+
+/// The reader with the embedded datasets, loaded on first use.
+fn news_reader() -> Result<&'static oreflow_news::Reader, ApiError> {
+    static READER: std::sync::OnceLock<Result<oreflow_news::Reader, String>> =
+        std::sync::OnceLock::new();
+    READER
+        .get_or_init(|| oreflow_news::Reader::new().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| ApiError::Internal(e.clone()))
+}
+
+#[utoipa::path(post, path = "/api/news", params(NewsQuery),
+    request_body(description = "a news article (plain text or HTML; any content type but JSON) with the options in the query, or a NewsRequest (application/json)", content(
+        (String = "text/plain"), (String = "text/html"), (NewsRequest = "application/json"))),
+    responses((status = 200, description = "as `oreflow news --json`: `facts` (section, text, start, end, quote, kind, subject, value, unit, basis, year, status, dataset, note, …), `events`, `scenario` (the draft, TOML) and `documents` (the extracted text that `text_start`/`text_end` index)", body = Object),
+        (status = 400, description = "not UTF-8, a bad date, malformed JSON", body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn news(
+    State(s): St,
+    Query(q): Query<NewsQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let bytes = read_body(&s, &headers, body).await?;
+    let (text, date, name) = if is_json(&headers) {
+        if q.date.is_some() || q.name.is_some() {
+            return Err(ApiError::BadRequest(
+                "with a JSON body, give the options in the body, not the query".into(),
+            ));
+        }
+        let r: NewsRequest = json_body(&bytes)?;
+        (r.text.into_bytes(), r.date, r.name)
+    } else {
+        (bytes.to_vec(), q.date, q.name)
+    };
+    let date = match date {
+        None => None,
+        Some(d) => Some(
+            oreflow_news::Date::parse(&d)
+                .filter(|x| x.day.is_some())
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!("date: expected YYYY-MM-DD, got `{d}`"))
+                })?,
+        ),
+    };
+    let v = s
+        .blocking(move |_| {
+            let reader = news_reader()?;
+            let opts = oreflow_news::Options {
+                name: name.unwrap_or_else(|| "article".into()),
+                date,
+            };
+            let rep = reader
+                .read(&text, &opts)
+                .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            oreflow_news::validate_scenario(&rep.scenario).map_err(|e| {
+                ApiError::Internal(format!("the draft scenario does not validate: {e}"))
+            })?;
+            Ok(oreflow_news::to_json(
+                std::slice::from_ref(&rep),
+                &rep.scenario,
+            ))
+        })
+        .await?;
+    Ok(Json(v))
 }

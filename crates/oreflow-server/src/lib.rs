@@ -92,6 +92,7 @@ fn router(state: Arc<state::AppState>) -> Router {
         .route("/api/ensembles/{id}/events", get(api::ensemble_events))
         .route("/api/ensembles/{id}/results", get(api::ensemble_results))
         .route("/api/ensembles/{id}/files/{file}", get(api::ensemble_file))
+        .route("/api/news", post(api::news))
         .route("/api/openapi.json", get(api::openapi))
         .fallback(|| async {
             error::ApiError::NotFound("no such endpoint; see /api/openapi.json".into())

@@ -94,6 +94,7 @@ async fn health_scenarios_vocabulary_and_openapi() {
             "/api/ensembles/{id}/files/{file}",
             "/api/ensembles/{id}/results",
             "/api/health",
+            "/api/news",
             "/api/openapi.json",
             "/api/run",
             "/api/runs/{fingerprint}",
@@ -452,6 +453,7 @@ async fn bodies_over_the_limit_are_413() {
         "/api/validate",
         "/api/compare",
         "/api/ensembles",
+        "/api/news",
     ] {
         let r = c.post(s.at(path)).body(big.clone()).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
@@ -849,5 +851,85 @@ async fn ensembles_progress_finish_cancel_and_are_bounded() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn news_reads_an_article_as_the_cli_does() {
+    let s = start_default().await;
+    let c = client();
+    let page = include_str!("../../oreflow-news/tests/corpus/07-beylikova-pilot-2023.html");
+    let r = c
+        .post(s.at("/api/news?name=beylikova.html"))
+        .header(reqwest::header::CONTENT_TYPE, "text/html")
+        .body(page)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v = json_of(r).await;
+    let facts = v["facts"].as_array().unwrap();
+    let ore = facts
+        .iter()
+        .find(|f| f["value"] == 570000.0)
+        .expect("the 570,000 t ore figure");
+    assert_eq!(ore["status"], "agrees");
+    assert_eq!(ore["dataset"]["row"], "tr_beylikova");
+    assert_eq!(ore["file"], "beylikova.html");
+    // Offsets index the page as sent and the extracted text.
+    let (a, b) = (
+        ore["start"].as_u64().unwrap() as usize,
+        ore["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&page[a..b], ore["text"].as_str().unwrap());
+    let text = v["documents"][0]["text"].as_str().unwrap();
+    let (ta, tb) = (
+        ore["text_start"].as_u64().unwrap() as usize,
+        ore["text_end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[ta..tb], ore["quote"].as_str().unwrap());
+    // The sidebar's figure is boilerplate.
+    assert!(facts
+        .iter()
+        .filter(|f| f["quote"].as_str().unwrap_or("").contains("540"))
+        .all(|f| f["section"] == "boilerplate"));
+    assert!(v["scenario"].as_str().unwrap().contains("# Draft scenario"));
+    // JSON form, with a date for "last week".
+    let r = c
+        .post(s.at("/api/news"))
+        .json(&json!({"text": "Turkey and China signed a memorandum of understanding last week.", "date": "2024-10-14"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v = json_of(r).await;
+    assert_eq!(v["events"][0]["kind"], "mou");
+    assert_eq!(v["events"][0]["date"], "2024-10-07");
+    // Bad input: 400 with a message.
+    for (ct, body) in [
+        ("text/plain", vec![b'o', b'k', 0xff]),
+        ("application/json", b"{\"text\": 5}".to_vec()),
+        (
+            "application/json",
+            b"{\"text\": \"x\", \"extra\": 1}".to_vec(),
+        ),
+    ] {
+        let r = c
+            .post(s.at("/api/news"))
+            .header(reqwest::header::CONTENT_TYPE, ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(json_of(r).await["error"], "bad_request");
+    }
+    let r = c
+        .post(s.at("/api/news?date=2024-02-30"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     s.stop().await;
 }

@@ -365,6 +365,67 @@ async fn a_user_runs_compares_downloads_and_launches_an_ensemble() {
     .await;
     shot(&b, "5-ensemble").await;
 
+    // 6. News: paste an article, see its figures marked by status, open the draft.
+    b.client
+        .find(Locator::Id("tab-news"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = include_str!("../../oreflow-news/tests/corpus/08-turkey-discovery-2022.txt");
+    b.client
+        .execute(
+            "document.querySelector('#news-input').value = arguments[0];",
+            vec![serde_json::json!(page)],
+        )
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Id("news-read"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.until(
+        "the article's figures",
+        "document.querySelectorAll('#news-text mark.fact').length > 0",
+        long,
+    )
+    .await;
+    // The ore-as-rare-earths trap is marked as a conflict.
+    let conflict = b
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#news-text mark.conflicts')].map(m => m.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        conflict
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m.as_str().unwrap().contains("570,000")),
+        "{conflict}"
+    );
+    shot(&b, "6-news").await;
+    b.client
+        .find(Locator::Id("news-open"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.until(
+        "the draft in the editor",
+        "document.querySelector('#editor .cm-content').textContent.includes('Draft scenario written by')",
+        long,
+    )
+    .await;
+
     let console = b.console().await;
     let bad: Vec<_> = console
         .iter()
