@@ -56,6 +56,74 @@ impl Backend for HighsBackend {
     }
 }
 
+/// What HiGHS found solving a model file it read itself
+/// ([`HighsBackend::solve_file`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileSolve {
+    pub sense: Sense,
+    pub rows: usize,
+    pub cols: usize,
+    pub nonzeros: usize,
+    pub status: Status,
+    pub objective: f64,
+}
+
+impl HighsBackend {
+    /// Reads a model file (MPS, LP; by extension) with HiGHS' own reader and
+    /// solves it from scratch, with this backend's options. For
+    /// cross-checking exported LPs (`oreflow lp`): HiGHS opens the file
+    /// itself, so this is not a bounded read through `oreflow-io` — give it
+    /// files oreflow wrote.
+    pub fn solve_file(&self, path: &std::path::Path) -> Result<FileSolve, LpError> {
+        let cpath = CString::new(path.as_os_str().as_encoded_bytes())
+            .map_err(|_| solver_err(format!("{}: path has a NUL byte", path.display())))?;
+        let mut inst = Instance::new()?;
+        inst.set_option("output_flag", OptionValue::Bool(false))?;
+        inst.set_option("log_to_console", OptionValue::Bool(false))?;
+        inst.set_option("threads", OptionValue::Int(1))?;
+        inst.set_option("solver", OptionValue::Str(self.solver))?;
+        inst.set_option("presolve", OptionValue::Str(self.presolve))?;
+        inst.set_option("simplex_strategy", OptionValue::Int(self.simplex_strategy))?;
+        // SAFETY: a valid instance and a NUL-terminated path that outlives the call.
+        let s = unsafe { ffi::Highs_readModel(inst.0, cpath.as_ptr()) };
+        Instance::check(s, || format!("HiGHS could not read {}", path.display()))?;
+        let mut sense: ffi::HighsInt = 0;
+        // SAFETY: a valid instance with a model; `sense` is a valid out-pointer.
+        let (rows, cols, nonzeros) = unsafe {
+            ffi::Highs_getObjectiveSense(inst.0, &mut sense);
+            (
+                ffi::Highs_getNumRow(inst.0),
+                ffi::Highs_getNumCol(inst.0),
+                ffi::Highs_getNumNz(inst.0),
+            )
+        };
+        // SAFETY: a loaded instance.
+        let s = unsafe { ffi::Highs_run(inst.0) };
+        Instance::check(s, || {
+            format!("HiGHS failed while solving {}", path.display())
+        })?;
+        // SAFETY: a solved instance.
+        let (model_status, objective) = unsafe {
+            (
+                ffi::Highs_getModelStatus(inst.0),
+                ffi::Highs_getObjectiveValue(inst.0),
+            )
+        };
+        Ok(FileSolve {
+            sense: if sense == ffi::OBJECTIVE_SENSE_MAXIMIZE {
+                Sense::Maximise
+            } else {
+                Sense::Minimise
+            },
+            rows: rows.max(0) as usize,
+            cols: cols.max(0) as usize,
+            nonzeros: nonzeros.max(0) as usize,
+            status: status_of(model_status),
+            objective,
+        })
+    }
+}
+
 /// An owned HiGHS instance.
 struct Instance(*mut c_void);
 
@@ -286,28 +354,7 @@ impl<'a> HighsSession<'a> {
         Instance::check(s, || "HiGHS failed while solving".into())?;
         // SAFETY: a solved instance.
         let model_status = unsafe { ffi::Highs_getModelStatus(inst.0) };
-        let status = match model_status {
-            ffi::MODEL_STATUS_OPTIMAL => Status::Optimal,
-            ffi::MODEL_STATUS_INFEASIBLE => Status::Infeasible,
-            ffi::MODEL_STATUS_UNBOUNDED | ffi::MODEL_STATUS_UNBOUNDED_OR_INFEASIBLE => {
-                Status::Unbounded
-            }
-            other => Status::Other(
-                match other {
-                    ffi::MODEL_STATUS_NOTSET => "not set",
-                    ffi::MODEL_STATUS_LOAD_ERROR => "load error",
-                    ffi::MODEL_STATUS_MODEL_ERROR => "model error",
-                    ffi::MODEL_STATUS_SOLVE_ERROR => "solve error",
-                    ffi::MODEL_STATUS_MODEL_EMPTY => "empty model",
-                    ffi::MODEL_STATUS_REACHED_TIME_LIMIT => "time limit reached",
-                    ffi::MODEL_STATUS_REACHED_ITERATION_LIMIT => "iteration limit reached",
-                    ffi::MODEL_STATUS_UNKNOWN => "unknown (numerical trouble)",
-                    _ => "other",
-                }
-                .to_string()
-                    + &format!(" (HiGHS model status {other})"),
-            ),
-        };
+        let status = status_of(model_status);
         let (n, m) = (p.num_cols(), p.num_rows());
         let mut sol = Solution {
             status,
@@ -376,6 +423,31 @@ impl Session for HighsSession<'_> {
 
     fn start_from(&mut self, basis: &Basis) {
         self.start = Some(basis.clone());
+    }
+}
+
+fn status_of(model_status: ffi::HighsInt) -> Status {
+    match model_status {
+        ffi::MODEL_STATUS_OPTIMAL => Status::Optimal,
+        ffi::MODEL_STATUS_INFEASIBLE => Status::Infeasible,
+        ffi::MODEL_STATUS_UNBOUNDED | ffi::MODEL_STATUS_UNBOUNDED_OR_INFEASIBLE => {
+            Status::Unbounded
+        }
+        other => Status::Other(
+            match other {
+                ffi::MODEL_STATUS_NOTSET => "not set",
+                ffi::MODEL_STATUS_LOAD_ERROR => "load error",
+                ffi::MODEL_STATUS_MODEL_ERROR => "model error",
+                ffi::MODEL_STATUS_SOLVE_ERROR => "solve error",
+                ffi::MODEL_STATUS_MODEL_EMPTY => "empty model",
+                ffi::MODEL_STATUS_REACHED_TIME_LIMIT => "time limit reached",
+                ffi::MODEL_STATUS_REACHED_ITERATION_LIMIT => "iteration limit reached",
+                ffi::MODEL_STATUS_UNKNOWN => "unknown (numerical trouble)",
+                _ => "other",
+            }
+            .to_string()
+                + &format!(" (HiGHS model status {other})"),
+        ),
     }
 }
 
