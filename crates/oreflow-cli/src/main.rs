@@ -32,6 +32,7 @@ mod backtest_cmd;
 mod compare_cmd;
 mod data_cmd;
 mod ensemble_cmd;
+mod lp_cmd;
 mod output;
 mod report_cmd;
 mod run_cmd;
@@ -71,6 +72,10 @@ enum Command {
     Backtest(backtest_cmd::BacktestArgs),
     /// Serve the dashboard and the JSON API (docs/api.md) on 127.0.0.1:8080.
     Serve(serve_cmd::ServeArgs),
+    /// Write the LPs a run solves as MPS files (with an index), for other solvers.
+    Lp(lp_cmd::LpArgs),
+    /// Time whole runs of a scenario (per-run seconds; for the peer benchmark).
+    Bench(lp_cmd::BenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -321,6 +326,8 @@ fn main() -> ExitCode {
         Command::Merge(a) => ensemble_cmd::merge(a),
         Command::Backtest(a) => backtest_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
+        Command::Lp(a) => lp_cmd::run(a),
+        Command::Bench(a) => lp_cmd::bench(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -97,6 +97,17 @@ pub fn names(p: &Problem) -> Names {
     }
 }
 
+/// Short names `R1`, `R2`, … for rows and `C1`, `C2`, … for columns (by
+/// index, from 1), objective `obj`: a fraction of the size of a file with
+/// oreflow's long labels; keep [`names`]' map beside it to read the labels.
+pub fn short_names(p: &Problem) -> Names {
+    Names {
+        objective: "obj".into(),
+        rows: (1..=p.num_rows()).map(|i| format!("R{i}")).collect(),
+        cols: (1..=p.num_cols()).map(|i| format!("C{i}")).collect(),
+    }
+}
+
 /// Shortest round-trip decimal form of `v` (`1e0`, `2.5e-3`, `-7.1e6`).
 fn num(v: f64) -> String {
     // `-0` would read back as 0 anyway; write it plainly.
@@ -111,6 +122,15 @@ fn num(v: f64) -> String {
 /// with the row and column names of [`names`]. Returns the names used.
 pub fn write(p: &Problem, name: &str, out: &mut impl Write) -> io::Result<Names> {
     let nm = names(p);
+    write_named(p, name, &nm, out)?;
+    Ok(nm)
+}
+
+/// [`write`] with the given names (from [`names`] or [`short_names`]; they
+/// must be unique tokens and sized to the problem).
+pub fn write_named(p: &Problem, name: &str, nm: &Names, out: &mut impl Write) -> io::Result<()> {
+    assert_eq!(nm.rows.len(), p.num_rows(), "one name per row");
+    assert_eq!(nm.cols.len(), p.num_cols(), "one name per column");
     let mut w = io::BufWriter::new(out);
     writeln!(w, "NAME {}", sanitise(name))?;
     writeln!(w, "OBJSENSE")?;
@@ -207,17 +227,20 @@ pub fn write(p: &Problem, name: &str, out: &mut impl Write) -> io::Result<Names>
     }
     writeln!(w, "ENDATA")?;
     w.flush()?;
-    Ok(nm)
+    Ok(())
 }
 
 /// [`write`] into a string.
 pub fn to_string(p: &Problem, name: &str) -> (String, Names) {
+    let names = names(p);
+    (to_string_named(p, name, &names), names)
+}
+
+/// [`write_named`] into a string.
+pub fn to_string_named(p: &Problem, name: &str, names: &Names) -> String {
     let mut buf = Vec::new();
-    let names = write(p, name, &mut buf).expect("writing to memory cannot fail");
-    (
-        String::from_utf8(buf).expect("MPS text is ASCII by construction"),
-        names,
-    )
+    write_named(p, name, names, &mut buf).expect("writing to memory cannot fail");
+    String::from_utf8(buf).expect("MPS text is ASCII by construction")
 }
 
 #[cfg(test)]

@@ -339,14 +339,20 @@ impl Resolver for OneText<'_> {
         if id == self.id {
             Ok(self.text.to_string())
         } else {
-            Err(Refusal::new(format!("{} is not available", id.display()), None))
+            Err(Refusal::new(
+                format!("{} is not available", id.display()),
+                None,
+            ))
         }
     }
 
     fn base(&self, _from: &Path, name: &str) -> Result<PathBuf, Refusal> {
         Err(Refusal::new(
             format!("base `{name}`: an embedded scenario's base must be an embedded dataset"),
-            Some(format!("embedded datasets: {}", oreflow_data::DATASETS.join(", "))),
+            Some(format!(
+                "embedded datasets: {}",
+                oreflow_data::DATASETS.join(", ")
+            )),
         ))
     }
 
