@@ -312,15 +312,15 @@ pub(crate) struct BenchArgs {
     json: bool,
 }
 
-/// Objectives of every solve, in order.
-struct Objectives(Mutex<Vec<f64>>);
+/// Objective and simplex iterations of every solve, in order.
+struct Objectives(Mutex<Vec<(f64, u64)>>);
 
 impl Observer for Objectives {
     fn solved(&self, _: &Problem, s: &Solution) {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(s.objective);
+            .push((s.objective, s.iterations));
     }
 }
 
@@ -351,7 +351,6 @@ pub(crate) fn bench(a: BenchArgs) -> Result<(), Failure> {
     let first: &dyn Backend = if a.cold { &observed_cold } else { &observed };
     let r = oreflow_sim::run(&model, first, |_| {}).map_err(|e| Failure::model(e.to_string()))?;
     let solves: usize = r.years.iter().map(|y| y.solves).sum();
-    let iterations: u64 = r.years.iter().map(|y| y.solution.iterations).sum();
     let mut seconds = Vec::with_capacity(a.repeat);
     for _ in 0..a.repeat {
         let t = Instant::now();
@@ -362,7 +361,9 @@ pub(crate) fn bench(a: BenchArgs) -> Result<(), Failure> {
     sorted.sort_by(f64::total_cmp);
     let median = sorted[sorted.len() / 2];
     let min = sorted[0];
-    let objectives = objectives.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    let solved = objectives.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    let iterations: u64 = solved.iter().map(|s| s.1).sum();
+    let objectives: Vec<f64> = solved.iter().map(|s| s.0).collect();
     if a.json {
         let v = serde_json::json!({
             "scenario": name,
@@ -372,6 +373,7 @@ pub(crate) fn bench(a: BenchArgs) -> Result<(), Failure> {
             "lps_per_run": objectives.len(),
             "year_solves_per_run": solves,
             "runs": a.repeat,
+            "iterations_per_run": iterations,
             "seconds_per_run": seconds,
             "median_seconds_per_run": median,
             "min_seconds_per_run": min,
@@ -380,7 +382,7 @@ pub(crate) fn bench(a: BenchArgs) -> Result<(), Failure> {
         println!("{v}");
     } else {
         println!(
-            "{name} {}–{}: {} LPs per run ({} re-solves of years), {} runs {}: median {:.4} s per run, fastest {:.4} s ({:.3} ms per LP); last-solve iterations per run {iterations}",
+            "{name} {}–{}: {} LPs per run ({} of them the years' solves), {} runs {}: median {:.4} s per run, fastest {:.4} s ({:.3} ms per LP); {iterations} simplex iterations per run",
             model.config.from,
             model.config.to,
             objectives.len(),
