@@ -378,6 +378,32 @@ impl Ensemble {
         })
     }
 
+    /// Solves run `run` of the ensemble on `backend` exactly as
+    /// [`Ensemble::run`] does — its draws, the first year started from the
+    /// central run's basis, later years warm-started on one new solver
+    /// session, the LP of an earlier run reused from `problem` (and left
+    /// there) — without writing anything: for cross-checks of the LPs an
+    /// ensemble solves (wrap the backend in `oreflow_lp::Observed`). A run
+    /// that fails is `Err` with its message.
+    pub fn solve_run(
+        &self,
+        seed: u64,
+        run: u64,
+        backend: &dyn Backend,
+        problem: &mut Option<oreflow_lp::Problem>,
+    ) -> Result<(), String> {
+        let mut warm = Warm {
+            first_basis: self.first_basis.clone(),
+            problem: problem.take(),
+        };
+        let o = self.one_run(seed, run, backend, &mut warm);
+        *problem = warm.problem.take();
+        match o {
+            Outcome::Done { .. } => Ok(()),
+            Outcome::Failed { message, .. } => Err(message),
+        }
+    }
+
     fn one_run(&self, seed: u64, run: u64, backend: &dyn Backend, warm: &mut Warm) -> Outcome {
         let (inputs, drawn) = sample::draw(&self.base, &self.uncertainty, seed, run);
         // A draw from a distribution's tail may leave a number's possible

@@ -9,7 +9,9 @@
 //! All residuals are recomputed from the problem's data (`A x`, `c − Aᵀy`),
 //! never taken from the solver's own row values or reduced costs.
 
-use crate::{Problem, Sense, Solution, Status};
+use std::sync::Mutex;
+
+use crate::{Backend, HighsBackend, Observer, Problem, Sense, Solution, Status};
 
 /// Tolerances of [`check`].
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +41,8 @@ impl Default for Tolerances {
 /// What [`check`] found.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Check {
+    /// Rows whose price differs beyond tolerance.
+    pub differing_rows: Vec<u32>,
     /// |objective − reference| / max(1, |reference|).
     pub objective_rel: f64,
     /// Largest bound or row violation of the checked point, relative.
@@ -143,11 +147,17 @@ pub fn check(p: &Problem, solution: &Solution, reference: &Solution, tol: &Toler
     let scale = reference.objective.abs().max(1.0);
     out.objective_rel = (solution.objective - reference.objective).abs() / scale;
     out.primal_violation = primal_violation(p, &solution.col_values);
-    for (a, b) in solution.row_duals.iter().zip(&reference.row_duals) {
+    for (r, (a, b)) in solution
+        .row_duals
+        .iter()
+        .zip(&reference.row_duals)
+        .enumerate()
+    {
         let d = (a - b).abs() / b.abs().max(1.0);
         out.max_price_diff = out.max_price_diff.max(d);
         if d > tol.dual {
             out.prices_differ += 1;
+            out.differing_rows.push(r as u32);
         }
     }
     if out.prices_differ > 0 {
@@ -182,6 +192,112 @@ pub fn check(p: &Problem, solution: &Solution, reference: &Solution, tol: &Toler
         out.failure = Some(why.join("; "));
     }
     out
+}
+
+/// What [`AgainstCold`] found over many solves.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub lps: u64,
+    pub max_objective_rel: f64,
+    pub max_primal_violation: f64,
+    /// LPs with at least one price differing from the cold solve's.
+    pub lps_with_prices_differing: u64,
+    /// Prices (rows) differing, over all LPs.
+    pub prices_differing: u64,
+    pub max_price_diff: f64,
+    /// Largest certificate infeasibility and gap where prices differed.
+    pub max_certificate: (f64, f64),
+    /// LPs that failed a check, with why (the first 20).
+    pub failures: Vec<String>,
+    pub failed: u64,
+    /// Simplex iterations of the checked and of the cold solves.
+    pub iterations: (u64, u64),
+    /// Negative controls: in each LP with a non-zero price, the checked
+    /// prices scaled by 1.01 are certified too — they must be refused; this
+    /// counts how often they were accepted (a harness that cannot fail
+    /// would show it here).
+    pub controls: u64,
+    pub controls_accepted: u64,
+    /// Differing prices by the first two words of their row's label (the
+    /// kind of row), over all LPs.
+    pub differing_by_kind: std::collections::BTreeMap<String, u64>,
+}
+
+/// An [`Observer`] that solves each observed problem again from scratch
+/// with HiGHS and [`check`]s the observed solution against it: wrap the
+/// backend under test in [`crate::Observed`] with this.
+pub struct AgainstCold {
+    pub reference: HighsBackend,
+    pub tolerances: Tolerances,
+    summary: Mutex<Summary>,
+}
+
+impl AgainstCold {
+    pub fn new(tolerances: Tolerances) -> Self {
+        AgainstCold {
+            reference: HighsBackend::default(),
+            tolerances,
+            summary: Mutex::new(Summary::default()),
+        }
+    }
+
+    /// What was found so far.
+    pub fn summary(&self) -> Summary {
+        self.summary
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+impl Observer for AgainstCold {
+    fn solved(&self, p: &Problem, s: &Solution) {
+        let reference = self.reference.solve(p);
+        let mut sum = self.summary.lock().unwrap_or_else(|e| e.into_inner());
+        sum.lps += 1;
+        let c = match reference {
+            Ok(r) => {
+                sum.iterations.0 += s.iterations;
+                sum.iterations.1 += r.iterations;
+                check(p, s, &r, &self.tolerances)
+            }
+            Err(e) => Check {
+                failure: Some(format!("the cold solve failed: {e}")),
+                ..Check::default()
+            },
+        };
+        sum.max_objective_rel = sum.max_objective_rel.max(c.objective_rel);
+        sum.max_primal_violation = sum.max_primal_violation.max(c.primal_violation);
+        sum.max_price_diff = sum.max_price_diff.max(c.max_price_diff);
+        for &r in &c.differing_rows {
+            let label = &p.row_label[r as usize];
+            let kind: Vec<&str> = label.split_whitespace().take(2).collect();
+            *sum.differing_by_kind.entry(kind.join(" ")).or_insert(0) += 1;
+        }
+        if c.prices_differ > 0 {
+            sum.lps_with_prices_differing += 1;
+            sum.prices_differing += c.prices_differ as u64;
+        }
+        if let Some((i, g)) = c.certificate {
+            sum.max_certificate.0 = sum.max_certificate.0.max(i);
+            sum.max_certificate.1 = sum.max_certificate.1.max(g);
+        }
+        if s.status == Status::Optimal && s.row_duals.iter().any(|y| *y != 0.0) {
+            let wrong: Vec<f64> = s.row_duals.iter().map(|y| y * 1.01).collect();
+            let (inf, gap) = dual_certificate(p, &wrong, s.objective);
+            sum.controls += 1;
+            if inf <= self.tolerances.certificate && gap <= self.tolerances.certificate {
+                sum.controls_accepted += 1;
+            }
+        }
+        if let Some(f) = c.failure {
+            sum.failed += 1;
+            if sum.failures.len() < 20 {
+                let n = sum.lps;
+                sum.failures.push(format!("LP {n}: {f}"));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
