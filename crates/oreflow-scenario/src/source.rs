@@ -254,6 +254,43 @@ impl Resolver for InMemory {
     }
 }
 
+/// One scenario given as text (an embedded scenario), labelled `id`: its
+/// `base` may only be an embedded dataset, and it names no table files.
+pub(crate) struct OneText<'a> {
+    pub id: &'a Path,
+    pub text: &'a str,
+}
+
+impl Resolver for OneText<'_> {
+    fn read(&self, id: &Path) -> Result<String, Refusal> {
+        if id == self.id {
+            Ok(self.text.to_string())
+        } else {
+            Err(Refusal::new(
+                format!("{} is not available", id.display()),
+                None,
+            ))
+        }
+    }
+
+    fn base(&self, _from: &Path, name: &str) -> Result<PathBuf, Refusal> {
+        Err(Refusal::new(
+            format!("base `{name}`: an embedded scenario's base must be an embedded dataset"),
+            Some(format!(
+                "embedded datasets: {}",
+                oreflow_data::DATASETS.join(", ")
+            )),
+        ))
+    }
+
+    fn table(&self, _from: &Path, name: &str) -> Result<(PathBuf, String), Refusal> {
+        Err(Refusal::new(
+            format!("table file `{name}`: an embedded scenario names no table files"),
+            None,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,42 +361,5 @@ mod tests {
         assert!(r.message.contains("not available"), "{r:?}");
         assert!(m.table(here, "mines.csv").is_err());
         assert!(m.read(Path::new("/etc/passwd")).is_err());
-    }
-}
-
-/// One scenario given as text (an embedded scenario), labelled `id`: its
-/// `base` may only be an embedded dataset, and it names no table files.
-pub(crate) struct OneText<'a> {
-    pub id: &'a Path,
-    pub text: &'a str,
-}
-
-impl Resolver for OneText<'_> {
-    fn read(&self, id: &Path) -> Result<String, Refusal> {
-        if id == self.id {
-            Ok(self.text.to_string())
-        } else {
-            Err(Refusal::new(
-                format!("{} is not available", id.display()),
-                None,
-            ))
-        }
-    }
-
-    fn base(&self, _from: &Path, name: &str) -> Result<PathBuf, Refusal> {
-        Err(Refusal::new(
-            format!("base `{name}`: an embedded scenario's base must be an embedded dataset"),
-            Some(format!(
-                "embedded datasets: {}",
-                oreflow_data::DATASETS.join(", ")
-            )),
-        ))
-    }
-
-    fn table(&self, _from: &Path, name: &str) -> Result<(PathBuf, String), Refusal> {
-        Err(Refusal::new(
-            format!("table file `{name}`: an embedded scenario names no table files"),
-            None,
-        ))
     }
 }
