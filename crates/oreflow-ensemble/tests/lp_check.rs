@@ -1,3 +1,4 @@
+#![allow(clippy::print_stderr)] // the figures of the check are shown with --nocapture
 //! The bounded correctness harness (the 10,000-LP one is `cargo bench -p
 //! oreflow-ensemble --bench lp_check`): about 200 LPs of the ensembles of the
 //! shipped scenarios with uncertainty, each warm-started solve checked

@@ -30,6 +30,15 @@ pub struct HighsBackend {
     pub presolve: &'static str,
     /// Value of HiGHS' `simplex_strategy` option (0 choose, 1 dual, 4 primal).
     pub simplex_strategy: i32,
+    /// Value of HiGHS' `simplex_scale_strategy` (0 off, 1 choose, 2
+    /// equilibration — HiGHS' default —, 3 forced equilibration, 4 max value).
+    pub simplex_scale_strategy: i32,
+    /// Value of HiGHS' `dual_simplex_cost_perturbation_multiplier` (1 is
+    /// HiGHS' default; 0 turns cost perturbation off).
+    pub cost_perturbation: f64,
+    /// Value of HiGHS' `simplex_dual_edge_weight_strategy` (-1 choose, HiGHS'
+    /// default; 0 Dantzig, 1 Devex, 2 steepest edge).
+    pub dual_edge_weight_strategy: i32,
 }
 
 impl Default for HighsBackend {
@@ -38,6 +47,9 @@ impl Default for HighsBackend {
             solver: "simplex",
             presolve: "choose",
             simplex_strategy: 1,
+            simplex_scale_strategy: 2,
+            cost_perturbation: 1.0,
+            dual_edge_weight_strategy: -1,
         }
     }
 }
@@ -78,12 +90,7 @@ impl HighsBackend {
         let cpath = CString::new(path.as_os_str().as_encoded_bytes())
             .map_err(|_| solver_err(format!("{}: path has a NUL byte", path.display())))?;
         let mut inst = Instance::new()?;
-        inst.set_option("output_flag", OptionValue::Bool(false))?;
-        inst.set_option("log_to_console", OptionValue::Bool(false))?;
-        inst.set_option("threads", OptionValue::Int(1))?;
-        inst.set_option("solver", OptionValue::Str(self.solver))?;
-        inst.set_option("presolve", OptionValue::Str(self.presolve))?;
-        inst.set_option("simplex_strategy", OptionValue::Int(self.simplex_strategy))?;
+        self.configure(&mut inst)?;
         // SAFETY: a valid instance and a NUL-terminated path that outlives the call.
         let s = unsafe { ffi::Highs_readModel(inst.0, cpath.as_ptr()) };
         Instance::check(s, || format!("HiGHS could not read {}", path.display()))?;
@@ -161,6 +168,7 @@ impl Instance {
                     ffi::Highs_setBoolOptionValue(self.0, key.as_ptr(), ffi::HighsInt::from(b))
                 }
                 OptionValue::Int(i) => ffi::Highs_setIntOptionValue(self.0, key.as_ptr(), i),
+                OptionValue::Double(d) => ffi::Highs_setDoubleOptionValue(self.0, key.as_ptr(), d),
                 OptionValue::Str(s) => {
                     let v = CString::new(s).map_err(|_| solver_err(format!("option {name}")))?;
                     ffi::Highs_setStringOptionValue(self.0, key.as_ptr(), v.as_ptr())
@@ -210,7 +218,32 @@ impl Instance {
 enum OptionValue {
     Bool(bool),
     Int(i32),
+    Double(f64),
     Str(&'static str),
+}
+
+impl HighsBackend {
+    /// Sets this backend's options on a new instance.
+    fn configure(&self, inst: &mut Instance) -> Result<(), LpError> {
+        inst.set_option("output_flag", OptionValue::Bool(false))?;
+        inst.set_option("log_to_console", OptionValue::Bool(false))?;
+        inst.set_option("threads", OptionValue::Int(1))?;
+        inst.set_option("solver", OptionValue::Str(self.solver))?;
+        inst.set_option("presolve", OptionValue::Str(self.presolve))?;
+        inst.set_option("simplex_strategy", OptionValue::Int(self.simplex_strategy))?;
+        inst.set_option(
+            "simplex_scale_strategy",
+            OptionValue::Int(self.simplex_scale_strategy),
+        )?;
+        inst.set_option(
+            "dual_simplex_cost_perturbation_multiplier",
+            OptionValue::Double(self.cost_perturbation),
+        )?;
+        inst.set_option(
+            "simplex_dual_edge_weight_strategy",
+            OptionValue::Int(self.dual_edge_weight_strategy),
+        )
+    }
 }
 
 /// A HiGHS instance kept between solves of problems of one shape.
@@ -239,13 +272,7 @@ impl<'a> HighsSession<'a> {
         self.instance = None;
         self.loaded = None;
         let mut inst = Instance::new()?;
-        let b = self.backend;
-        inst.set_option("output_flag", OptionValue::Bool(false))?;
-        inst.set_option("log_to_console", OptionValue::Bool(false))?;
-        inst.set_option("threads", OptionValue::Int(1))?;
-        inst.set_option("solver", OptionValue::Str(b.solver))?;
-        inst.set_option("presolve", OptionValue::Str(b.presolve))?;
-        inst.set_option("simplex_strategy", OptionValue::Int(b.simplex_strategy))?;
+        self.backend.configure(&mut inst)?;
         inst.pass(p)?;
         self.instance = Some(inst);
         self.loaded = Some(p.clone());
