@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use oreflow_ensemble::{parse_good, Ensemble, Inputs, DEFAULT_GOODS};
 use oreflow_lp::verify::{AgainstCold, Summary, Tolerances};
-use oreflow_lp::{HighsBackend, Observed};
+use oreflow_lp::Observed;
 
 /// Every shipped scenario with an `[uncertain]` part.
 pub fn uncertain_scenarios() -> Vec<PathBuf> {
@@ -64,8 +64,10 @@ pub fn check_scenario(scenario: &Path, lps: u64, seed: u64, threads: usize) -> C
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
+                // The backend the ensemble ships with, against HiGHS'
+                // defaults from scratch.
                 let backend = Observed {
-                    backend: HighsBackend::default(),
+                    backend: oreflow_ensemble::highs(),
                     observer: &checker,
                 };
                 let mut problem = None;
