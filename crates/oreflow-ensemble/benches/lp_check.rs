@@ -3,9 +3,11 @@
 //! harness at full size — `OREFLOW_CHECK_LPS` (default 10,000) LPs from the
 //! ensembles of the shipped scenarios with uncertainty, each warm-started
 //! solve checked against HiGHS from scratch (`tests/common/lp_check.rs`).
-//! Exits non-zero if any check fails.
+//! `OREFLOW_CHECK_FASTER=1` checks `oreflow_ensemble::faster_highs()`
+//! instead of the ensemble's backend. Exits non-zero if any check fails.
 
 #[path = "../tests/common/lp_check.rs"]
+#[allow(dead_code)] // check_scenario: the test's entry point
 mod lp_check;
 
 fn main() {
@@ -19,7 +21,12 @@ fn main() {
     let started = std::time::Instant::now();
     let mut bad = false;
     for sc in &scenarios {
-        let c = lp_check::check_scenario(sc, per, 11, threads);
+        let backend = if std::env::var_os("OREFLOW_CHECK_FASTER").is_some() {
+            oreflow_ensemble::faster_highs()
+        } else {
+            oreflow_ensemble::highs()
+        };
+        let c = lp_check::check_scenario_with(sc, per, 11, threads, &backend);
         println!("{}", lp_check::describe(&c));
         for f in &c.summary.failures {
             println!("  {f}");

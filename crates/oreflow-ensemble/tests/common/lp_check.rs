@@ -41,6 +41,17 @@ pub struct Checked {
 /// Checks at least `lps` LPs of `scenario`'s ensemble (seed `seed`, runs
 /// 0, 1, … until enough LPs were solved) on `threads` threads.
 pub fn check_scenario(scenario: &Path, lps: u64, seed: u64, threads: usize) -> Checked {
+    check_scenario_with(scenario, lps, seed, threads, &oreflow_ensemble::highs())
+}
+
+/// As [`check_scenario`], on `backend` instead of the ensemble's own.
+pub fn check_scenario_with(
+    scenario: &Path,
+    lps: u64,
+    seed: u64,
+    threads: usize,
+    backend: &oreflow_lp::HighsBackend,
+) -> Checked {
     let sc = oreflow_scenario::Scenario::load(scenario).unwrap();
     let goods: Vec<_> = DEFAULT_GOODS
         .iter()
@@ -64,10 +75,9 @@ pub fn check_scenario(scenario: &Path, lps: u64, seed: u64, threads: usize) -> C
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
-                // The backend the ensemble ships with, against HiGHS'
-                // defaults from scratch.
+                // The backend under test, against HiGHS' defaults from scratch.
                 let backend = Observed {
-                    backend: oreflow_ensemble::highs(),
+                    backend: backend.clone(),
                     observer: &checker,
                 };
                 let mut problem = None;
