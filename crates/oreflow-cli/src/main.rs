@@ -33,6 +33,7 @@ mod compare_cmd;
 mod data_cmd;
 mod ensemble_cmd;
 mod news_cmd;
+mod lp_cmd;
 mod output;
 mod report_cmd;
 mod run_cmd;
@@ -74,6 +75,10 @@ enum Command {
     Serve(serve_cmd::ServeArgs),
     /// Read news articles: figures and events, checked against the dataset, and a draft scenario.
     News(news_cmd::NewsArgs),
+    /// Write the LPs a run solves as MPS files (with an index), for other solvers.
+    Lp(lp_cmd::LpArgs),
+    /// Time whole runs of a scenario (per-run seconds; for the peer benchmark).
+    Bench(lp_cmd::BenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -325,6 +330,8 @@ fn main() -> ExitCode {
         Command::Backtest(a) => backtest_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
         Command::News(a) => news_cmd::run(a),
+        Command::Lp(a) => lp_cmd::run(a),
+        Command::Bench(a) => lp_cmd::bench(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

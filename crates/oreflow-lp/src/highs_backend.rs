@@ -30,6 +30,15 @@ pub struct HighsBackend {
     pub presolve: &'static str,
     /// Value of HiGHS' `simplex_strategy` option (0 choose, 1 dual, 4 primal).
     pub simplex_strategy: i32,
+    /// Value of HiGHS' `simplex_scale_strategy` (0 off, 1 choose, 2
+    /// equilibration — HiGHS' default —, 3 forced equilibration, 4 max value).
+    pub simplex_scale_strategy: i32,
+    /// Value of HiGHS' `dual_simplex_cost_perturbation_multiplier` (1 is
+    /// HiGHS' default; 0 turns cost perturbation off).
+    pub cost_perturbation: f64,
+    /// Value of HiGHS' `simplex_dual_edge_weight_strategy` (-1 choose, HiGHS'
+    /// default; 0 Dantzig, 1 Devex, 2 steepest edge).
+    pub dual_edge_weight_strategy: i32,
 }
 
 impl Default for HighsBackend {
@@ -38,6 +47,9 @@ impl Default for HighsBackend {
             solver: "simplex",
             presolve: "choose",
             simplex_strategy: 1,
+            simplex_scale_strategy: 2,
+            cost_perturbation: 1.0,
+            dual_edge_weight_strategy: -1,
         }
     }
 }
@@ -53,6 +65,69 @@ impl Backend for HighsBackend {
 
     fn session(&self) -> Box<dyn Session + '_> {
         Box::new(HighsSession::new(self))
+    }
+}
+
+/// What HiGHS found solving a model file it read itself
+/// ([`HighsBackend::solve_file`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileSolve {
+    pub sense: Sense,
+    pub rows: usize,
+    pub cols: usize,
+    pub nonzeros: usize,
+    pub status: Status,
+    pub objective: f64,
+}
+
+impl HighsBackend {
+    /// Reads a model file (MPS, LP; by extension) with HiGHS' own reader and
+    /// solves it from scratch, with this backend's options. For
+    /// cross-checking exported LPs (`oreflow lp`): HiGHS opens the file
+    /// itself, so this is not a bounded read through `oreflow-io` — give it
+    /// files oreflow wrote.
+    pub fn solve_file(&self, path: &std::path::Path) -> Result<FileSolve, LpError> {
+        let cpath = CString::new(path.as_os_str().as_encoded_bytes())
+            .map_err(|_| solver_err(format!("{}: path has a NUL byte", path.display())))?;
+        let mut inst = Instance::new()?;
+        self.configure(&mut inst)?;
+        // SAFETY: a valid instance and a NUL-terminated path that outlives the call.
+        let s = unsafe { ffi::Highs_readModel(inst.0, cpath.as_ptr()) };
+        Instance::check(s, || format!("HiGHS could not read {}", path.display()))?;
+        let mut sense: ffi::HighsInt = 0;
+        // SAFETY: a valid instance with a model; `sense` is a valid out-pointer.
+        let (rows, cols, nonzeros) = unsafe {
+            ffi::Highs_getObjectiveSense(inst.0, &mut sense);
+            (
+                ffi::Highs_getNumRow(inst.0),
+                ffi::Highs_getNumCol(inst.0),
+                ffi::Highs_getNumNz(inst.0),
+            )
+        };
+        // SAFETY: a loaded instance.
+        let s = unsafe { ffi::Highs_run(inst.0) };
+        Instance::check(s, || {
+            format!("HiGHS failed while solving {}", path.display())
+        })?;
+        // SAFETY: a solved instance.
+        let (model_status, objective) = unsafe {
+            (
+                ffi::Highs_getModelStatus(inst.0),
+                ffi::Highs_getObjectiveValue(inst.0),
+            )
+        };
+        Ok(FileSolve {
+            sense: if sense == ffi::OBJECTIVE_SENSE_MAXIMIZE {
+                Sense::Maximise
+            } else {
+                Sense::Minimise
+            },
+            rows: rows.max(0) as usize,
+            cols: cols.max(0) as usize,
+            nonzeros: nonzeros.max(0) as usize,
+            status: status_of(model_status),
+            objective,
+        })
     }
 }
 
@@ -93,6 +168,7 @@ impl Instance {
                     ffi::Highs_setBoolOptionValue(self.0, key.as_ptr(), ffi::HighsInt::from(b))
                 }
                 OptionValue::Int(i) => ffi::Highs_setIntOptionValue(self.0, key.as_ptr(), i),
+                OptionValue::Double(d) => ffi::Highs_setDoubleOptionValue(self.0, key.as_ptr(), d),
                 OptionValue::Str(s) => {
                     let v = CString::new(s).map_err(|_| solver_err(format!("option {name}")))?;
                     ffi::Highs_setStringOptionValue(self.0, key.as_ptr(), v.as_ptr())
@@ -142,7 +218,32 @@ impl Instance {
 enum OptionValue {
     Bool(bool),
     Int(i32),
+    Double(f64),
     Str(&'static str),
+}
+
+impl HighsBackend {
+    /// Sets this backend's options on a new instance.
+    fn configure(&self, inst: &mut Instance) -> Result<(), LpError> {
+        inst.set_option("output_flag", OptionValue::Bool(false))?;
+        inst.set_option("log_to_console", OptionValue::Bool(false))?;
+        inst.set_option("threads", OptionValue::Int(1))?;
+        inst.set_option("solver", OptionValue::Str(self.solver))?;
+        inst.set_option("presolve", OptionValue::Str(self.presolve))?;
+        inst.set_option("simplex_strategy", OptionValue::Int(self.simplex_strategy))?;
+        inst.set_option(
+            "simplex_scale_strategy",
+            OptionValue::Int(self.simplex_scale_strategy),
+        )?;
+        inst.set_option(
+            "dual_simplex_cost_perturbation_multiplier",
+            OptionValue::Double(self.cost_perturbation),
+        )?;
+        inst.set_option(
+            "simplex_dual_edge_weight_strategy",
+            OptionValue::Int(self.dual_edge_weight_strategy),
+        )
+    }
 }
 
 /// A HiGHS instance kept between solves of problems of one shape.
@@ -171,13 +272,7 @@ impl<'a> HighsSession<'a> {
         self.instance = None;
         self.loaded = None;
         let mut inst = Instance::new()?;
-        let b = self.backend;
-        inst.set_option("output_flag", OptionValue::Bool(false))?;
-        inst.set_option("log_to_console", OptionValue::Bool(false))?;
-        inst.set_option("threads", OptionValue::Int(1))?;
-        inst.set_option("solver", OptionValue::Str(b.solver))?;
-        inst.set_option("presolve", OptionValue::Str(b.presolve))?;
-        inst.set_option("simplex_strategy", OptionValue::Int(b.simplex_strategy))?;
+        self.backend.configure(&mut inst)?;
         inst.pass(p)?;
         self.instance = Some(inst);
         self.loaded = Some(p.clone());
@@ -286,28 +381,7 @@ impl<'a> HighsSession<'a> {
         Instance::check(s, || "HiGHS failed while solving".into())?;
         // SAFETY: a solved instance.
         let model_status = unsafe { ffi::Highs_getModelStatus(inst.0) };
-        let status = match model_status {
-            ffi::MODEL_STATUS_OPTIMAL => Status::Optimal,
-            ffi::MODEL_STATUS_INFEASIBLE => Status::Infeasible,
-            ffi::MODEL_STATUS_UNBOUNDED | ffi::MODEL_STATUS_UNBOUNDED_OR_INFEASIBLE => {
-                Status::Unbounded
-            }
-            other => Status::Other(
-                match other {
-                    ffi::MODEL_STATUS_NOTSET => "not set",
-                    ffi::MODEL_STATUS_LOAD_ERROR => "load error",
-                    ffi::MODEL_STATUS_MODEL_ERROR => "model error",
-                    ffi::MODEL_STATUS_SOLVE_ERROR => "solve error",
-                    ffi::MODEL_STATUS_MODEL_EMPTY => "empty model",
-                    ffi::MODEL_STATUS_REACHED_TIME_LIMIT => "time limit reached",
-                    ffi::MODEL_STATUS_REACHED_ITERATION_LIMIT => "iteration limit reached",
-                    ffi::MODEL_STATUS_UNKNOWN => "unknown (numerical trouble)",
-                    _ => "other",
-                }
-                .to_string()
-                    + &format!(" (HiGHS model status {other})"),
-            ),
-        };
+        let status = status_of(model_status);
         let (n, m) = (p.num_cols(), p.num_rows());
         let mut sol = Solution {
             status,
@@ -376,6 +450,31 @@ impl Session for HighsSession<'_> {
 
     fn start_from(&mut self, basis: &Basis) {
         self.start = Some(basis.clone());
+    }
+}
+
+fn status_of(model_status: ffi::HighsInt) -> Status {
+    match model_status {
+        ffi::MODEL_STATUS_OPTIMAL => Status::Optimal,
+        ffi::MODEL_STATUS_INFEASIBLE => Status::Infeasible,
+        ffi::MODEL_STATUS_UNBOUNDED | ffi::MODEL_STATUS_UNBOUNDED_OR_INFEASIBLE => {
+            Status::Unbounded
+        }
+        other => Status::Other(
+            match other {
+                ffi::MODEL_STATUS_NOTSET => "not set",
+                ffi::MODEL_STATUS_LOAD_ERROR => "load error",
+                ffi::MODEL_STATUS_MODEL_ERROR => "model error",
+                ffi::MODEL_STATUS_SOLVE_ERROR => "solve error",
+                ffi::MODEL_STATUS_MODEL_EMPTY => "empty model",
+                ffi::MODEL_STATUS_REACHED_TIME_LIMIT => "time limit reached",
+                ffi::MODEL_STATUS_REACHED_ITERATION_LIMIT => "iteration limit reached",
+                ffi::MODEL_STATUS_UNKNOWN => "unknown (numerical trouble)",
+                _ => "other",
+            }
+            .to_string()
+                + &format!(" (HiGHS model status {other})"),
+        ),
     }
 }
 

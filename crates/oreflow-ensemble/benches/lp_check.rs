@@ -1,0 +1,44 @@
+#![allow(clippy::print_stdout)] // a benchmark reports on stdout
+//! `cargo bench -p oreflow-ensemble --bench lp_check`: the correctness
+//! harness at full size — `OREFLOW_CHECK_LPS` (default 10,000) LPs from the
+//! ensembles of the shipped scenarios with uncertainty, each warm-started
+//! solve checked against HiGHS from scratch (`tests/common/lp_check.rs`).
+//! `OREFLOW_CHECK_FASTER=1` checks `oreflow_ensemble::faster_highs()`
+//! instead of the ensemble's backend. Exits non-zero if any check fails.
+
+#[path = "../tests/common/lp_check.rs"]
+#[allow(dead_code)] // check_scenario: the test's entry point
+mod lp_check;
+
+fn main() {
+    let lps: u64 = std::env::var("OREFLOW_CHECK_LPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let scenarios = lp_check::uncertain_scenarios();
+    let per = lps.div_ceil(scenarios.len().max(1) as u64);
+    let started = std::time::Instant::now();
+    let mut bad = false;
+    for sc in &scenarios {
+        let backend = if std::env::var_os("OREFLOW_CHECK_FASTER").is_some() {
+            oreflow_ensemble::faster_highs()
+        } else {
+            oreflow_ensemble::highs()
+        };
+        let c = lp_check::check_scenario_with(sc, per, 11, threads, &backend);
+        println!("{}", lp_check::describe(&c));
+        for f in &c.summary.failures {
+            println!("  {f}");
+        }
+        bad |= c.summary.failed > 0 || c.failed_runs > 0 || c.summary.controls_accepted > 0;
+    }
+    println!(
+        "{} scenarios, {:.1} s on {threads} threads",
+        scenarios.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if bad {
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,162 @@
+#![allow(clippy::print_stdout)] // a benchmark reports on stdout
+//! `cargo bench -p oreflow-ensemble --bench options`: HiGHS options measured
+//! on ensemble throughput, side by side in one process. Each configuration
+//! solves the same runs of `scenarios/ensemble-licensing-risk.toml` (runs
+//! 0..`OREFLOW_OPT_RUNS`, default 100) exactly as the ensemble does
+//! (`Ensemble::solve_run`: draws, model, warm-started run; no Parquet
+//! writing), on 1 and on 2 threads, in `OREFLOW_OPT_ROUNDS` (default 3)
+//! interleaved rounds (median reported, so drifting load on a shared machine
+//! hits every configuration alike). Each configuration's LPs of the first
+//! `OREFLOW_OPT_CHECK_RUNS` runs (default 20) are checked against HiGHS'
+//! default options from scratch with the correctness harness (objectives
+//! 1e-9, primal 1e-7, prices equal or an alternative optimal dual).
+
+#[path = "../tests/common/lp_check.rs"]
+#[allow(dead_code)]
+mod lp_check;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use oreflow_ensemble::{parse_good, Ensemble, Inputs, DEFAULT_GOODS};
+use oreflow_lp::verify::{AgainstCold, Tolerances};
+use oreflow_lp::{HighsBackend, Observed};
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn throughput(e: &Ensemble, b: &HighsBackend, runs: u64, threads: usize) -> f64 {
+    let next = AtomicU64::new(0);
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let mut problem = None;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= runs {
+                        break;
+                    }
+                    e.solve_run(1, i, b, &mut problem).expect("run");
+                }
+            });
+        }
+    });
+    runs as f64 / t.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/ensemble-licensing-risk.toml");
+    let sc = oreflow_scenario::Scenario::load(&scenario).expect("scenario");
+    let goods: Vec<_> = DEFAULT_GOODS
+        .iter()
+        .map(|g| parse_good(g).unwrap())
+        .collect();
+    let e = Ensemble::new(
+        &sc.name,
+        Inputs {
+            dataset: sc.dataset,
+            config: sc.config,
+            policies: sc.policies,
+        },
+        sc.uncertainty,
+        &goods,
+    )
+    .expect("ensemble");
+    let d = HighsBackend::default();
+    let configs: Vec<(&str, HighsBackend)> = vec![
+        ("HiGHS defaults (as shipped)", d.clone()),
+        (
+            "no cost perturbation",
+            HighsBackend {
+                cost_perturbation: 0.0,
+                ..d.clone()
+            },
+        ),
+        (
+            "no scaling",
+            HighsBackend {
+                simplex_scale_strategy: 0,
+                ..d.clone()
+            },
+        ),
+        (
+            "no scaling, no cost perturbation",
+            HighsBackend {
+                simplex_scale_strategy: 0,
+                cost_perturbation: 0.0,
+                ..d.clone()
+            },
+        ),
+        (
+            "Devex dual edge weights",
+            HighsBackend {
+                dual_edge_weight_strategy: 1,
+                ..d.clone()
+            },
+        ),
+    ];
+    let runs = env("OREFLOW_OPT_RUNS", 100);
+    let rounds = env("OREFLOW_OPT_ROUNDS", 3);
+    let check_runs = env("OREFLOW_OPT_CHECK_RUNS", 20);
+    println!("correctness (first {check_runs} runs, against HiGHS defaults from scratch):");
+    for (name, b) in &configs {
+        let checker = AgainstCold::new(Tolerances::default());
+        let observed = Observed {
+            backend: b.clone(),
+            observer: &checker,
+        };
+        let mut problem = None;
+        for i in 0..check_runs {
+            e.solve_run(1, i, &observed, &mut problem).expect("run");
+        }
+        let s = checker.summary();
+        println!(
+            "  {name:<34} {} LPs, {} failed; objective max rel {:.1e}, primal max {:.1e}, prices differing in {} LPs (certificate infeasibility max {:.1e}, gap {:.1e}); {} iterations ({:.1} per LP); controls accepted {}",
+            s.lps,
+            s.failed,
+            s.max_objective_rel,
+            s.max_primal_violation,
+            s.lps_with_prices_differing,
+            s.max_certificate.0,
+            s.max_certificate.1,
+            s.iterations.0,
+            s.iterations.0 as f64 / s.lps.max(1) as f64,
+            s.controls_accepted
+        );
+        for f in s.failures.iter().take(3) {
+            println!("    {f}");
+        }
+    }
+    for threads in [1usize, 2] {
+        let mut rates: Vec<Vec<f64>> = vec![Vec::new(); configs.len()];
+        for _ in 0..rounds {
+            for (k, (_, b)) in configs.iter().enumerate() {
+                rates[k].push(throughput(&e, b, runs, threads));
+            }
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let base = median(&mut rates[0].clone());
+        println!("{runs} runs on {threads} thread(s), median of {rounds} interleaved rounds:");
+        for (k, (name, _)) in configs.iter().enumerate() {
+            let r = median(&mut rates[k]);
+            println!(
+                "  {name:<34} {r:7.2} runs/s  ×{:.3} vs defaults  (rounds: {:?})",
+                r / base,
+                rates[k]
+                    .iter()
+                    .map(|x| (x * 100.0).round() / 100.0)
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The correctness harness of solver speed-ups (shared by the bounded test
+//! `tests/lp_check.rs` and the 10,000-LP bench `benches/lp_check.rs`): the
+//! LPs that ensembles of every shipped scenario with an `[uncertain]` part
+//! solve, each warm-started solve checked against HiGHS from scratch by
+//! `oreflow_lp::verify` — objectives to 1e-9 relative, primal feasibility to
+//! 1e-7, prices equal (1e-7) or an alternative optimal dual (certificate
+//! infeasibility and duality gap at most 1e-7).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use oreflow_ensemble::{parse_good, Ensemble, Inputs, DEFAULT_GOODS};
+use oreflow_lp::verify::{AgainstCold, Summary, Tolerances};
+use oreflow_lp::Observed;
+
+/// Every shipped scenario with an `[uncertain]` part.
+pub fn uncertain_scenarios() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenarios/")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| {
+            !oreflow_scenario::Scenario::load(p)
+                .expect("shipped scenarios load")
+                .uncertainty
+                .is_empty()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+pub struct Checked {
+    pub scenario: String,
+    pub runs: u64,
+    pub failed_runs: u64,
+    pub summary: Summary,
+}
+
+/// Checks at least `lps` LPs of `scenario`'s ensemble (seed `seed`, runs
+/// 0, 1, … until enough LPs were solved) on `threads` threads.
+pub fn check_scenario(scenario: &Path, lps: u64, seed: u64, threads: usize) -> Checked {
+    check_scenario_with(scenario, lps, seed, threads, &oreflow_ensemble::highs())
+}
+
+/// As [`check_scenario`], on `backend` instead of the ensemble's own.
+pub fn check_scenario_with(
+    scenario: &Path,
+    lps: u64,
+    seed: u64,
+    threads: usize,
+    backend: &oreflow_lp::HighsBackend,
+) -> Checked {
+    let sc = oreflow_scenario::Scenario::load(scenario).unwrap();
+    let goods: Vec<_> = DEFAULT_GOODS
+        .iter()
+        .map(|g| parse_good(g).unwrap())
+        .collect();
+    let name = sc.name.clone();
+    let e = Ensemble::new(
+        &sc.name,
+        Inputs {
+            dataset: sc.dataset,
+            config: sc.config,
+            policies: sc.policies,
+        },
+        sc.uncertainty,
+        &goods,
+    )
+    .unwrap();
+    let checker = AgainstCold::new(Tolerances::default());
+    let next = AtomicU64::new(0);
+    let failed = AtomicU64::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                // The backend under test, against HiGHS' defaults from scratch.
+                let backend = Observed {
+                    backend: backend.clone(),
+                    observer: &checker,
+                };
+                let mut problem = None;
+                while checker.summary().lps < lps {
+                    let run = next.fetch_add(1, Ordering::Relaxed);
+                    if e.solve_run(seed, run, &backend, &mut problem).is_err() {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    Checked {
+        scenario: name,
+        runs: next.load(Ordering::Relaxed),
+        failed_runs: failed.load(Ordering::Relaxed),
+        summary: checker.summary(),
+    }
+}
+
+/// One line of figures.
+pub fn describe(c: &Checked) -> String {
+    let s = &c.summary;
+    format!(
+        "{}: {} LPs of {} runs ({} runs failed), {} LPs failed a check; objective max rel diff {:.2e}, primal violation max {:.2e}; prices differing in {} LPs ({} prices, largest rel diff {:.2e}), all shown alternative optima unless failed (certificate infeasibility max {:.2e}, gap max {:.2e}); simplex iterations warm {} vs cold {}; negative controls (prices × 1.01) accepted {} of {}; differing prices by kind of row: {:?}",
+        c.scenario,
+        s.lps,
+        c.runs,
+        c.failed_runs,
+        s.failed,
+        s.max_objective_rel,
+        s.max_primal_violation,
+        s.lps_with_prices_differing,
+        s.prices_differing,
+        s.max_price_diff,
+        s.max_certificate.0,
+        s.max_certificate.1,
+        s.iterations.0,
+        s.iterations.1,
+        s.controls_accepted,
+        s.controls,
+        s.differing_by_kind
+    )
+}
