@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use oreflow_ensemble::{parse_good, Ensemble, Inputs, DEFAULT_GOODS};
+use oreflow_ensemble::Ensemble;
 use oreflow_lp::verify::{AgainstCold, Tolerances};
 use oreflow_lp::{HighsBackend, Observed};
 
@@ -53,22 +53,7 @@ fn throughput(e: &Ensemble, b: &HighsBackend, runs: u64, threads: usize) -> f64 
 fn main() {
     let scenario =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/ensemble-licensing-risk.toml");
-    let sc = oreflow_scenario::Scenario::load(&scenario).expect("scenario");
-    let goods: Vec<_> = DEFAULT_GOODS
-        .iter()
-        .map(|g| parse_good(g).unwrap())
-        .collect();
-    let e = Ensemble::new(
-        &sc.name,
-        Inputs {
-            dataset: sc.dataset,
-            config: sc.config,
-            policies: sc.policies,
-        },
-        sc.uncertainty,
-        &goods,
-    )
-    .expect("ensemble");
+    let (_, e) = lp_check::ensemble_of(&scenario);
     let d = HighsBackend::default();
     let configs: Vec<(&str, HighsBackend)> = vec![
         ("HiGHS defaults (as shipped)", d.clone()),

@@ -38,21 +38,10 @@ pub struct Checked {
     pub summary: Summary,
 }
 
-/// Checks at least `lps` LPs of `scenario`'s ensemble (seed `seed`, runs
-/// 0, 1, … until enough LPs were solved) on `threads` threads.
-pub fn check_scenario(scenario: &Path, lps: u64, seed: u64, threads: usize) -> Checked {
-    check_scenario_with(scenario, lps, seed, threads, &oreflow_ensemble::highs())
-}
-
-/// As [`check_scenario`], on `backend` instead of the ensemble's own.
-pub fn check_scenario_with(
-    scenario: &Path,
-    lps: u64,
-    seed: u64,
-    threads: usize,
-    backend: &oreflow_lp::HighsBackend,
-) -> Checked {
-    let sc = oreflow_scenario::Scenario::load(scenario).unwrap();
+/// The scenario's name and its ensemble over the default goods.
+pub fn ensemble_of(scenario: &Path) -> (String, Ensemble) {
+    let sc = oreflow_scenario::Scenario::load(scenario)
+        .unwrap_or_else(|e| panic!("{}: {e}", scenario.display()));
     let goods: Vec<_> = DEFAULT_GOODS
         .iter()
         .map(|g| parse_good(g).unwrap())
@@ -68,7 +57,25 @@ pub fn check_scenario_with(
         sc.uncertainty,
         &goods,
     )
-    .unwrap();
+    .unwrap_or_else(|e| panic!("{}: {e}", scenario.display()));
+    (name, e)
+}
+
+/// Checks at least `lps` LPs of `scenario`'s ensemble (seed `seed`, runs
+/// 0, 1, … until enough LPs were solved) on `threads` threads.
+pub fn check_scenario(scenario: &Path, lps: u64, seed: u64, threads: usize) -> Checked {
+    check_scenario_with(scenario, lps, seed, threads, &oreflow_ensemble::highs())
+}
+
+/// As [`check_scenario`], on `backend` instead of the ensemble's own.
+pub fn check_scenario_with(
+    scenario: &Path,
+    lps: u64,
+    seed: u64,
+    threads: usize,
+    backend: &oreflow_lp::HighsBackend,
+) -> Checked {
+    let (name, e) = ensemble_of(scenario);
     let checker = AgainstCold::new(Tolerances::default());
     let next = AtomicU64::new(0);
     let failed = AtomicU64::new(0);
