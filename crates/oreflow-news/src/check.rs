@@ -117,40 +117,44 @@ impl Checker<'_> {
         self.ds.region(code)
     }
 
-    fn mine_output(&self, region: Option<oreflow_core::RegionId>) -> f64 {
+    /// Reference-year capacity of the operating facilities (of `region`, or
+    /// of the world) among `rows`: (status, region, capacity path).
+    fn operating<'r>(
+        &self,
+        rows: impl Iterator<
+            Item = (
+                FacilityStatus,
+                oreflow_core::RegionId,
+                &'r oreflow_core::CapacityPath,
+            ),
+        >,
+        region: Option<oreflow_core::RegionId>,
+    ) -> f64 {
         let y = self.ds.reference_year;
-        self.ds
+        rows.filter(|(status, r, _)| {
+            *status == FacilityStatus::Operating && region.is_none_or(|want| *r == want)
+        })
+        .map(|(_, _, c)| c.at(y))
+        .sum()
+    }
+
+    fn mine_output(&self, region: Option<oreflow_core::RegionId>) -> f64 {
+        let rows = self
+            .ds
             .mines
             .iter()
-            .filter(|m| {
-                m.status == FacilityStatus::Operating && region.is_none_or(|r| m.region == r)
-            })
-            .map(|m| m.capacity.at(y))
-            .sum()
+            .map(|m| (m.status, m.region, &m.capacity));
+        self.operating(rows, region)
     }
 
     fn separation(&self, region: Option<oreflow_core::RegionId>) -> f64 {
-        let y = self.ds.reference_year;
-        self.ds
-            .separation_plants
-            .iter()
-            .filter(|m| {
-                m.status == FacilityStatus::Operating && region.is_none_or(|r| m.region == r)
-            })
-            .map(|m| m.capacity.at(y))
-            .sum()
+        let rows = (self.ds.separation_plants.iter()).map(|m| (m.status, m.region, &m.capacity));
+        self.operating(rows, region)
     }
 
     fn magnets(&self, region: Option<oreflow_core::RegionId>) -> f64 {
-        let y = self.ds.reference_year;
-        self.ds
-            .magnet_plants
-            .iter()
-            .filter(|m| {
-                m.status == FacilityStatus::Operating && region.is_none_or(|r| m.region == r)
-            })
-            .map(|m| m.capacity.at(y))
-            .sum()
+        let rows = (self.ds.magnet_plants.iter()).map(|m| (m.status, m.region, &m.capacity));
+        self.operating(rows, region)
     }
 
     /// Sets `status`, `dataset` and `note` of `f`.
