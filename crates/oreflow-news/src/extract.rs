@@ -61,31 +61,16 @@ impl Vocab {
         for n in vocab::NOT_REGIONS {
             add(n, false, Target::Nothing);
         }
+        let mines = ds.mines.iter().map(|m| (&m.id, m.region, "mining"));
+        let separation = (ds.separation_plants.iter()).map(|p| (&p.id, p.region, "separation"));
+        let magnets = (ds.magnet_plants.iter()).map(|p| (&p.id, p.region, "magnet"));
         let mut facilities = HashMap::new();
-        for m in &ds.mines {
+        for (id, region, stage) in mines.chain(separation).chain(magnets) {
             facilities.insert(
-                m.id.clone(),
+                id.clone(),
                 FacilityInfo {
-                    stage: "mining",
-                    region: ds.region_code(m.region).to_string(),
-                },
-            );
-        }
-        for p in &ds.separation_plants {
-            facilities.insert(
-                p.id.clone(),
-                FacilityInfo {
-                    stage: "separation",
-                    region: ds.region_code(p.region).to_string(),
-                },
-            );
-        }
-        for p in &ds.magnet_plants {
-            facilities.insert(
-                p.id.clone(),
-                FacilityInfo {
-                    stage: "magnet",
-                    region: ds.region_code(p.region).to_string(),
+                    stage,
+                    region: ds.region_code(region).to_string(),
                 },
             );
         }
