@@ -22,13 +22,14 @@ pub(crate) fn render(model: &Model, run: &RunResult, shares: &[ShareRow], sum: &
     let s0 = &run.years[0].solution;
     let _ = writeln!(
         o,
-        "oreflow {} · scenario {} · {}–{} · growth path {} · solver {} · {} LPs of {} rows × {} columns in {:.2} s",
+        "oreflow {} · scenario {} · {}–{} · growth path {} · solver {} · {} LPs ({} years) of {} rows × {} columns in {:.2} s",
         sum.oreflow_version,
         sum.scenario,
         sum.years[0],
         sum.years[1],
         sum.growth_path,
         sum.solver,
+        run.years.iter().map(|y| y.solves).sum::<usize>(),
         run.years.len(),
         s0.lp_rows,
         s0.lp_cols,

@@ -436,9 +436,9 @@ impl Ensemble {
         let result = oreflow_sim::run_warm(&model, backend, warm, |yr| {
             self.headline
                 .values(&model, &yr.data, &yr.solution, &mut rows);
-            lp.solves += 1;
-            lp.seconds += yr.solution.solve_seconds;
-            lp.iterations += yr.solution.iterations;
+            lp.solves += yr.solves as u64;
+            lp.seconds += yr.solve_seconds;
+            lp.iterations += yr.iterations;
         });
         match result {
             Ok(_) => Outcome::Done { rows, drawn, lp },

@@ -33,7 +33,9 @@ struct Vars {
     mine_out: Vec<Col>,
     /// Feed column per separation plant (bounded by capacity).
     sep_feed: Vec<Col>,
-    /// (mine, plant, col)
+    /// Mines that ship on identical terms (see [`ship_groups`]).
+    groups: Vec<Vec<usize>>,
+    /// (group, plant, col)
     conc: Vec<(usize, usize, Col)>,
     /// (element, from, to, col)
     oxide: Vec<(Element, usize, usize, Col)>,
@@ -437,6 +439,32 @@ fn tie(key: [usize; 4]) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// The bits of a composition, to compare compositions exactly.
+fn composition_bits(c: &[f64; N_ELEMENTS]) -> [u64; N_ELEMENTS] {
+    std::array::from_fn(|e| c[e].to_bits())
+}
+
+/// Mines that ship on identical terms: same region and same composition
+/// (bit for bit), in order of their first mine. Every coefficient of a
+/// concentrate column depends on its mine only through these two (freight,
+/// trade terms, cap groups and offtakes are per region; element content per
+/// composition), so one column per group and plant is exact. Production
+/// quotas act on the mines' output columns, not on shipments.
+fn ship_groups(net: &Network) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut index: std::collections::HashMap<(usize, [u64; N_ELEMENTS]), usize> =
+        std::collections::HashMap::new();
+    for (m, mine) in net.mines.iter().enumerate() {
+        let key = (mine.region.index(), composition_bits(&mine.composition));
+        let k = *index.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[k].push(m);
+    }
+    groups
+}
+
 /// Writes the year's LP through `w`: a fresh problem, or the numbers of one
 /// built before (see [`Writer`]).
 fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
@@ -548,20 +576,51 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
         })
         .collect();
 
-    // Mines: output column (capacity bound, mining cost) tied to its shipments.
-    let mut mine_rows = Vec::new();
-    let mut mine_out = Vec::new();
-    for (m, mine) in net.mines.iter().enumerate() {
-        let row = w.row(0.0, 0.0, || {
-            format!("shipments of mine {} equal its output", mine.name)
-        });
-        mine_rows.push(row);
-        let mut coefs = vec![(row, -1.0)];
-        for (g, &cap_row) in net.production_caps.iter().zip(&production_caps) {
-            if g.mines.contains(&m) {
-                coefs.push((cap_row, 1.0));
+    // Mines: output column (capacity bound, mining cost) tied to shipments.
+    // Mines that would ship on identical terms (one region, one composition)
+    // share one shipment row and one concentrate column per plant: the LP
+    // only sees their summed output, so its size grows with the number of
+    // mines, not mines × plants (the same optimum; the split of a group's
+    // shipments between its mines, which no cost distinguishes, is
+    // reported pro rata to output, see `solution`).
+    let groups = ship_groups(net);
+    let mut group_rows = Vec::with_capacity(groups.len());
+    for g in &groups {
+        let first = &net.mines[g[0]];
+        group_rows.push(w.row(0.0, 0.0, || {
+            if g.len() == 1 {
+                format!("shipments of mine {} equal its output", first.name)
+            } else {
+                format!(
+                    "shipments of the {} mines like {} in {} equal their output",
+                    g.len(),
+                    first.name,
+                    code(first.region.index())
+                )
+            }
+        }));
+    }
+    let mut group_of = vec![0; net.mines.len()];
+    for (k, g) in groups.iter().enumerate() {
+        for &m in g {
+            group_of[m] = k;
+        }
+    }
+    // The production-quota rows of each mine (a quota lists its mines).
+    let mut caps_of: Vec<Vec<RowId>> = vec![Vec::new(); net.mines.len()];
+    for (g, &cap_row) in net.production_caps.iter().zip(&production_caps) {
+        for &m in &g.mines {
+            if let Some(c) = caps_of.get_mut(m) {
+                if !c.contains(&cap_row) {
+                    c.push(cap_row);
+                }
             }
         }
+    }
+    let mut mine_out = Vec::new();
+    for (m, mine) in net.mines.iter().enumerate() {
+        let mut coefs = vec![(group_rows[group_of[m]], -1.0)];
+        coefs.extend(caps_of[m].iter().map(|&row| (row, 1.0)));
         mine_out.push(w.col(-d.mine_cost[m], 0.0, d.mine_capacity[m], &coefs, || {
             format!("output of mine {} (capacity bound)", mine.name)
         }));
@@ -606,29 +665,26 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
                 }
             }
         };
-    // Mines with the same composition (one ore type) reach each plant
-    // through one pooled feed: their concentrate columns carry only the
-    // tonnage into the pool, and one column per (ore type, plant) carries
-    // the elements. The same LP with far fewer non-zeros.
+    // Groups with the same composition (one ore type, several regions)
+    // reach each plant through one pooled feed: their concentrate columns
+    // carry only the tonnage into the pool, and one column per (ore type,
+    // plant) carries the elements. The same LP with far fewer non-zeros.
     let mut pools: Vec<Vec<usize>> = Vec::new();
-    for (m, mine) in net.mines.iter().enumerate() {
-        let same = |g: &Vec<usize>| {
-            net.mines[g[0]]
-                .composition
-                .iter()
-                .zip(&mine.composition)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
-        };
-        match pools.iter_mut().find(|g| same(g)) {
-            Some(g) => g.push(m),
-            None => pools.push(vec![m]),
-        }
+    let mut pool_index: std::collections::HashMap<[u64; N_ELEMENTS], usize> =
+        std::collections::HashMap::new();
+    for (k, g) in groups.iter().enumerate() {
+        let key = composition_bits(&net.mines[g[0]].composition);
+        let p = *pool_index.entry(key).or_insert_with(|| {
+            pools.push(Vec::new());
+            pools.len() - 1
+        });
+        pools[p].push(k);
     }
-    pools.retain(|g| g.len() > 1);
-    let mut pool_of = vec![None; net.mines.len()];
-    for (k, g) in pools.iter().enumerate() {
-        for &m in g {
-            pool_of[m] = Some(k);
+    pools.retain(|p| p.len() > 1);
+    let mut pool_of = vec![None; groups.len()];
+    for (p, members) in pools.iter().enumerate() {
+        for &k in members {
+            pool_of[k] = Some(p);
         }
     }
     let pool_rows: Vec<Vec<RowId>> = pools
@@ -640,7 +696,7 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
                     w.row(0.0, 0.0, || {
                         format!(
                             "pooled feed of ore like {} into plant {}",
-                            net.mines[g[0]].name, plant.name
+                            net.mines[groups[g[0]][0]].name, plant.name
                         )
                     })
                 })
@@ -649,13 +705,17 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
         .collect();
     let mut conc = Vec::new();
     let mut coefs: Vec<(RowId, f64)> = Vec::new();
-    for (m, mine) in net.mines.iter().enumerate() {
+    for (k, g) in groups.iter().enumerate() {
+        // The group's first mine stands for it (its name, and the key of
+        // the routing tie-break, so a one-mine group is the mine itself).
+        let m = g[0];
+        let mine = &net.mines[m];
         for (s, plant) in net.separation_plants.iter().enumerate() {
             let (rm, rs) = (mine.region.index(), plant.region.index());
             coefs.clear();
-            coefs.push((mine_rows[m], 1.0));
-            match pool_of[m] {
-                Some(k) => coefs.push((pool_rows[k][s], 1.0)),
+            coefs.push((group_rows[k], 1.0));
+            match pool_of[k] {
+                Some(p) => coefs.push((pool_rows[p][s], 1.0)),
                 None => {
                     coefs.push((sep_rows[s], 1.0));
                     element_coefs(&mine.composition, plant, &mut coefs);
@@ -686,21 +746,34 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
                 0.0,
                 if term.closed { 0.0 } else { inf },
                 &coefs,
-                || format!("concentrate {} -> {}", mine.name, plant.name),
+                || {
+                    if g.len() == 1 {
+                        format!("concentrate {} -> {}", mine.name, plant.name)
+                    } else {
+                        format!(
+                            "concentrate of the {} mines like {} in {} -> {}",
+                            g.len(),
+                            mine.name,
+                            code(rm),
+                            plant.name
+                        )
+                    }
+                },
             );
-            conc.push((m, s, col));
+            conc.push((k, s, col));
         }
     }
-    for (k, g) in pools.iter().enumerate() {
+    for (p, members) in pools.iter().enumerate() {
+        let first = &net.mines[groups[members[0]][0]];
         for (s, plant) in net.separation_plants.iter().enumerate() {
             coefs.clear();
-            coefs.push((pool_rows[k][s], -1.0));
+            coefs.push((pool_rows[p][s], -1.0));
             coefs.push((sep_rows[s], 1.0));
-            element_coefs(&net.mines[g[0]].composition, plant, &mut coefs);
+            element_coefs(&first.composition, plant, &mut coefs);
             w.col(0.0, 0.0, inf, &coefs, || {
                 format!(
                     "pooled feed of ore like {} separated by {}",
-                    net.mines[g[0]].name, plant.name
+                    first.name, plant.name
                 )
             });
         }
@@ -1039,6 +1112,7 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
     Vars {
         mine_out,
         sep_feed,
+        groups,
         conc,
         oxide,
         magnet_make,
@@ -1076,23 +1150,44 @@ fn read(
     let mut separated = vec![[0.0; N_ELEMENTS]; net.separation_plants.len()];
     let mut heavy_byproduct = vec![[0.0; N_ELEMENTS]; n];
     let mut concentrate = Vec::new();
-    for &(m, s, col) in &v.conc {
+    // A group's output, to split its shipments between its mines.
+    let group_output: Vec<f64> = v
+        .groups
+        .iter()
+        .map(|g| g.iter().map(|&m| mine_output[m]).sum())
+        .collect();
+    for &(k, s, col) in &v.conc {
         let x = val(col);
         if x > 0.0 {
+            let group = &v.groups[k];
             let plant = &net.separation_plants[s];
             for e in ELEMENTS {
-                let t = x * net.mines[m].composition[e.index()];
+                let t = x * net.mines[group[0]].composition[e.index()];
                 match plant.heavy_to {
                     Some(h) if e.is_heavy() => heavy_byproduct[h.index()][e.index()] += t,
                     _ => separated[s][e.index()] += t,
                 }
             }
-            concentrate.push(Flow {
-                from: m,
-                to: s,
-                element: None,
-                tonnes: x,
-            });
+            // The shipments of a group of mines are split pro rata to the
+            // mines' output (every split is optimal; this one keeps each
+            // mine's shipments equal to its output).
+            for &m in group {
+                let tonnes = if group.len() == 1 {
+                    x
+                } else if group_output[k] > 0.0 {
+                    x * mine_output[m] / group_output[k]
+                } else {
+                    0.0
+                };
+                if tonnes > 0.0 {
+                    concentrate.push(Flow {
+                        from: m,
+                        to: s,
+                        element: None,
+                        tonnes,
+                    });
+                }
+            }
         }
     }
     let oxide_trade = v

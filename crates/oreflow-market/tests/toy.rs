@@ -391,3 +391,52 @@ fn a_strategic_stockpile_is_released_above_its_trigger() {
     let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
     assert_eq!(s.strategic_release[0], 0.0);
 }
+
+#[test]
+fn mines_of_one_region_and_ore_ship_through_one_arc_per_plant_and_keep_their_own_balance() {
+    let (mut net, mut data) = toy();
+    // Split mine 1 into three mines of the same region and composition:
+    // one of 50 t at 1 USD/kg, one of 30 t at 1 USD/kg, one of 20 t at
+    // 6 USD/kg (above the 5 USD/kg its concentrate is worth: idle).
+    let like_m1 = |name: &str| MineSpec {
+        name: name.into(),
+        ..net.mines[0].clone()
+    };
+    net.mines = vec![
+        like_m1("m1a"),
+        net.mines[1].clone(),
+        like_m1("m1b"),
+        like_m1("m1c"),
+    ];
+    data.mine_capacity = vec![50.0, 100.0, 30.0, 20.0];
+    data.mine_cost = vec![1.0, 1.0, 1.0, 6.0];
+    let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
+    // Two shipping groups (A's three mines, B's one), as in the toy: the LP
+    // gains one output column per extra mine, and no arc and no row.
+    let (base_net, base_data) = toy();
+    let base = solve_year(&base_net, &base_data, &HighsBackend::default()).unwrap();
+    assert_eq!(
+        s.lp_cols,
+        base.lp_cols + 2,
+        "one output column per extra mine"
+    );
+    assert_eq!(s.lp_rows, base.lp_rows, "no extra row");
+    // The cheap mines run full, the dear one stays idle.
+    assert!(close(s.mine_output[0], 50.0), "{:?}", s.mine_output);
+    assert!(close(s.mine_output[2], 30.0), "{:?}", s.mine_output);
+    assert!(close(s.mine_output[3], 0.0), "{:?}", s.mine_output);
+    // Each mine's reported shipments equal its output.
+    for (m, out) in s.mine_output.iter().enumerate() {
+        let shipped: f64 = s
+            .concentrate
+            .iter()
+            .filter(|f| f.from == m)
+            .map(|f| f.tonnes)
+            .sum();
+        assert!(
+            close(shipped, *out),
+            "mine {m}: shipped {shipped}, output {out}"
+        );
+    }
+    assert!(s.check_mass_balance(&net, 1e-9).is_empty());
+}

@@ -160,6 +160,16 @@ impl Summary {
             ("rows", s0.lp_rows as f64),
             ("columns", s0.lp_cols as f64),
             ("years_solved", run.years.len() as f64),
+            // Every LP the years took (a year is re-solved while demand
+            // bands are re-centred) and their simplex iterations.
+            (
+                "solves",
+                run.years.iter().map(|y| y.solves).sum::<usize>() as f64,
+            ),
+            (
+                "simplex_iterations",
+                run.years.iter().map(|y| y.iterations).sum::<u64>() as f64,
+            ),
             ("total_seconds", seconds),
         ]);
         let mut calibration = BTreeMap::from([(

@@ -99,12 +99,9 @@ fn main() {
     let s = run(&model, &HighsBackend::default(), |_| {}).expect("run");
     let y = &s.years[0].solution;
     println!(
-        "LP size: {} rows × {} columns; simplex iterations per year: {:?}",
+        "LP size: {} rows × {} columns; simplex iterations per year (all its solves): {:?}",
         y.lp_rows,
         y.lp_cols,
-        s.years
-            .iter()
-            .map(|y| y.solution.iterations)
-            .collect::<Vec<_>>()
+        s.years.iter().map(|y| y.iterations).collect::<Vec<_>>()
     );
 }

@@ -138,6 +138,10 @@ pub struct YearResult {
     /// LP solves the year took: 1, plus one per re-centring of the demand
     /// curves' fine bands (at most [`MAX_SOLVES_PER_YEAR`]).
     pub solves: usize,
+    /// Simplex iterations of the year's solves together.
+    pub iterations: u64,
+    /// Build (or update) plus solve time of the year's solves together.
+    pub solve_seconds: f64,
     /// Price groups (a good in a region, labelled like `Dy oxide in JP`)
     /// whose price still lies outside the fine band after the last solve,
     /// i.e. on a coarse step (empty unless the year needed more than
@@ -1008,17 +1012,23 @@ fn solve_in(
     let mut brackets = vec![(0.0, f64::INFINITY); model.price_groups.len()];
     let mut solution = market.solve(&data)?;
     let mut solves = 1;
+    let mut iterations = solution.iterations;
+    let mut solve_seconds = solution.solve_seconds;
     while solves < MAX_SOLVES_PER_YEAR
         && model.recentre(state, &solution, &mut data, &mut centres, &mut brackets)
     {
         solution = market.solve(&data)?;
         solves += 1;
+        iterations += solution.iterations;
+        solve_seconds += solution.solve_seconds;
     }
     let coarse_prices = model.out_of_band(&solution, &centres);
     Ok(YearResult {
         data,
         solution,
         solves,
+        iterations,
+        solve_seconds,
         coarse_prices,
     })
 }
