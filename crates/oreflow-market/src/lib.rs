@@ -1,7 +1,8 @@
 //! The yearly market equilibrium (MODEL.md §2): one linear program that
 //! maximises welfare — the area under the demand curves minus mining,
 //! separation, magnet-making, transport and disposal costs — over
-//! concentrate flows indexed by mine (so element content stays linear under
+//! concentrate flows indexed by mine group (mines of one region and
+//! composition ship on one arc per plant, so element content stays linear under
 //! joint production), oxide and magnet trade, demand steps and disposal.
 //! Prices are the duals of the element and magnet balance rows.
 //!
