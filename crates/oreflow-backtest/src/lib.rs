@@ -472,7 +472,11 @@ mod tests {
             for &e in c.elements {
                 let m = model_price(&free, &r, Some(e), Basis::China, c.from).unwrap();
                 let p = free.dataset.reference_price(e).unwrap().0;
-                assert!((m - p).abs() < 0.001 * p, "{} {e}: {m} vs {p}", c.name);
+                // Within one fine step of the demand curve (1 %, as for
+                // 2024 in docs/model.md): where supply meets the curve at
+                // the step edge through the reference point, the
+                // degeneracy break picks one of the two adjacent steps.
+                assert!((m - p).abs() < 0.01 * p, "{} {e}: {m} vs {p}", c.name);
             }
             assert!(o
                 .rows

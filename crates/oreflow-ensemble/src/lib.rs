@@ -208,7 +208,8 @@ impl Ensemble {
         })
     }
 
-    /// Columns of the runs table (after `run` and `year`).
+    /// Columns of the runs table (after `run` and `year`), and of each
+    /// year's values from [`Ensemble::run_values`].
     pub fn columns(&self) -> &[ColumnInfo] {
         &self.headline.columns
     }
@@ -399,6 +400,19 @@ impl Ensemble {
         backend: &dyn Backend,
         problem: &mut Option<oreflow_lp::Problem>,
     ) -> Result<(), String> {
+        self.run_values(seed, run, backend, problem).map(|_| ())
+    }
+
+    /// As [`Ensemble::solve_run`], returning the run's headline values (the
+    /// numbers `runs.parquet` holds for it, year by year in column order):
+    /// to compare the runs two solver set-ups produce.
+    pub fn run_values(
+        &self,
+        seed: u64,
+        run: u64,
+        backend: &dyn Backend,
+        problem: &mut Option<oreflow_lp::Problem>,
+    ) -> Result<Vec<f64>, String> {
         let mut warm = Warm {
             first_basis: self.first_basis.clone(),
             problem: problem.take(),
@@ -406,7 +420,7 @@ impl Ensemble {
         let o = self.one_run(seed, run, backend, &mut warm);
         *problem = warm.problem.take();
         match o {
-            Outcome::Done { .. } => Ok(()),
+            Outcome::Done { rows, .. } => Ok(rows),
             Outcome::Failed { message, .. } => Err(message),
         }
     }
@@ -454,30 +468,31 @@ impl Ensemble {
     }
 }
 
-/// The HiGHS backend ensembles solve with: HiGHS' defaults.
+/// The HiGHS backend ensembles solve with: [`faster_highs`].
 ///
-/// HiGHS without scaling and dual cost perturbation ([`faster_highs`])
-/// measured 1.34–1.48× the runs per second on 1 thread and 1.38–1.40× on 2
-/// (`cargo bench -p oreflow-ensemble --bench options`, docs/benchmarks.md),
-/// every LP passing the correctness harness — but it is not used: the
-/// equilibrium's prices and some of its quantities are not unique (a
-/// degenerate dual, and shortfalls that can fall on either of two regions at
-/// one price), so a different simplex path reports a different optimum and,
-/// because prices feed the next year's state, different runs (means of an
-/// ensemble of 200 moved by up to 2.3 % in price and 4 t of magnet
-/// shortfall moved between regions). It can be switched on once reported
-/// prices and allocations follow a rule that makes them unique (issue 13).
+/// HiGHS without its dual cost perturbation measured 1.34× the runs per
+/// second of HiGHS' defaults on 1 thread and 1.23× on 2 (`cargo bench -p
+/// oreflow-ensemble --bench options`, docs/benchmarks.md), every LP passing
+/// the correctness harness. It was first held back because the
+/// equilibrium's prices and some quantities were not unique (degenerate
+/// LPs), so a different simplex path reported a different optimum and,
+/// through the time loop, different runs (ensemble means up to 2.3 %
+/// apart). Since the market LP carries degeneracy breaks
+/// (`oreflow_market::DEFAULT_DEGENERACY_BREAK`, docs/model.md "Unique
+/// prices"), both option sets give the same runs (8 of 142,460 headline
+/// numbers of 20 runs differ beyond 1e-6, none beyond 1e-3), so ensembles
+/// use the faster one.
 pub fn highs() -> HighsBackend {
-    HighsBackend::default()
+    faster_highs()
 }
 
-/// HiGHS without scaling (`simplex_scale_strategy` 0) and without dual cost
-/// perturbation (`dual_simplex_cost_perturbation_multiplier` 0): about half
-/// the simplex iterations per warm-started LP; see [`highs`] for why
-/// ensembles do not use it yet.
+/// HiGHS without dual cost perturbation
+/// (`dual_simplex_cost_perturbation_multiplier` 0): less than half the
+/// simplex iterations per warm-started LP of HiGHS' defaults. (Turning
+/// scaling off as well measured no faster once the LP carried degeneracy
+/// breaks, and on its own it failed 2 of 1,130 dual certificates.)
 pub fn faster_highs() -> HighsBackend {
     HighsBackend {
-        simplex_scale_strategy: 0,
         cost_perturbation: 0.0,
         ..HighsBackend::default()
     }

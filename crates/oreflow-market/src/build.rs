@@ -133,6 +133,33 @@ struct Writer<'p> {
     next_row: u32,
     next_col: u32,
     broken: bool,
+    /// Degeneracy breaks (see [`Network::cost_break`] and
+    /// [`Network::bound_break`]): relative perturbations of costs and of
+    /// upper bounds.
+    cost_break: f64,
+    bound_break: f64,
+}
+
+/// A cost times `1 + eps × u(key)`: a fixed relative perturbation.
+fn perturbed_cost(x: f64, eps: f64, key: [usize; 4]) -> f64 {
+    if eps == 0.0 || x == 0.0 || !x.is_finite() {
+        x
+    } else {
+        x * (1.0 + eps * tie(key))
+    }
+}
+
+/// A positive finite upper bound above its lower bound, times
+/// `1 − eps × u(key)`: a fixed relative perturbation that only ever
+/// tightens (a capacity, a quota, a stockpile or a demand step is never
+/// exceeded because of it). Lower bounds and fixed values are left as
+/// they are.
+fn perturbed_upper(lower: f64, upper: f64, eps: f64, key: [usize; 4]) -> f64 {
+    if eps == 0.0 || !(upper > 0.0 && upper.is_finite() && upper > lower) {
+        upper
+    } else {
+        (upper * (1.0 - eps * tie(key))).max(lower)
+    }
 }
 
 impl<'p> Writer<'p> {
@@ -143,7 +170,17 @@ impl<'p> Writer<'p> {
             next_row: 0,
             next_col: 0,
             broken: false,
+            cost_break: 0.0,
+            bound_break: 0.0,
         }
+    }
+
+    /// Perturbs every cost and every finite positive upper bound written
+    /// after this (see [`Network::cost_break`] and [`Network::bound_break`]).
+    fn breaking(mut self, cost: f64, bound: f64) -> Self {
+        self.cost_break = cost;
+        self.bound_break = bound;
+        self
     }
 
     fn update(lp: &'p mut Problem) -> Self {
@@ -154,6 +191,12 @@ impl<'p> Writer<'p> {
     }
 
     fn row(&mut self, lower: f64, upper: f64, label: impl FnOnce() -> String) -> RowId {
+        let i = if self.fresh {
+            self.lp.num_rows()
+        } else {
+            self.next_row as usize
+        };
+        let upper = perturbed_upper(lower, upper, self.bound_break, [3, i, 0, 0]);
         if self.fresh {
             return self.lp.add_row(lower, upper, label());
         }
@@ -175,6 +218,13 @@ impl<'p> Writer<'p> {
         coefs: &[(RowId, f64)],
         label: impl FnOnce() -> String,
     ) -> Col {
+        let j = if self.fresh {
+            self.lp.num_cols()
+        } else {
+            self.next_col as usize
+        };
+        let cost = perturbed_cost(cost, self.cost_break, [1, j, 0, 0]);
+        let upper = perturbed_upper(lower, upper, self.bound_break, [2, j, 0, 0]);
         if self.fresh {
             return self.lp.add_col(cost, lower, upper, coefs, label());
         }
@@ -318,7 +368,7 @@ impl<'a> MarketSession<'a> {
         check_shape(net, d)?;
         let started = std::time::Instant::now();
         let updated = self.lp.as_mut().and_then(|lp| {
-            let mut w = Writer::update(lp);
+            let mut w = Writer::update(lp).breaking(net.cost_break, net.bound_break);
             let vars = build(&mut w, net, d);
             w.complete().then_some(vars)
         });
@@ -326,7 +376,8 @@ impl<'a> MarketSession<'a> {
             Some(vars) => vars,
             None => {
                 let mut lp = Problem::new(Sense::Maximise);
-                let vars = build(&mut Writer::fresh(&mut lp), net, d);
+                let mut w = Writer::fresh(&mut lp).breaking(net.cost_break, net.bound_break);
+                let vars = build(&mut w, net, d);
                 self.lp = Some(lp);
                 vars
             }

@@ -96,6 +96,18 @@ pub struct Network {
     /// costs the simplex hundreds of degenerate pivots a year and makes the
     /// reported routes depend on the solver's path. 0 = no tie-break.
     pub tie_break: f64,
+    /// Degeneracy break on costs: every column's cost is multiplied by
+    /// `1 + cost_break × u`, with `u` in [0, 1) a fixed pseudo-random
+    /// number of the column, so that no two ways of meeting demand cost
+    /// exactly the same and the optimal quantities are unique. 0 = none.
+    pub cost_break: f64,
+    /// Degeneracy break on bounds: every finite positive upper bound of a
+    /// column or row (above its lower bound) is multiplied by
+    /// `1 − bound_break × u`, so that no capacity, quota or stock coincides
+    /// exactly with the edge of a demand step and the prices (duals) are
+    /// unique. It only tightens: no capacity, quota or demand is exceeded
+    /// because of it. Lower bounds and fixed values are kept. 0 = none.
+    pub bound_break: f64,
 }
 
 /// The tie-break used by default ([`Network::tie_break`]): at most 1 % of a
@@ -104,6 +116,14 @@ pub struct Network {
 /// 2024–2040 baseline: warm-started simplex iterations fall by about half
 /// against no tie-break.
 pub const DEFAULT_TIE_BREAK: f64 = 1e-2;
+
+/// The degeneracy breaks used by default ([`Network::cost_break`],
+/// [`Network::bound_break`]): 1e-4 of each cost and each upper bound
+/// (0.08 USD/kg on an 800 USD/kg price, 27 t on 270,000 t of capacity; far
+/// inside the data's precision), large enough against HiGHS' tolerances
+/// (1e-7) that the solver sees them. Why and what they do: docs/model.md,
+/// "Unique prices"; measured in docs/benchmarks.md.
+pub const DEFAULT_DEGENERACY_BREAK: f64 = 1e-4;
 
 /// A guaranteed offtake of one region's concentrate by another region.
 #[derive(Clone, Debug, PartialEq)]

@@ -68,6 +68,8 @@ fn toy() -> (Network, YearData) {
         strategic: vec![],
         offtakes: vec![],
         tie_break: 0.0,
+        cost_break: 0.0,
+        bound_break: 0.0,
         production_caps: vec![],
     };
     let data = YearData {
@@ -439,4 +441,80 @@ fn mines_of_one_region_and_ore_ship_through_one_arc_per_plant_and_keep_their_own
         );
     }
     assert!(s.check_mass_balance(&net, 1e-9).is_empty());
+}
+
+#[test]
+fn degeneracy_breaks_never_loosen_a_bound_and_every_option_set_reports_one_price() {
+    // Mine 1 alone (mine 2 shut), 100 t at 1 USD/kg, meets A's Nd step of
+    // exactly 50 t (its Nd content): the Nd price can be anything between
+    // the next step's value and the step's own. The breaks tighten the
+    // capacity and the step by different tiny amounts, never loosen them
+    // (outputs and consumption stay within the data's 100 t). (That the
+    // breaks are what makes prices agree across option sets shows at the
+    // level of ensembles, in `benches/options.rs`; this LP is too small
+    // for HiGHS' paths to part without them.)
+    let (mut net, mut data) = toy();
+    net.cost_break = oreflow_market::DEFAULT_DEGENERACY_BREAK;
+    net.bound_break = oreflow_market::DEFAULT_DEGENERACY_BREAK;
+    data.mine_capacity = vec![100.0, 0.0];
+    data.steps[0] = vec![
+        Step {
+            width: 50.0,
+            value: 10.0,
+        },
+        Step {
+            width: 50.0,
+            value: 6.0,
+        },
+    ];
+    // (Every curve has the same number of steps; Ce is in surplus anyway.)
+    data.steps[1] = vec![
+        Step {
+            width: 10.0,
+            value: 2.0,
+        },
+        Step {
+            width: 10.0,
+            value: 1.5,
+        },
+    ];
+    let options = [
+        HighsBackend::default(),
+        HighsBackend {
+            cost_perturbation: 0.0,
+            ..HighsBackend::default()
+        },
+        HighsBackend {
+            simplex_scale_strategy: 0,
+            cost_perturbation: 0.0,
+            ..HighsBackend::default()
+        },
+        HighsBackend {
+            dual_edge_weight_strategy: 1,
+            ..HighsBackend::default()
+        },
+    ];
+    let nd = Element::Nd.index();
+    let prices: Vec<f64> = options
+        .iter()
+        .map(|b| {
+            let s = solve_year(&net, &data, b).unwrap();
+            assert!(s.mine_output[0] <= 100.0, "{:?}", s.mine_output);
+            assert!(s.consumption[0] <= 100.0, "{:?}", s.consumption);
+            assert!(s.check_mass_balance(&net, 1e-9).is_empty());
+            s.prices[0][nd].unwrap()
+        })
+        .collect();
+    // One of the two step values (within the 1e-4 cost break), the same
+    // for every option set.
+    assert!(
+        prices
+            .iter()
+            .all(|p| (p - prices[0]).abs() < 1e-9 * p.abs()),
+        "{prices:?}"
+    );
+    assert!(
+        (prices[0] - 10.0).abs() < 1e-2 || (prices[0] - 6.0).abs() < 1e-2,
+        "{prices:?}"
+    );
 }

@@ -92,6 +92,8 @@ pub(crate) fn build(ds: &Dataset) -> Network {
         strategic: Vec::new(),
         offtakes: Vec::new(),
         tie_break: oreflow_market::DEFAULT_TIE_BREAK,
+        cost_break: oreflow_market::DEFAULT_DEGENERACY_BREAK,
+        bound_break: oreflow_market::DEFAULT_DEGENERACY_BREAK,
         production_caps: Vec::new(),
     }
 }
