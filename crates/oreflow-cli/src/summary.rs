@@ -29,8 +29,8 @@ pub(crate) fn render(model: &Model, run: &RunResult, shares: &[ShareRow], sum: &
         sum.years[1],
         sum.growth_path,
         sum.solver,
-        run.years.iter().map(|y| y.solves).sum::<usize>(),
-        run.years.len(),
+        sum.lp["solves"],
+        sum.lp["years_solved"],
         s0.lp_rows,
         s0.lp_cols,
         sum.lp["total_seconds"]

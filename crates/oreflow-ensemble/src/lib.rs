@@ -468,30 +468,23 @@ impl Ensemble {
     }
 }
 
-/// The HiGHS backend ensembles solve with: [`faster_highs`].
+/// The HiGHS backend ensembles solve with: HiGHS' defaults without its dual
+/// cost perturbation (`dual_simplex_cost_perturbation_multiplier` 0).
 ///
-/// HiGHS without its dual cost perturbation measured 1.34× the runs per
-/// second of HiGHS' defaults on 1 thread and 1.23× on 2 (`cargo bench -p
-/// oreflow-ensemble --bench options`, docs/benchmarks.md), every LP passing
-/// the correctness harness. It was first held back because the
-/// equilibrium's prices and some quantities were not unique (degenerate
-/// LPs), so a different simplex path reported a different optimum and,
-/// through the time loop, different runs (ensemble means up to 2.3 %
-/// apart). Since the market LP carries degeneracy breaks
+/// It takes 45 simplex iterations per warm-started LP against 109 with
+/// HiGHS' defaults, and every LP passes the correctness harness (`cargo
+/// bench -p oreflow-ensemble --bench options`, docs/benchmarks.md). It was
+/// first held back because the equilibrium's prices and some quantities
+/// were not unique (degenerate LPs), so a different simplex path reported a
+/// different optimum and, through the time loop, different runs (ensemble
+/// means up to 2.3 % apart). Since the market LP carries degeneracy breaks
 /// (`oreflow_market::DEFAULT_DEGENERACY_BREAK`, docs/model.md "Unique
-/// prices"), both option sets give the same runs (8 of 142,460 headline
-/// numbers of 20 runs differ beyond 1e-6, none beyond 1e-3), so ensembles
-/// use the faster one.
+/// prices"), it gives the runs HiGHS' defaults give: of 142,460 headline
+/// numbers of 20 runs, 15 differ beyond 1e-6 and 4 beyond 1e-3 (one
+/// run-year's Ce shortfall split between two regions). Turning scaling off
+/// as well measured no fewer differences and failed no check, but scaling
+/// off alone failed 2 of 1,131 dual certificates.
 pub fn highs() -> HighsBackend {
-    faster_highs()
-}
-
-/// HiGHS without dual cost perturbation
-/// (`dual_simplex_cost_perturbation_multiplier` 0): less than half the
-/// simplex iterations per warm-started LP of HiGHS' defaults. (Turning
-/// scaling off as well measured no faster once the LP carried degeneracy
-/// breaks, and on its own it failed 2 of 1,130 dual certificates.)
-pub fn faster_highs() -> HighsBackend {
     HighsBackend {
         cost_perturbation: 0.0,
         ..HighsBackend::default()

@@ -33,9 +33,7 @@ struct Vars {
     mine_out: Vec<Col>,
     /// Feed column per separation plant (bounded by capacity).
     sep_feed: Vec<Col>,
-    /// Mines that ship on identical terms (see [`ship_groups`]).
-    groups: Vec<Vec<usize>>,
-    /// (group, plant, col)
+    /// (shipping group of [`Layout`], plant, col)
     conc: Vec<(usize, usize, Col)>,
     /// (element, from, to, col)
     oxide: Vec<(Element, usize, usize, Col)>,
@@ -163,30 +161,24 @@ fn perturbed_upper(lower: f64, upper: f64, eps: f64, key: [usize; 4]) -> f64 {
 }
 
 impl<'p> Writer<'p> {
-    fn fresh(lp: &'p mut Problem) -> Self {
+    /// A writer that creates the problem, with `net`'s degeneracy breaks.
+    fn fresh(lp: &'p mut Problem, net: &Network) -> Self {
         Writer {
             lp,
             fresh: true,
             next_row: 0,
             next_col: 0,
             broken: false,
-            cost_break: 0.0,
-            bound_break: 0.0,
+            cost_break: net.cost_break,
+            bound_break: net.bound_break,
         }
     }
 
-    /// Perturbs every cost and every finite positive upper bound written
-    /// after this (see [`Network::cost_break`] and [`Network::bound_break`]).
-    fn breaking(mut self, cost: f64, bound: f64) -> Self {
-        self.cost_break = cost;
-        self.bound_break = bound;
-        self
-    }
-
-    fn update(lp: &'p mut Problem) -> Self {
+    /// A writer that rewrites the numbers of a problem built before.
+    fn update(lp: &'p mut Problem, net: &Network) -> Self {
         Writer {
             fresh: false,
-            ..Writer::fresh(lp)
+            ..Writer::fresh(lp, net)
         }
     }
 
@@ -200,14 +192,13 @@ impl<'p> Writer<'p> {
         if self.fresh {
             return self.lp.add_row(lower, upper, label());
         }
-        let r = RowId(self.next_row);
         self.next_row += 1;
-        if (r.0 as usize) < self.lp.num_rows() {
-            self.lp.set_row_bounds(r, lower, upper);
+        if i < self.lp.num_rows() {
+            self.lp.set_row_bounds(RowId(i as u32), lower, upper);
         } else {
             self.broken = true;
         }
-        r
+        RowId(i as u32)
     }
 
     fn col(
@@ -228,9 +219,9 @@ impl<'p> Writer<'p> {
         if self.fresh {
             return self.lp.add_col(cost, lower, upper, coefs, label());
         }
-        let c = Col(self.next_col);
         self.next_col += 1;
-        if (c.0 as usize) < self.lp.num_cols() && self.lp.set_col_entries(c, coefs) {
+        let c = Col(j as u32);
+        if j < self.lp.num_cols() && self.lp.set_col_entries(c, coefs) {
             self.lp.set_col_bounds(c, lower, upper);
             self.lp.set_col_cost(c, cost);
         } else {
@@ -319,6 +310,7 @@ pub fn solve_year(
 /// backend session sends only the numbers that changed.
 pub struct MarketSession<'a> {
     net: &'a Network,
+    layout: Layout,
     solver: &'static str,
     session: Box<dyn Session + 'a>,
     lp: Option<Problem>,
@@ -329,6 +321,7 @@ impl<'a> MarketSession<'a> {
     pub fn new(net: &'a Network, backend: &'a dyn Backend) -> Self {
         MarketSession {
             net,
+            layout: Layout::new(net),
             solver: backend.name(),
             session: backend.session(),
             lp: None,
@@ -368,16 +361,15 @@ impl<'a> MarketSession<'a> {
         check_shape(net, d)?;
         let started = std::time::Instant::now();
         let updated = self.lp.as_mut().and_then(|lp| {
-            let mut w = Writer::update(lp).breaking(net.cost_break, net.bound_break);
-            let vars = build(&mut w, net, d);
+            let mut w = Writer::update(lp, net);
+            let vars = build(&mut w, net, &self.layout, d);
             w.complete().then_some(vars)
         });
         let vars = match updated {
             Some(vars) => vars,
             None => {
                 let mut lp = Problem::new(Sense::Maximise);
-                let mut w = Writer::fresh(&mut lp).breaking(net.cost_break, net.bound_break);
-                let vars = build(&mut w, net, d);
+                let vars = build(&mut Writer::fresh(&mut lp, net), net, &self.layout, d);
                 self.lp = Some(lp);
                 vars
             }
@@ -403,15 +395,7 @@ impl<'a> MarketSession<'a> {
                 hint,
             });
         }
-        Ok(read(
-            net,
-            d,
-            lp,
-            &vars,
-            &sol,
-            self.solver,
-            started.elapsed(),
-        ))
+        Ok(read(self, d, &vars, &sol, started.elapsed()))
     }
 }
 
@@ -490,35 +474,93 @@ fn tie(key: [usize; 4]) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// Items grouped by key, groups in order of their first item.
+fn group_by<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for (i, key) in keys.enumerate() {
+        let k = *index.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[k].push(i);
+    }
+    groups
+}
+
 /// The bits of a composition, to compare compositions exactly.
 fn composition_bits(c: &[f64; N_ELEMENTS]) -> [u64; N_ELEMENTS] {
     std::array::from_fn(|e| c[e].to_bits())
 }
 
-/// Mines that ship on identical terms: same region and same composition
-/// (bit for bit), in order of their first mine. Every coefficient of a
-/// concentrate column depends on its mine only through these two (freight,
-/// trade terms, cap groups and offtakes are per region; element content per
-/// composition), so one column per group and plant is exact. Production
-/// quotas act on the mines' output columns, not on shipments.
-fn ship_groups(net: &Network) -> Vec<Vec<usize>> {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut index: std::collections::HashMap<(usize, [u64; N_ELEMENTS]), usize> =
-        std::collections::HashMap::new();
-    for (m, mine) in net.mines.iter().enumerate() {
-        let key = (mine.region.index(), composition_bits(&mine.composition));
-        let k = *index.entry(key).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[k].push(m);
+/// How mines reach the plants: derived from the network alone, so computed
+/// once per session, not per solve.
+struct Layout {
+    /// Shipping groups: mines of one region and one composition (bit for
+    /// bit), in order of their first mine. Every coefficient of a
+    /// concentrate column depends on its mine only through these two
+    /// (freight, trade terms, cap groups and offtakes are per region;
+    /// element content per composition), so one column per group and plant
+    /// is exact. Production quotas act on the mines' output columns.
+    groups: Vec<Vec<usize>>,
+    group_of: Vec<usize>,
+    /// Pools: shipping groups of one composition (several regions), where
+    /// there are at least two, feeding each plant through one column.
+    pools: Vec<Vec<usize>>,
+    pool_of: Vec<Option<usize>>,
+    /// The production quotas (indices into `Network::production_caps`)
+    /// covering each mine.
+    caps_of: Vec<Vec<usize>>,
+}
+
+impl Layout {
+    fn new(net: &Network) -> Layout {
+        let groups = group_by(
+            net.mines
+                .iter()
+                .map(|m| (m.region.index(), composition_bits(&m.composition))),
+        );
+        let mut group_of = vec![0; net.mines.len()];
+        for (k, g) in groups.iter().enumerate() {
+            for &m in g {
+                group_of[m] = k;
+            }
+        }
+        let mut pools = group_by(
+            groups
+                .iter()
+                .map(|g| composition_bits(&net.mines[g[0]].composition)),
+        );
+        pools.retain(|p| p.len() > 1);
+        let mut pool_of = vec![None; groups.len()];
+        for (p, members) in pools.iter().enumerate() {
+            for &k in members {
+                pool_of[k] = Some(p);
+            }
+        }
+        let mut caps_of: Vec<Vec<usize>> = vec![Vec::new(); net.mines.len()];
+        for (q, cap) in net.production_caps.iter().enumerate() {
+            for &m in &cap.mines {
+                if let Some(c) = caps_of.get_mut(m) {
+                    if !c.contains(&q) {
+                        c.push(q);
+                    }
+                }
+            }
+        }
+        Layout {
+            groups,
+            group_of,
+            pools,
+            pool_of,
+            caps_of,
+        }
     }
-    groups
 }
 
 /// Writes the year's LP through `w`: a fresh problem, or the numbers of one
 /// built before (see [`Writer`]).
-fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
+fn build(w: &mut Writer, net: &Network, layout: &Layout, d: &YearData) -> Vars {
     let n = net.regions.len();
     let code = |r: usize| net.regions[r].as_str();
     let reach = reach(net);
@@ -633,10 +675,10 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
     // only sees their summed output, so its size grows with the number of
     // mines, not mines × plants (the same optimum; the split of a group's
     // shipments between its mines, which no cost distinguishes, is
-    // reported pro rata to output, see `solution`).
-    let groups = ship_groups(net);
+    // reported pro rata to output, see `read`).
+    let groups = &layout.groups;
     let mut group_rows = Vec::with_capacity(groups.len());
-    for g in &groups {
+    for g in groups {
         let first = &net.mines[g[0]];
         group_rows.push(w.row(0.0, 0.0, || {
             if g.len() == 1 {
@@ -651,27 +693,10 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
             }
         }));
     }
-    let mut group_of = vec![0; net.mines.len()];
-    for (k, g) in groups.iter().enumerate() {
-        for &m in g {
-            group_of[m] = k;
-        }
-    }
-    // The production-quota rows of each mine (a quota lists its mines).
-    let mut caps_of: Vec<Vec<RowId>> = vec![Vec::new(); net.mines.len()];
-    for (g, &cap_row) in net.production_caps.iter().zip(&production_caps) {
-        for &m in &g.mines {
-            if let Some(c) = caps_of.get_mut(m) {
-                if !c.contains(&cap_row) {
-                    c.push(cap_row);
-                }
-            }
-        }
-    }
     let mut mine_out = Vec::new();
     for (m, mine) in net.mines.iter().enumerate() {
-        let mut coefs = vec![(group_rows[group_of[m]], -1.0)];
-        coefs.extend(caps_of[m].iter().map(|&row| (row, 1.0)));
+        let mut coefs = vec![(group_rows[layout.group_of[m]], -1.0)];
+        coefs.extend(layout.caps_of[m].iter().map(|&q| (production_caps[q], 1.0)));
         mine_out.push(w.col(-d.mine_cost[m], 0.0, d.mine_capacity[m], &coefs, || {
             format!("output of mine {} (capacity bound)", mine.name)
         }));
@@ -720,24 +745,7 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
     // reach each plant through one pooled feed: their concentrate columns
     // carry only the tonnage into the pool, and one column per (ore type,
     // plant) carries the elements. The same LP with far fewer non-zeros.
-    let mut pools: Vec<Vec<usize>> = Vec::new();
-    let mut pool_index: std::collections::HashMap<[u64; N_ELEMENTS], usize> =
-        std::collections::HashMap::new();
-    for (k, g) in groups.iter().enumerate() {
-        let key = composition_bits(&net.mines[g[0]].composition);
-        let p = *pool_index.entry(key).or_insert_with(|| {
-            pools.push(Vec::new());
-            pools.len() - 1
-        });
-        pools[p].push(k);
-    }
-    pools.retain(|p| p.len() > 1);
-    let mut pool_of = vec![None; groups.len()];
-    for (p, members) in pools.iter().enumerate() {
-        for &k in members {
-            pool_of[k] = Some(p);
-        }
-    }
+    let (pools, pool_of) = (&layout.pools, &layout.pool_of);
     let pool_rows: Vec<Vec<RowId>> = pools
         .iter()
         .map(|g| {
@@ -1163,7 +1171,6 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
     Vars {
         mine_out,
         sep_feed,
-        groups,
         conc,
         oxide,
         magnet_make,
@@ -1184,15 +1191,16 @@ fn build(w: &mut Writer, net: &Network, d: &YearData) -> Vars {
     }
 }
 
+/// The year's solution from the LP's (the session's last problem).
 fn read(
-    net: &Network,
+    session: &MarketSession,
     d: &YearData,
-    lp: &Problem,
     v: &Vars,
     sol: &oreflow_lp::Solution,
-    solver: &'static str,
     elapsed: std::time::Duration,
 ) -> YearSolution {
+    let (net, layout, solver) = (session.net, &session.layout, session.solver);
+    let lp = session.lp.as_ref().expect("read after a build");
     let n = net.regions.len();
     let clean = |x: f64| if x.abs() < 1e-9 { 0.0 } else { x };
     let val = |c: Col| clean(sol.value(c)).max(0.0);
@@ -1202,7 +1210,7 @@ fn read(
     let mut heavy_byproduct = vec![[0.0; N_ELEMENTS]; n];
     let mut concentrate = Vec::new();
     // A group's output, to split its shipments between its mines.
-    let group_output: Vec<f64> = v
+    let group_output: Vec<f64> = layout
         .groups
         .iter()
         .map(|g| g.iter().map(|&m| mine_output[m]).sum())
@@ -1210,7 +1218,7 @@ fn read(
     for &(k, s, col) in &v.conc {
         let x = val(col);
         if x > 0.0 {
-            let group = &v.groups[k];
+            let group = &layout.groups[k];
             let plant = &net.separation_plants[s];
             for e in ELEMENTS {
                 let t = x * net.mines[group[0]].composition[e.index()];
