@@ -153,6 +153,18 @@ pub struct Ensemble {
     central: Model,
     headline: Headline,
     first_basis: Option<Basis>,
+    /// The optimal basis the central run's calibration ended with: each
+    /// run's calibration probes start from it (see
+    /// [`Model::calibrated_with`]).
+    probe_basis: Option<Basis>,
+}
+
+/// What a worker thread's runs share for their calibration probes: whether
+/// they start from the central run's basis, and the probes' LP of the
+/// thread's previous run (its numbers are all rewritten).
+pub(crate) struct Probe {
+    warm: bool,
+    problem: Option<oreflow_lp::Problem>,
 }
 
 /// The outcome of one run.
@@ -185,7 +197,14 @@ impl Ensemble {
             ));
         }
         let c = sample::central(&base, &uncertainty);
-        let central = Model::with_policies(c.dataset, c.config, c.policies)?;
+        let mut probe = Warm::default();
+        let central = Model::calibrated_with(
+            c.dataset,
+            c.config,
+            c.policies,
+            &HighsBackend::default(),
+            &mut probe,
+        )?;
         let backend = highs();
         let first_basis = {
             let mut market = MarketSession::new(&central.network, &backend);
@@ -205,6 +224,7 @@ impl Ensemble {
             central,
             headline,
             first_basis,
+            probe_basis: probe.last_basis,
         })
     }
 
@@ -306,6 +326,10 @@ impl Ensemble {
                         } else {
                             None
                         },
+                        ..Warm::default()
+                    };
+                    let mut probe = Probe {
+                        warm: plan.warm,
                         problem: None,
                     };
                     loop {
@@ -316,7 +340,7 @@ impl Ensemble {
                         if i >= range.end {
                             break;
                         }
-                        let o = self.one_run(plan.seed, i, backend, &mut warm);
+                        let o = self.one_run(plan.seed, i, backend, &mut warm, &mut probe);
                         if tx.send((i, o)).is_err() {
                             break;
                         }
@@ -416,8 +440,13 @@ impl Ensemble {
         let mut warm = Warm {
             first_basis: self.first_basis.clone(),
             problem: problem.take(),
+            ..Warm::default()
         };
-        let o = self.one_run(seed, run, backend, &mut warm);
+        let mut probe = Probe {
+            warm: true,
+            problem: None,
+        };
+        let o = self.one_run(seed, run, backend, &mut warm, &mut probe);
         *problem = warm.problem.take();
         match o {
             Outcome::Done { rows, .. } => Ok(rows),
@@ -425,7 +454,14 @@ impl Ensemble {
         }
     }
 
-    fn one_run(&self, seed: u64, run: u64, backend: &dyn Backend, warm: &mut Warm) -> Outcome {
+    fn one_run(
+        &self,
+        seed: u64,
+        run: u64,
+        backend: &dyn Backend,
+        warm: &mut Warm,
+        probe: &mut Probe,
+    ) -> Outcome {
         let (inputs, drawn) = sample::draw(&self.base, &self.uncertainty, seed, run);
         // A draw from a distribution's tail may leave a number's possible
         // range (oreflow_core::ranges): that run fails, it is not solved.
@@ -435,7 +471,27 @@ impl Ensemble {
                 message: format!("a draw left the possible range: {issue}"),
             };
         }
-        let model = match Model::with_policies(inputs.dataset, inputs.config, inputs.policies) {
+        // The calibration's probes start from the central run's (same LP
+        // shape; its numbers from this run's draws), on HiGHS' defaults as
+        // in `oreflow run`.
+        let mut probe_warm = Warm {
+            first_basis: if probe.warm {
+                self.probe_basis.clone()
+            } else {
+                None
+            },
+            problem: probe.problem.take(),
+            ..Warm::default()
+        };
+        let calibrated = Model::calibrated_with(
+            inputs.dataset,
+            inputs.config,
+            inputs.policies,
+            &HighsBackend::default(),
+            &mut probe_warm,
+        );
+        probe.problem = probe_warm.problem.take();
+        let model = match calibrated {
             Ok(m) => m,
             Err(e) => {
                 return Outcome::Failed {

@@ -167,6 +167,26 @@ impl Model {
         config: RunConfig,
         policies: Policies,
     ) -> Result<Model, SimError> {
+        let backend = oreflow_lp::HighsBackend::default();
+        Model::calibrated_with(dataset, config, policies, &backend, &mut Warm::default())
+    }
+
+    /// As [`Model::with_policies`], solving the calibration's probes (the
+    /// policy-free reference year, twice) on `backend` from `probe_warm`: the
+    /// first probe starts from `probe_warm.first_basis` (say, the basis the
+    /// central run's calibration ended with, in [`Warm::last_basis`]) and
+    /// reuses `probe_warm.problem`; the second starts from the first's optimum.
+    /// The probes' LP has one optimum (the degeneracy breaks), so a start
+    /// changes the pivots, not the calibration beyond the solver's
+    /// tolerances. On return `probe_warm.last_basis` is the second probe's
+    /// optimal basis, `probe_warm.problem` its LP and `first_basis` empty.
+    pub fn calibrated_with(
+        dataset: Dataset,
+        config: RunConfig,
+        policies: Policies,
+        backend: &dyn Backend,
+        probe_warm: &mut Warm,
+    ) -> Result<Model, SimError> {
         let first = dataset.reference_year;
         if config.from < first || config.to > MAX_YEAR || config.from > config.to {
             return Err(SimError::Config(format!(
@@ -220,10 +240,12 @@ impl Model {
                 Policies::default(),
                 calibration.clone(),
             );
-            let backend = oreflow_lp::HighsBackend::default();
-            let r = run(&probe, &backend, |_| {})?;
+            let start = probe_warm.first_basis.clone();
+            let r = run_warm(&probe, backend, probe_warm, |_| {})?;
             calibrate::reanchor(&mut calibration, &probe, &r.years[0].solution);
+            probe_warm.first_basis = probe_warm.last_basis.clone().or(start);
         }
+        probe_warm.first_basis = None;
         Ok(Model::assemble(dataset, config, policies, calibration))
     }
 
@@ -956,6 +978,8 @@ pub fn run(
 pub struct Warm {
     pub first_basis: Option<oreflow_lp::Basis>,
     pub problem: Option<oreflow_lp::Problem>,
+    /// Set by a run: the optimal basis of its last solve (of its last year).
+    pub last_basis: Option<oreflow_lp::Basis>,
 }
 
 /// As [`run`], starting the first year from `warm.first_basis` and reusing
@@ -1124,6 +1148,7 @@ fn run_inner(
         on_year(&yr);
         years.push(yr);
     }
+    warm.last_basis = market.basis();
     warm.problem = market.into_problem();
     Ok(RunResult { years })
 }
