@@ -159,12 +159,19 @@ pub struct Ensemble {
     probe_basis: Option<Basis>,
 }
 
-/// What a worker thread's runs share for their calibration probes: whether
-/// they start from the central run's basis, and the probes' LP of the
-/// thread's previous run (its numbers are all rewritten).
-pub(crate) struct Probe {
-    warm: bool,
-    problem: Option<oreflow_lp::Problem>,
+/// Calibrates a run's model (the central run's or a draw's) as `oreflow
+/// run` does, on HiGHS' defaults, with the calibration probes started from
+/// `probe` (for a run: the basis the central run's calibration ended with,
+/// and the probes' LP of the thread's previous run; the probes' LP has the
+/// same shape in every run, its numbers come from the run's draws).
+fn calibrate(inputs: Inputs, probe: &mut Warm) -> Result<Model, SimError> {
+    Model::calibrated_with(
+        inputs.dataset,
+        inputs.config,
+        inputs.policies,
+        &HighsBackend::default(),
+        probe,
+    )
 }
 
 /// The outcome of one run.
@@ -198,13 +205,7 @@ impl Ensemble {
         }
         let c = sample::central(&base, &uncertainty);
         let mut probe = Warm::default();
-        let central = Model::calibrated_with(
-            c.dataset,
-            c.config,
-            c.policies,
-            &HighsBackend::default(),
-            &mut probe,
-        )?;
+        let central = calibrate(c, &mut probe)?;
         let backend = highs();
         let first_basis = {
             let mut market = MarketSession::new(&central.network, &backend);
@@ -328,9 +329,13 @@ impl Ensemble {
                         },
                         ..Warm::default()
                     };
-                    let mut probe = Probe {
-                        warm: plan.warm,
-                        problem: None,
+                    let mut probe = Warm {
+                        first_basis: if plan.warm {
+                            self.probe_basis.clone()
+                        } else {
+                            None
+                        },
+                        ..Warm::default()
                     };
                     loop {
                         if stop.load(Ordering::Relaxed) || cancel.load(Ordering::Relaxed) {
@@ -442,9 +447,9 @@ impl Ensemble {
             problem: problem.take(),
             ..Warm::default()
         };
-        let mut probe = Probe {
-            warm: true,
-            problem: None,
+        let mut probe = Warm {
+            first_basis: self.probe_basis.clone(),
+            ..Warm::default()
         };
         let o = self.one_run(seed, run, backend, &mut warm, &mut probe);
         *problem = warm.problem.take();
@@ -460,7 +465,7 @@ impl Ensemble {
         run: u64,
         backend: &dyn Backend,
         warm: &mut Warm,
-        probe: &mut Probe,
+        probe: &mut Warm,
     ) -> Outcome {
         let (inputs, drawn) = sample::draw(&self.base, &self.uncertainty, seed, run);
         // A draw from a distribution's tail may leave a number's possible
@@ -471,27 +476,7 @@ impl Ensemble {
                 message: format!("a draw left the possible range: {issue}"),
             };
         }
-        // The calibration's probes start from the central run's (same LP
-        // shape; its numbers from this run's draws), on HiGHS' defaults as
-        // in `oreflow run`.
-        let mut probe_warm = Warm {
-            first_basis: if probe.warm {
-                self.probe_basis.clone()
-            } else {
-                None
-            },
-            problem: probe.problem.take(),
-            ..Warm::default()
-        };
-        let calibrated = Model::calibrated_with(
-            inputs.dataset,
-            inputs.config,
-            inputs.policies,
-            &HighsBackend::default(),
-            &mut probe_warm,
-        );
-        probe.problem = probe_warm.problem.take();
-        let model = match calibrated {
+        let model = match calibrate(inputs, probe) {
             Ok(m) => m,
             Err(e) => {
                 return Outcome::Failed {

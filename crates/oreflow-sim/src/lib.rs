@@ -179,7 +179,8 @@ impl Model {
     /// The probes' LP has one optimum (the degeneracy breaks), so a start
     /// changes the pivots, not the calibration beyond the solver's
     /// tolerances. On return `probe_warm.last_basis` is the second probe's
-    /// optimal basis, `probe_warm.problem` its LP and `first_basis` empty.
+    /// optimal basis and `probe_warm.problem` its LP; `first_basis` is left
+    /// as given (on errors too), so one `Warm` can start many calibrations.
     pub fn calibrated_with(
         dataset: Dataset,
         config: RunConfig,
@@ -228,6 +229,7 @@ impl Model {
         // re-anchoring moves trade a little), so every region consumes its
         // listed quantity at the price it pays and China's price is the
         // reference price.
+        let mut start = probe_warm.first_basis.clone();
         for _ in 0..2 {
             let probe_config = RunConfig {
                 from: dataset.reference_year,
@@ -240,12 +242,17 @@ impl Model {
                 Policies::default(),
                 calibration.clone(),
             );
-            let start = probe_warm.first_basis.clone();
-            let r = run_warm(&probe, backend, probe_warm, |_| {})?;
-            calibrate::reanchor(&mut calibration, &probe, &r.years[0].solution);
-            probe_warm.first_basis = probe_warm.last_basis.clone().or(start);
+            let mut w = Warm {
+                first_basis: start.take(),
+                problem: probe_warm.problem.take(),
+                last_basis: None,
+            };
+            let r = run_warm(&probe, backend, &mut w, |_| {});
+            probe_warm.problem = w.problem;
+            calibrate::reanchor(&mut calibration, &probe, &r?.years[0].solution);
+            start = w.last_basis;
+            probe_warm.last_basis = start.clone();
         }
-        probe_warm.first_basis = None;
         Ok(Model::assemble(dataset, config, policies, calibration))
     }
 

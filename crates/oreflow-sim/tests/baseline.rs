@@ -191,6 +191,7 @@ fn calibration_probes_started_from_another_basis_calibrate_the_same() {
     )
     .unwrap();
     assert!(probe.last_basis.is_some() && probe.first_basis.is_none());
+    let given = probe.last_basis.clone();
     let mut other = ds;
     for (i, m) in other.mines.iter_mut().enumerate() {
         m.capacity.nameplate *= 1.0 + 0.04 * ((i % 5) as f64 - 2.0);
@@ -207,6 +208,10 @@ fn calibration_probes_started_from_another_basis_calibrate_the_same() {
         &mut probe,
     )
     .unwrap();
+    assert_eq!(
+        probe.first_basis, given,
+        "the caller's start is left as given"
+    );
     let cold = Model::calibrated_with(
         other,
         RunConfig::default(),
