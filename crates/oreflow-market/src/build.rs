@@ -216,6 +216,29 @@ impl<'p> Writer<'p> {
         };
         let cost = perturbed_cost(cost, self.cost_break, [1, j, 0, 0]);
         let upper = perturbed_upper(lower, upper, self.bound_break, [2, j, 0, 0]);
+        self.col_exact(cost, lower, upper, coefs, label)
+    }
+
+    /// Index the next column will have.
+    fn next_col_index(&self) -> usize {
+        if self.fresh {
+            self.lp.num_cols()
+        } else {
+            self.next_col as usize
+        }
+    }
+
+    /// A column with its numbers as given: the caller has applied the
+    /// degeneracy breaks (demand steps: see [`demand_step_numbers`]).
+    fn col_exact(
+        &mut self,
+        cost: f64,
+        lower: f64,
+        upper: f64,
+        coefs: &[(RowId, f64)],
+        label: impl FnOnce() -> String,
+    ) -> Col {
+        let j = self.next_col_index();
         if self.fresh {
             return self.lp.add_col(cost, lower, upper, coefs, label());
         }
@@ -472,6 +495,27 @@ fn tie(key: [usize; 4]) -> f64 {
         x ^= x >> 29;
     }
     (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Costs of one demand group's step columns: the step values (USD/kg,
+/// highest first) with the cost break of [`Network::cost_break`] keyed by
+/// the fixed price lattice, not by column, so that it does not depend on
+/// where the fine band was centred: a fine step's key is its lattice index
+/// (`lattice`, see [`crate::Step::lattice`]) and the group's first column
+/// (`first`); a coarse step keeps the key of its column. Step widths carry
+/// no bound break: they are the curve exactly (cumulative demand at every
+/// lattice boundary is then the same whatever the centre), and the
+/// capacities, quotas and stocks they meet carry theirs.
+fn step_costs(values: &[f64], lattice: &[Option<i32>], first: usize, eps: f64) -> Vec<f64> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| match lattice.get(k).copied().flatten() {
+            // A lattice index as a key part (it may be negative).
+            Some(j) => perturbed_cost(v, eps, [7, first, (j as i64 + (1 << 31)) as usize, 0]),
+            None => perturbed_cost(v, eps, [1, first + k, 0, 0]),
+        })
+        .collect()
 }
 
 /// Items grouped by key, groups in order of their first item.
@@ -970,6 +1014,21 @@ fn build(w: &mut Writer, net: &Network, layout: &Layout, d: &YearData) -> Vars {
                 .unwrap_or_default(),
         }
     };
+    let group_lattice = |g: &DemandGroup| -> Vec<Option<i32>> {
+        let steps = match g.members[0] {
+            Member::Curve(c) => Some(&d.steps[c]),
+            Member::Stock(r, e) => d.stocks[r][e.index()].as_ref().map(|h| &h.steps),
+            Member::Unattributed(..) => None,
+            Member::MagnetStock(r) => d
+                .magnet_stocks
+                .get(r)
+                .and_then(|h| h.as_ref())
+                .map(|h| &h.steps),
+        };
+        steps
+            .map(|s| s.iter().map(|s| s.lattice).collect())
+            .unwrap_or_default()
+    };
     let join = |demand: &mut Vec<DemandGroup>, row: RowId, values: Vec<f64>, m: Member| {
         let same = |g: &DemandGroup| {
             let gv = group_values(g);
@@ -1039,10 +1098,15 @@ fn build(w: &mut Writer, net: &Network, layout: &Layout, d: &YearData) -> Vars {
             Member::Stock(r, e) | Member::Unattributed(r, e) => (format!("{e} oxide"), r),
             Member::MagnetStock(r) => ("magnets".to_string(), r),
         };
+        let widths: Vec<f64> = (0..values.len())
+            .map(|k| g.members.iter().map(|m| m.width(d, k)).sum())
+            .collect();
+        let lattice = group_lattice(g);
+        let first = w.next_col_index();
+        let costs = step_costs(&values, &lattice, first, w.cost_break);
         let mut cols = Vec::with_capacity(values.len());
-        for (k, &value) in values.iter().enumerate() {
-            let width: f64 = g.members.iter().map(|m| m.width(d, k)).sum();
-            cols.push(w.col(value, 0.0, width, &[(g.row, 1.0)], || {
+        for (k, (&cost, &width)) in costs.iter().zip(&widths).enumerate() {
+            cols.push(w.col_exact(cost, 0.0, width, &[(g.row, 1.0)], || {
                 format!(
                     "demand for {good} in {} ({} members: {}) step {k}",
                     code(region),

@@ -8,16 +8,41 @@
 //! curves here have a **fine band** of `2 × fine_steps + 1` steps of ratio
 //! `fine_ratio` around a **centre** price (the price expected this year),
 //! and a fixed number of coarse steps outside it, up to the choke price and
-//! down to the floor. The caller re-centres the band on the solved price
+//! down to the floor, narrow next to the band and widening outward (so a
+//! price that leaves the band lands close to where the smooth curve has it). The caller re-centres the band on the solved price
 //! and solves again when a price falls outside it (see `oreflow-sim`), so
 //! every reported price sits on a fine step. The number of steps depends on
 //! the parameters only, so every curve of every year shares one LP shape.
+//!
+//! The fine steps lie on a **fixed lattice** `p_ref × fine_ratio^j`: a
+//! centre is snapped to its nearest lattice point, so two bands that both
+//! contain a price cut the curve at the same prices there, and a fine step
+//! carries its lattice index `j` ([`Step::lattice`]) for the market LP to
+//! key its degeneracy breaks by. A year whose prices all lie inside their
+//! bands therefore has the same equilibrium whatever the centres were.
 
 /// One step of a demand curve: up to `width` tonnes are worth `value` USD/kg each.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Step {
     pub width: f64,
     pub value: f64,
+    /// For a step of the fine band: its index `j` on the curve's fixed
+    /// price lattice, `value = p_ref × fine_ratio^j`, whatever the centre.
+    /// The market LP keys the step's degeneracy breaks by it, so a price
+    /// inside the band does not depend on where the band was centred.
+    /// `None` for coarse steps (and hand-made steps).
+    pub lattice: Option<i32>,
+}
+
+impl Step {
+    /// A step with no lattice index.
+    pub fn new(width: f64, value: f64) -> Step {
+        Step {
+            width,
+            value,
+            lattice: None,
+        }
+    }
 }
 
 /// How a constant-elasticity curve is cut into steps.
@@ -38,8 +63,9 @@ pub struct CurveParams {
 }
 
 impl Default for CurveParams {
-    /// 1 % fine steps over ±17 % around the centre, 10 coarse steps, prices
-    /// from 0.05 to 50 times the reference. The resolution is checked by
+    /// 1 % fine steps over ±17 % around the centre, 10 coarse steps (the
+    /// two next to the band 4 fine steps wide, then widening: see
+    /// `graded`), prices from 0.05 to 50 times the reference. The resolution is checked by
     /// the convergence test in `oreflow-sim` (doubling it moves no baseline
     /// price by more than 2 %); the band's width and the coarse steps were
     /// chosen by measured cost (fewer re-solves against a larger LP: docs/model.md);
@@ -78,18 +104,33 @@ impl CurveParams {
         }
     }
 
-    /// The centre actually used for a wanted centre: clamped so that the
-    /// band and at least one coarse step on each side fit between the floor
-    /// and the choke price. Prices at or below zero keep the band at the floor.
+    /// The centre actually used for a wanted centre: a point of the
+    /// curve's fixed lattice `p_ref × fine_ratio^j` (the nearest to the
+    /// wanted centre), clamped so that the band and at least one coarse
+    /// step on each side fit between the floor and the choke price. Prices
+    /// at or below zero keep the band at the floor.
     pub fn clamp_centre(&self, p_ref: f64, wanted: f64) -> f64 {
-        let r = self.fine_ratio;
-        let half = r.powf(self.fine_steps as f64 + 1.5);
-        let lo = p_ref * self.min_multiple * half;
-        let hi = p_ref * self.max_multiple / half;
-        if !(wanted.is_finite() && wanted > 0.0) || lo >= hi {
-            return lo.min(hi).max(f64::MIN_POSITIVE);
+        p_ref * self.fine_ratio.powi(self.centre_index(p_ref, wanted))
+    }
+
+    /// The lattice index `j` of [`CurveParams::clamp_centre`].
+    pub fn centre_index(&self, p_ref: f64, wanted: f64) -> i32 {
+        let ln_r = self.fine_ratio.ln();
+        if !(ln_r > 0.0 && ln_r.is_finite()) {
+            return 0;
         }
-        wanted.clamp(lo, hi)
+        // The band's half-width plus one coarse step's worth of room.
+        let half = self.fine_steps as f64 + 1.5;
+        let lo = (self.min_multiple.ln() / ln_r + half).ceil();
+        let hi = (self.max_multiple.ln() / ln_r - half).floor();
+        if lo > hi {
+            return ((lo + hi) / 2.0).floor() as i32;
+        }
+        let ratio = wanted / p_ref;
+        if !(ratio.is_finite() && ratio > 0.0) {
+            return lo as i32;
+        }
+        (ratio.ln() / ln_r).round().clamp(lo, hi) as i32
     }
 
     /// Whether `price` lies inside the fine band around `centre` (within
@@ -100,12 +141,13 @@ impl CurveParams {
     }
 
     /// Price boundaries of the steps, highest first, and each step's value:
-    /// `(upper boundary, lower boundary, value)`; the top step's upper
-    /// boundary is infinite (it starts at zero quantity).
-    fn cells(&self, p_ref: f64, centre: f64) -> Vec<(f64, f64, f64)> {
+    /// `(upper boundary, lower boundary, value, lattice index)`; the top
+    /// step's upper boundary is infinite (it starts at zero quantity).
+    fn cells(&self, p_ref: f64, centre: f64) -> Vec<(f64, f64, f64, Option<i32>)> {
         let r = self.fine_ratio;
         let k = self.fine_steps as i32;
-        let c = self.clamp_centre(p_ref, centre);
+        let jc = self.centre_index(p_ref, centre);
+        let c = p_ref * r.powi(jc);
         let p_max = p_ref * self.max_multiple;
         let p_min = p_ref * self.min_multiple;
         let top = c * r.powf(k as f64 + 0.5);
@@ -115,33 +157,86 @@ impl CurveParams {
         let n_up = ((n * l_up / (l_up + l_dn)).round()).clamp(1.0, n - 1.0) as u32;
         let n_dn = self.coarse_steps.max(2) - n_up;
         let mut cells = Vec::with_capacity(self.len());
-        // Coarse steps above the band; the top one is valued at the choke price.
-        let ratio_up = (p_max / top).powf(1.0 / n_up as f64);
-        for i in (0..n_up).rev() {
-            let lo = top * ratio_up.powi(i as i32);
-            let hi = lo * ratio_up;
-            let value = if i == n_up - 1 {
+        // Coarse steps above the band, graded (see `graded`); the top one is
+        // valued at the choke price.
+        let first = GRADED_FIRST_STEPS * r.ln();
+        let up = graded(l_up, n_up, first);
+        for i in (0..n_up as usize).rev() {
+            let (lo, hi) = (top * up[i].exp(), top * up[i + 1].exp());
+            let value = if i + 1 == n_up as usize {
                 p_max
             } else {
                 (lo * hi).sqrt()
             };
-            let upper = if i == n_up - 1 { f64::INFINITY } else { hi };
-            cells.push((upper, lo, value));
+            let upper = if i + 1 == n_up as usize {
+                f64::INFINITY
+            } else {
+                hi
+            };
+            cells.push((upper, lo, value, None));
         }
-        // The fine band.
-        for j in (-k..=k).rev() {
-            let v = c * r.powi(j);
-            cells.push((v * r.sqrt(), v / r.sqrt(), v));
+        // The fine band, on the fixed lattice.
+        for j in (jc - k..=jc + k).rev() {
+            let v = p_ref * r.powi(j);
+            cells.push((v * r.sqrt(), v / r.sqrt(), v, Some(j)));
         }
-        // Coarse steps below the band, down to the floor.
-        let ratio_dn = (bottom / p_min).powf(1.0 / n_dn as f64);
-        for i in 0..n_dn {
-            let hi = bottom / ratio_dn.powi(i as i32);
-            let lo = hi / ratio_dn;
-            cells.push((hi, lo, (lo * hi).sqrt()));
+        // Coarse steps below the band, graded, down to the floor.
+        let dn = graded(l_dn, n_dn, first);
+        for i in 0..n_dn as usize {
+            let (hi, lo) = (bottom / dn[i].exp(), bottom / dn[i + 1].exp());
+            cells.push((hi, lo, (lo * hi).sqrt(), None));
         }
         cells
     }
+}
+
+/// Width of the coarse steps next to the fine band, in fine steps: a price
+/// that leaves the band lands on a step this narrow, close to the smooth
+/// curve's price, so one re-centring usually finds it.
+const GRADED_FIRST_STEPS: f64 = 4.0;
+
+/// Boundaries of `n` coarse steps over a log-price distance `l` from the
+/// band's edge, as log distances `d_0 = 0 < d_1 < … < d_n = l`: the first
+/// step `first` wide and each next one `g` times the last, with `g ≥ 1`
+/// solved so that they end at `l` (equal steps when `n × first ≥ l`).
+fn graded(l: f64, n: u32, first: f64) -> Vec<f64> {
+    let n = n.max(1);
+    let l = if l.is_finite() && l > 0.0 { l } else { 0.0 };
+    let span = |g: f64| {
+        if (g - 1.0).abs() < 1e-12 {
+            first * n as f64
+        } else {
+            first * (g.powi(n as i32) - 1.0) / (g - 1.0)
+        }
+    };
+    if first.is_nan() || first <= 0.0 || span(1.0) >= l {
+        return (0..=n).map(|i| l * i as f64 / n as f64).collect();
+    }
+    // span(g) grows with g: bisect for span(g) = l.
+    let (mut lo, mut hi) = (1.0, 2.0);
+    while span(hi) < l && hi < 1e6 {
+        hi *= 2.0;
+    }
+    // 60 halvings: g to about 1e-18 of the bracket (the boundaries are
+    // rebuilt for every curve at every re-centring, so this loop is hot).
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if span(mid) < l {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let g = 0.5 * (lo + hi);
+    let mut d = Vec::with_capacity(n as usize + 1);
+    let (mut x, mut w) = (0.0, first);
+    for _ in 0..n {
+        d.push(x);
+        x += w;
+        w *= g;
+    }
+    d.push(l);
+    d
 }
 
 /// Steps of the constant-elasticity curve `q(p) = q_ref (p / p_ref)^elasticity`
@@ -149,9 +244,10 @@ impl CurveParams {
 /// on `centre` (USD/kg; see [`CurveParams::clamp_centre`]).
 ///
 /// Each step covers the quantities between `q` at its upper and at its
-/// lower price boundary; fine steps are valued at `centre × fine_ratio^j`,
-/// so with the centre at the reference price the centre step has value
-/// exactly `p_ref` and is centred (in log terms) on `q_ref`. The first step
+/// lower price boundary; fine steps are valued at `p_ref × fine_ratio^j`
+/// for the `j` within `fine_steps` of the centre's lattice index, so the
+/// step `j = 0` has value exactly `p_ref` and is centred (in log terms) on
+/// `q_ref`. The first step
 /// runs from zero quantity at the choke price.
 ///
 /// The number of steps depends on `params` only, so curves of any size share
@@ -196,12 +292,13 @@ pub fn steps_for(
     };
     let mut steps = Vec::with_capacity(params.len());
     let mut q_prev = 0.0;
-    for (_, lower, value) in params.cells(p_ref, centre) {
+    for (_, lower, value, lattice) in params.cells(p_ref, centre) {
         let x = q(lower);
         let q_hi = if x.is_finite() { x.max(q_prev) } else { q_prev };
         steps.push(Step {
             width: q_hi - q_prev,
             value,
+            lattice,
         });
         q_prev = q_hi;
     }
@@ -318,13 +415,48 @@ mod tests {
     }
 
     #[test]
+    fn coarse_steps_widen_from_the_band_outward() {
+        let d = graded(3.0, 5, 0.04);
+        assert_eq!(d.len(), 6);
+        assert_eq!(d[0], 0.0);
+        assert!((d[1] - 0.04).abs() < 1e-12);
+        assert!((d[5] - 3.0).abs() < 1e-12);
+        let w: Vec<f64> = d.windows(2).map(|p| p[1] - p[0]).collect();
+        assert!(w.windows(2).all(|p| p[1] > p[0]), "{w:?}");
+        // Too short a range for widening: equal steps.
+        let e = graded(0.1, 5, 0.04);
+        assert!(e.windows(2).all(|p| (p[1] - p[0] - 0.02).abs() < 1e-12));
+        // Degenerate lengths give zero-width steps, never NaN.
+        assert!(graded(f64::NAN, 3, 0.04).iter().all(|&x| x == 0.0));
+        // On a curve: the coarse steps next to the band are 4 fine steps wide.
+        let p = CurveParams::default();
+        let cells = p.cells(56.0, 56.0);
+        let top = cells.iter().position(|c| c.3.is_some()).expect("fine band");
+        let (hi, lo) = (cells[top - 1].0, cells[top - 1].1);
+        assert!((hi / lo - 1.01f64.powi(4)).abs() < 1e-9, "{}", hi / lo);
+        let bottom = cells
+            .iter()
+            .rposition(|c| c.3.is_some())
+            .expect("fine band");
+        let (hi, lo) = (cells[bottom + 1].0, cells[bottom + 1].1);
+        assert!((hi / lo - 1.01f64.powi(4)).abs() < 1e-9, "{}", hi / lo);
+        // Boundaries meet: each step's lower boundary is the next one's upper.
+        for w in cells.windows(2) {
+            assert!((w[0].1 - w[1].0).abs() <= 1e-9 * w[0].1, "{w:?}");
+        }
+    }
+
+    #[test]
     fn centres_are_clamped_inside_the_range() {
         let p = CurveParams::default();
         let lo = p.clamp_centre(10.0, 0.0);
         let hi = p.clamp_centre(10.0, 1e12);
         assert!(lo > 10.0 * p.min_multiple && lo < 10.0);
         assert!(hi < 10.0 * p.max_multiple && hi > 10.0);
-        assert_eq!(p.clamp_centre(10.0, 12.0), 12.0);
+        // Centres snap to the lattice 10 × 1.01^j: 12 is nearest j = 18.
+        assert!((p.clamp_centre(10.0, 12.0) - 10.0 * 1.01f64.powi(18)).abs() < 1e-12);
+        assert_eq!(p.centre_index(10.0, 12.0), 18);
+        assert_eq!(p.clamp_centre(10.0, 10.0), 10.0);
         assert_eq!(p.clamp_centre(10.0, f64::NAN), lo);
     }
 }

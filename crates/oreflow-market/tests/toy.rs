@@ -80,16 +80,7 @@ fn toy() -> (Network, YearData) {
         separation_cost: vec![0.0, 0.0],
         magnet_capacity: vec![],
         magnet_cost: vec![],
-        steps: vec![
-            vec![Step {
-                width: 80.0,
-                value: 10.0,
-            }],
-            vec![Step {
-                width: 20.0,
-                value: 2.0,
-            }],
-        ],
+        steps: vec![vec![Step::new(80.0, 10.0)], vec![Step::new(20.0, 2.0)]],
         baseline_demand: vec![80.0, 20.0],
         recycled: vec![[0.0; N_ELEMENTS]; 2],
         disposal_cost: 0.0,
@@ -209,10 +200,7 @@ fn stockholders_buy_surplus_at_their_price_and_release_what_they_do_not_want_to_
     let mut stocks = no_stocks();
     stocks[0][ce] = Some(StockHolding {
         opening: 0.0,
-        steps: vec![Step {
-            width: 200.0,
-            value: 0.5,
-        }],
+        steps: vec![Step::new(200.0, 0.5)],
     });
     data.stocks = stocks.clone();
     let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
@@ -229,10 +217,7 @@ fn stockholders_buy_surplus_at_their_price_and_release_what_they_do_not_want_to_
     // of it is sold and consumed.
     stocks[0][nd] = Some(StockHolding {
         opening: 5.0,
-        steps: vec![Step {
-            width: 5.0,
-            value: 8.0,
-        }],
+        steps: vec![Step::new(5.0, 8.0)],
     });
     data.stocks = stocks;
     let s = solve_year(&net, &data, &HighsBackend::default()).unwrap();
@@ -457,27 +442,9 @@ fn degeneracy_breaks_never_loosen_a_bound_and_every_option_set_reports_one_price
     net.cost_break = oreflow_market::DEFAULT_DEGENERACY_BREAK;
     net.bound_break = oreflow_market::DEFAULT_DEGENERACY_BREAK;
     data.mine_capacity = vec![100.0, 0.0];
-    data.steps[0] = vec![
-        Step {
-            width: 50.0,
-            value: 10.0,
-        },
-        Step {
-            width: 50.0,
-            value: 6.0,
-        },
-    ];
+    data.steps[0] = vec![Step::new(50.0, 10.0), Step::new(50.0, 6.0)];
     // (Every curve has the same number of steps; Ce is in surplus anyway.)
-    data.steps[1] = vec![
-        Step {
-            width: 10.0,
-            value: 2.0,
-        },
-        Step {
-            width: 10.0,
-            value: 1.5,
-        },
-    ];
+    data.steps[1] = vec![Step::new(10.0, 2.0), Step::new(10.0, 1.5)];
     let options = [
         HighsBackend::default(),
         HighsBackend {

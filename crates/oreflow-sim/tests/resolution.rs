@@ -169,3 +169,98 @@ fn no_baseline_price_is_left_on_a_coarse_step() {
         );
     }
 }
+
+/// Prices do not depend on where the fine bands were centred, only on the
+/// curves: fine steps lie on a fixed lattice `p_ref × 1.01^j` and the LP's
+/// cost breaks are keyed by it (docs/model.md, "Price formation"). Every
+/// baseline year is solved from its state as a run does, then again with
+/// every band centred up to 6 lattice steps away from the price found (a
+/// different shift per good, region and year, so the bands still hold every
+/// price and no re-centring is needed); the equilibrium must be the same:
+/// every price that buyers pay (see [`used`]) within 1e-8 relative (the
+/// solver's tolerances) and every curve's consumption within 1e-9. This is
+/// what lets the re-centring rule change without moving results.
+#[test]
+fn prices_do_not_depend_on_where_the_bands_were_centred() {
+    let ds = oreflow_data::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let model = Model::new(ds, RunConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    let backend = HighsBackend::default();
+    let (run, states) = run_recording(&model, &backend).unwrap_or_else(|e| panic!("{e}"));
+    let (mut compared, mut shifted, mut unpaid) = (0, 0, 0);
+    let mut worst = (0.0f64, String::new());
+    let mut worst_q = (0.0f64, String::new());
+    for (i, (ya, state)) in run.years.iter().zip(&states).enumerate() {
+        let year = ya.data.year;
+        let a = solve_year_alone(&model, &backend, year, state).unwrap_or_else(|e| panic!("{e}"));
+        assert!(a.coarse_prices.is_empty(), "{year}: {:?}", a.coarse_prices);
+        let mut moved = state.clone();
+        for (c, centre) in moved.centres.iter_mut().enumerate() {
+            let Some(p) = model.curve_price(c, &a.solution) else {
+                continue;
+            };
+            let curve = &model.network.curves[c];
+            let good = match curve.good {
+                Good::Magnet => 17,
+                Good::Oxide(e) => e.index(),
+            };
+            // A fixed shift in -6..=6 per good, region and year.
+            let s = ((curve.region.index() * 31 + good * 7 + i * 13) % 13) as i32 - 6;
+            shifted += usize::from(s != 0);
+            *centre = p * 1.01f64.powi(s);
+        }
+        let b = solve_year_alone(&model, &backend, year, &moved).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(b.solves, 1, "{year}: the shifted bands hold every price");
+        for (r, (pa, pb)) in a.solution.prices.iter().zip(&b.solution.prices).enumerate() {
+            for e in ELEMENTS {
+                let (Some(x), Some(y)) = (pa[e.index()], pb[e.index()]) else {
+                    assert_eq!(pa[e.index()], pb[e.index()], "{year} {e} region {r}");
+                    continue;
+                };
+                let d = (x - y).abs() / x.abs().max(y.abs()).max(1e-6);
+                if !used(&model, &a.solution, &b.solution, r, Good::Oxide(e)) {
+                    unpaid += usize::from(d > 1e-8);
+                    continue;
+                }
+                compared += 1;
+                if d > worst.0 {
+                    let code = &model.network.regions[r];
+                    worst = (d, format!("{e} in {code} in {year}: {x} vs {y}"));
+                }
+            }
+        }
+        for (c, (x, y)) in a
+            .solution
+            .consumption
+            .iter()
+            .zip(&b.solution.consumption)
+            .enumerate()
+        {
+            let d = (x - y).abs() / x.abs().max(y.abs()).max(1e-3);
+            if d > worst_q.0 {
+                let what = &model.network.curves[c].label;
+                worst_q = (d, format!("{what} in {year}: {x} vs {y}"));
+            }
+        }
+    }
+    eprintln!(
+        "{compared} paid prices compared, {shifted} bands shifted; largest difference {:.1e} ({}); \
+         consumption {:.1e} ({}); {unpaid} prices nobody pays differ (see `used`)",
+        worst.0, worst.1, worst_q.0, worst_q.1
+    );
+    assert!(
+        shifted > 1000 && compared > 1500,
+        "{shifted} shifted, {compared} compared"
+    );
+    assert!(
+        worst.0 < 1e-8,
+        "largest price difference {:.1e} ({})",
+        worst.0,
+        worst.1
+    );
+    assert!(
+        worst_q.0 < 1e-9,
+        "largest consumption difference {:.1e} ({})",
+        worst_q.0,
+        worst_q.1
+    );
+}
