@@ -129,6 +129,83 @@ impl Problem {
         self.index.len()
     }
 
+    /// Bounds `(lower, upper)` of a column.
+    pub fn col_bounds(&self, c: Col) -> (f64, f64) {
+        let i = c.0 as usize;
+        (self.col_lower[i], self.col_upper[i])
+    }
+
+    /// The coefficient of row `r` in column `c` (0 where it has none).
+    pub fn coefficient(&self, c: Col, r: RowId) -> f64 {
+        self.col_entries(c)
+            .find(|&(row, _)| row == r)
+            .map_or(0.0, |(_, v)| v)
+    }
+
+    /// The columns with an entry in each row: the matrix's row-wise pattern
+    /// (it changes only when columns are added).
+    pub fn row_pattern(&self) -> Vec<Vec<Col>> {
+        let mut rows = vec![Vec::new(); self.num_rows()];
+        for c in 0..self.num_cols() {
+            let range = self.col_start[c] as usize..self.col_start[c + 1] as usize;
+            for &r in &self.index[range] {
+                rows[r as usize].push(Col(c as u32));
+            }
+        }
+        rows
+    }
+
+    /// The values row `row`'s dual can take, with every other dual held,
+    /// while `sol` stays optimal — where the row carries nothing: every
+    /// column with an entry in it (`cols`, from [`Problem::row_pattern`])
+    /// at zero and at one of its bounds in `sol` (within `tol`). Each
+    /// column that could move off its bound bounds the dual on one side (its
+    /// reduced cost must keep its sign); fixed columns bound nothing. `None`
+    /// where the row carries something. Such a dual is not unique (nothing
+    /// flows to pin it): the caller chooses a point of the range.
+    pub fn idle_row_dual_range(
+        &self,
+        row: RowId,
+        cols: &[Col],
+        sol: &Solution,
+        tol: f64,
+    ) -> Option<(f64, f64)> {
+        let y = sol.dual(row);
+        let s = match self.sense {
+            Sense::Maximise => 1.0,
+            Sense::Minimise => -1.0,
+        };
+        let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+        for &c in cols {
+            let a = self.coefficient(c, row);
+            let (l, u) = self.col_bounds(c);
+            let x = sol.value(c);
+            if x.abs() > tol {
+                return None;
+            }
+            if a == 0.0 || l == u {
+                continue;
+            }
+            // At a lower bound the reduced cost d − a·δ must keep s·d ≤ 0,
+            // at an upper bound s·d ≥ 0: a bound on δ of d / a.
+            let sign = if (x - l).abs() <= tol {
+                1.0
+            } else if (x - u).abs() <= tol {
+                -1.0
+            } else {
+                return None;
+            };
+            let limit = y + sol.reduced_cost(c) / a;
+            // s·sign·(d − a·δ) ≤ 0  ⇔  a·δ ≥ d (s·sign > 0) or a·δ ≤ d.
+            if (s * sign > 0.0) == (a > 0.0) {
+                lo = lo.max(limit);
+            } else {
+                hi = hi.min(limit);
+            }
+        }
+        Some((lo, hi))
+    }
+
     /// Label of a column.
     pub fn col_label(&self, c: Col) -> &str {
         &self.col_label[c.0 as usize]
@@ -400,6 +477,40 @@ mod tests {
         // Relaxing c2 by one unit gains 0.5 (one more z/2); c1 gains 1.5.
         assert!((s.row_duals[1] - 0.5).abs() < 1e-9, "{:?}", s.row_duals);
         assert!((s.row_duals[0] - 1.5).abs() < 1e-9, "{:?}", s.row_duals);
+    }
+
+    #[test]
+    fn an_idle_rows_dual_ranges_from_disposal_to_import_parity() {
+        // Market A: supply up to 10 at cost 3, demand worth 5 up to 4 (its
+        // price is 3: supply is marginal). Market B: nobody buys, nothing is
+        // made; it could import from A at freight 1, or dispose for free.
+        // Its dual is anywhere in [0, 3 + 1]. Rows are uses − supplies = 0.
+        let mut p = Problem::new(Sense::Maximise);
+        let a = p.add_row(0.0, 0.0, "balance A");
+        let b = p.add_row(0.0, 0.0, "balance B");
+        p.add_col(-3.0, 0.0, 10.0, &[(a, -1.0)], "supply A");
+        p.add_col(5.0, 0.0, 4.0, &[(a, 1.0)], "demand A");
+        p.add_col(-1.0, 0.0, f64::INFINITY, &[(a, 1.0), (b, -1.0)], "A -> B");
+        p.add_col(0.0, 0.0, f64::INFINITY, &[(b, 1.0)], "disposal B");
+        p.add_col(7.0, 0.0, 0.0, &[(b, 1.0)], "closed plant in B");
+        let s = HighsBackend::default().solve(&p).unwrap();
+        assert!((s.dual(a) - 3.0).abs() < 1e-9, "{:?}", s.row_duals);
+        let rows = p.row_pattern();
+        assert_eq!(rows[1], vec![Col(2), Col(3), Col(4)]);
+        let (lo, hi) = p.idle_row_dual_range(b, &rows[1], &s, 1e-9).unwrap();
+        assert!(lo.abs() < 1e-9 && (hi - 4.0).abs() < 1e-9, "{lo} {hi}");
+        // Market A carries flow: no range.
+        assert_eq!(p.idle_row_dual_range(a, &rows[0], &s, 1e-9), None);
+        // The same problem as a minimisation of the negated costs.
+        let mut m = p.clone();
+        m.sense = Sense::Minimise;
+        for c in 0..m.num_cols() {
+            m.col_cost[c] = -m.col_cost[c];
+        }
+        let s = HighsBackend::default().solve(&m).unwrap();
+        let (lo, hi) = m.idle_row_dual_range(b, &rows[1], &s, 1e-9).unwrap();
+        // Duals of the minimisation are the negated prices: [-4, 0].
+        assert!((lo + 4.0).abs() < 1e-9 && hi.abs() < 1e-9, "{lo} {hi}");
     }
 
     #[test]

@@ -337,6 +337,8 @@ pub struct MarketSession<'a> {
     solver: &'static str,
     session: Box<dyn Session + 'a>,
     lp: Option<Problem>,
+    /// The columns of each row of `lp` (its shape is fixed once built).
+    rows: Vec<Vec<Col>>,
 }
 
 impl<'a> MarketSession<'a> {
@@ -348,6 +350,7 @@ impl<'a> MarketSession<'a> {
             solver: backend.name(),
             session: backend.session(),
             lp: None,
+            rows: Vec::new(),
         }
     }
 
@@ -394,10 +397,14 @@ impl<'a> MarketSession<'a> {
                 let mut lp = Problem::new(Sense::Maximise);
                 let vars = build(&mut Writer::fresh(&mut lp, net), net, &self.layout, d);
                 self.lp = Some(lp);
+                self.rows.clear();
                 vars
             }
         };
         let lp = self.lp.as_ref().expect("built above");
+        if self.rows.len() != lp.num_rows() {
+            self.rows = lp.row_pattern();
+        }
         let sol = self.session.solve(lp).map_err(|source| MarketError::Lp {
             year: d.year,
             source,
@@ -516,6 +523,28 @@ fn step_costs(values: &[f64], lattice: &[Option<i32>], first: usize, eps: f64) -
             None => perturbed_cost(v, eps, [1, first + k, 0, 0]),
         })
         .collect()
+}
+
+/// The price a balance row reports: its dual, except where nothing flows
+/// through the row (nobody there buys, sells, stores or disposes of the
+/// good this year), so that no flow pins the dual down and the solver may
+/// return any point between export and import parity (say, Tb oxide in the
+/// UK before its magnet plant runs). There the price is the **import
+/// parity** — the price at which the cheapest source could deliver: the
+/// top of the row's dual range (`Problem::idle_row_dual_range`); where no
+/// source can deliver, the bottom (what the best outlet would pay). Both
+/// ends depend on other rows' prices and on costs only, not on the
+/// solver's path.
+fn price_of(lp: &Problem, rows: &[Vec<Col>], sol: &oreflow_lp::Solution, row: RowId) -> f64 {
+    let y = sol.dual(row);
+    let Some(cols) = rows.get(row.0 as usize) else {
+        return y;
+    };
+    match lp.idle_row_dual_range(row, cols, sol, 1e-9) {
+        Some((lo, hi)) if hi.is_finite() && hi >= lo => hi,
+        Some((lo, hi)) if hi.is_infinite() && lo.is_finite() => lo,
+        _ => y,
+    }
 }
 
 /// Items grouped by key, groups in order of their first item.
@@ -1429,7 +1458,9 @@ fn read(
         .map(|(row, priced)| {
             let mut p = [None; N_ELEMENTS];
             for e in 0..N_ELEMENTS {
-                p[e] = row[e].filter(|_| priced[e]).map(|r| clean(sol.dual(r)));
+                p[e] = row[e]
+                    .filter(|_| priced[e])
+                    .map(|r| clean(price_of(lp, &session.rows, sol, r)));
             }
             p
         })
@@ -1437,7 +1468,7 @@ fn read(
     let magnet_price: Vec<Option<f64>> = v
         .magnet_balance
         .iter()
-        .map(|r| r.map(|r| clean(sol.dual(r))))
+        .map(|r| r.map(|r| clean(price_of(lp, &session.rows, sol, r))))
         .collect();
     let rent = |cols: &[Col]| {
         cols.iter()
