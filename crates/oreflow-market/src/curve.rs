@@ -212,22 +212,32 @@ fn graded(l: f64, n: u32, first: f64) -> Vec<f64> {
     if first.is_nan() || first <= 0.0 || span(1.0) >= l {
         return (0..=n).map(|i| l * i as f64 / n as f64).collect();
     }
-    // span(g) grows with g: bisect for span(g) = l.
-    let (mut lo, mut hi) = (1.0, 2.0);
-    while span(hi) < l && hi < 1e6 {
-        hi *= 2.0;
-    }
-    // 60 halvings: g to about 1e-18 of the bracket (the boundaries are
-    // rebuilt for every curve at every re-centring, so this loop is hot).
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if span(mid) < l {
-            lo = mid;
-        } else {
-            hi = mid;
+    // span(g) = l for g > 1: span grows and is convex in g, and
+    // span(g) ≥ first × g^(n−1), so the root lies below (l / first)^(1/(n−1)).
+    // Newton's method from that side converges monotonically (a handful of
+    // steps; this runs for every curve at every re-centring, so it is hot).
+    let slope = |g: f64| {
+        let m = n as f64;
+        first * ((m - 1.0) * g.powi(n as i32) - m * g.powi(n as i32 - 1) + 1.0)
+            / ((g - 1.0) * (g - 1.0))
+    };
+    let mut g = if n > 1 {
+        (l / first).powf(1.0 / (n - 1) as f64).max(1.0 + 1e-9)
+    } else {
+        1.0
+    };
+    for _ in 0..100 {
+        let (f, df) = (span(g) - l, slope(g));
+        if !(f > 0.0 && df > 0.0) {
+            break;
         }
+        let next = (g - f / df).max(1.0 + 1e-12);
+        if g - next <= 1e-15 * g {
+            g = next;
+            break;
+        }
+        g = next;
     }
-    let g = 0.5 * (lo + hi);
     let mut d = Vec::with_capacity(n as usize + 1);
     let (mut x, mut w) = (0.0, first);
     for _ in 0..n {
