@@ -130,6 +130,15 @@ pub struct Model {
 /// fine band of the demand curves re-centred on prices that fell outside it.
 pub const MAX_SOLVES_PER_YEAR: usize = 8;
 
+/// How much of last year's price change the next year's band centre
+/// expects again: centre = p × (p / p_last)^CENTRE_TREND, the factor kept
+/// within ×0.5–2. Where a band sits changes how many solves a year takes,
+/// not its equilibrium (the fixed lattice: docs/model.md), so this was
+/// chosen by measured solves: 0 (last year's price) 1,215 LPs for 30 runs
+/// of `scenarios/ensemble-licensing-risk.toml`, 0.5 1,175, 0.75 1,161,
+/// 1 1,167 (docs/benchmarks.md).
+pub const CENTRE_TREND: f64 = 0.75;
+
 /// One simulated year: its inputs and its equilibrium.
 #[derive(Clone, Debug)]
 pub struct YearResult {
@@ -911,9 +920,14 @@ pub struct State {
     /// Pre-policy flow of each cap group (its total in the year before its
     /// control starts), once known.
     pub pre_policy: Vec<Option<f64>>,
-    /// Per curve: the price expected this year (last year's price of its
-    /// good in its region), where its fine band is centred (USD/kg).
+    /// Per curve: the price expected this year, where its fine band is
+    /// centred (USD/kg): last year's price of its good in its region moved
+    /// on by part of last year's change ([`CENTRE_TREND`]).
     pub centres: Vec<f64>,
+    /// Per curve: the price its good had in its region the year before
+    /// (USD/kg; the reference price at the start), for the trend in
+    /// [`State::centres`].
+    pub last_prices: Vec<f64>,
     /// Per curve: log shift of demand at the reference price from the
     /// long-run adjustment to past prices (substitution; 0 = none).
     pub structural: Vec<f64>,
@@ -950,6 +964,7 @@ impl State {
             strategic_left: model.policies.stockpiles.iter().map(|s| s.size_t).collect(),
             pre_policy: vec![None; model.cap_controls.len()],
             centres: model.calibration.curves.iter().map(|r| r.p_ref).collect(),
+            last_prices: model.calibration.curves.iter().map(|r| r.p_ref).collect(),
             structural: vec![0.0; model.calibration.curves.len()],
             thrift: [1.0; N_ELEMENTS],
             price_history: Vec::new(),
@@ -1070,7 +1085,14 @@ fn advance(model: &Model, yr: &YearResult, state: &mut State) {
     let n = model.network.regions.len();
     for (c, centre) in state.centres.iter_mut().enumerate() {
         if let Some(p) = model.curve_price(c, solution) {
-            *centre = p;
+            let last = state.last_prices[c];
+            let trend = if last > 0.0 && p > 0.0 {
+                (p / last).powf(CENTRE_TREND).clamp(0.5, 2.0)
+            } else {
+                1.0
+            };
+            *centre = p * trend;
+            state.last_prices[c] = p;
         }
     }
     state.consumption.push(solution.consumption.clone());
