@@ -176,13 +176,14 @@ impl Problem {
             Sense::Minimise => -1.0,
         };
         let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+        // Most rows carry something: find out before any coefficient lookup.
+        if cols.iter().any(|&c| sol.value(c).abs() > tol) {
+            return None;
+        }
         for &c in cols {
-            let a = self.coefficient(c, row);
             let (l, u) = self.col_bounds(c);
             let x = sol.value(c);
-            if x.abs() > tol {
-                return None;
-            }
+            let a = self.coefficient(c, row);
             if a == 0.0 || l == u {
                 continue;
             }

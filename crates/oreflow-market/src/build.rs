@@ -10,7 +10,7 @@ use oreflow_core::{Commodity, Element, ELEMENTS, N_ELEMENTS};
 use oreflow_lp::{Backend, Basis, Col, LpError, Problem, RowId, Sense, Session, Status};
 
 use crate::solution::{Flow, YearSolution};
-use crate::{Good, Network, YearData};
+use crate::{Good, Network, Step, YearData};
 
 /// Why a year could not be solved.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -209,11 +209,7 @@ impl<'p> Writer<'p> {
         coefs: &[(RowId, f64)],
         label: impl FnOnce() -> String,
     ) -> Col {
-        let j = if self.fresh {
-            self.lp.num_cols()
-        } else {
-            self.next_col as usize
-        };
+        let j = self.next_col_index();
         let cost = perturbed_cost(cost, self.cost_break, [1, j, 0, 0]);
         let upper = perturbed_upper(lower, upper, self.bound_break, [2, j, 0, 0]);
         self.col_exact(cost, lower, upper, coefs, label)
@@ -229,7 +225,7 @@ impl<'p> Writer<'p> {
     }
 
     /// A column with its numbers as given: the caller has applied the
-    /// degeneracy breaks (demand steps: see [`demand_step_numbers`]).
+    /// degeneracy breaks (demand steps: see [`step_costs`]).
     fn col_exact(
         &mut self,
         cost: f64,
@@ -1027,23 +1023,9 @@ fn build(w: &mut Writer, net: &Network, layout: &Layout, d: &YearData) -> Vars {
     // Stockholders' demand for closing stock joins the group of its region
     // and element when its steps sit at the same prices (they are built so),
     // else it gets columns of its own.
-    let group_values = |g: &DemandGroup| -> Vec<f64> {
-        match g.members[0] {
-            Member::Curve(c) => d.steps[c].iter().map(|s| s.value).collect(),
-            Member::Stock(r, e) => d.stocks[r][e.index()]
-                .as_ref()
-                .map(|h| h.steps.iter().map(|s| s.value).collect())
-                .unwrap_or_default(),
-            Member::Unattributed(..) => Vec::new(),
-            Member::MagnetStock(r) => d
-                .magnet_stocks
-                .get(r)
-                .and_then(|h| h.as_ref())
-                .map(|h| h.steps.iter().map(|s| s.value).collect())
-                .unwrap_or_default(),
-        }
-    };
-    let group_lattice = |g: &DemandGroup| -> Vec<Option<i32>> {
+    // The steps of a group's first member (all its members' steps sit at
+    // the same prices); none for an unattributed use.
+    let first_steps = |g: &DemandGroup| -> &[Step] {
         let steps = match g.members[0] {
             Member::Curve(c) => Some(&d.steps[c]),
             Member::Stock(r, e) => d.stocks[r][e.index()].as_ref().map(|h| &h.steps),
@@ -1054,10 +1036,10 @@ fn build(w: &mut Writer, net: &Network, layout: &Layout, d: &YearData) -> Vars {
                 .and_then(|h| h.as_ref())
                 .map(|h| &h.steps),
         };
-        steps
-            .map(|s| s.iter().map(|s| s.lattice).collect())
-            .unwrap_or_default()
+        steps.map_or(&[], |s| s.as_slice())
     };
+    let group_values =
+        |g: &DemandGroup| -> Vec<f64> { first_steps(g).iter().map(|s| s.value).collect() };
     let join = |demand: &mut Vec<DemandGroup>, row: RowId, values: Vec<f64>, m: Member| {
         let same = |g: &DemandGroup| {
             let gv = group_values(g);
@@ -1130,7 +1112,7 @@ fn build(w: &mut Writer, net: &Network, layout: &Layout, d: &YearData) -> Vars {
         let widths: Vec<f64> = (0..values.len())
             .map(|k| g.members.iter().map(|m| m.width(d, k)).sum())
             .collect();
-        let lattice = group_lattice(g);
+        let lattice: Vec<Option<i32>> = first_steps(g).iter().map(|s| s.lattice).collect();
         let first = w.next_col_index();
         let costs = step_costs(&values, &lattice, first, w.cost_break);
         let mut cols = Vec::with_capacity(values.len());

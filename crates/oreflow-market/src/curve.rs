@@ -163,17 +163,11 @@ impl CurveParams {
         let up = graded(l_up, n_up, first);
         for i in (0..n_up as usize).rev() {
             let (lo, hi) = (top * up[i].exp(), top * up[i + 1].exp());
-            let value = if i + 1 == n_up as usize {
-                p_max
+            if i + 1 == n_up as usize {
+                cells.push((f64::INFINITY, lo, p_max, None));
             } else {
-                (lo * hi).sqrt()
-            };
-            let upper = if i + 1 == n_up as usize {
-                f64::INFINITY
-            } else {
-                hi
-            };
-            cells.push((upper, lo, value, None));
+                cells.push((hi, lo, (lo * hi).sqrt(), None));
+            }
         }
         // The fine band, on the fixed lattice.
         for j in (jc - k..=jc + k).rev() {
@@ -232,11 +226,11 @@ fn graded(l: f64, n: u32, first: f64) -> Vec<f64> {
             break;
         }
         let next = (g - f / df).max(1.0 + 1e-12);
-        if g - next <= 1e-15 * g {
-            g = next;
+        let converged = g - next <= 1e-15 * g;
+        g = next;
+        if converged {
             break;
         }
-        g = next;
     }
     let mut d = Vec::with_capacity(n as usize + 1);
     let (mut x, mut w) = (0.0, first);
