@@ -18,7 +18,10 @@ use std::ffi::{c_void, CString};
 
 use highs_sys as ffi;
 
-use crate::{Backend, Basis, BasisStatus, LpError, Problem, Sense, Session, Solution, Status};
+use crate::{
+    ActiveColumns, ActiveSession, Backend, Basis, BasisStatus, LpError, Problem, Sense, Session,
+    Solution, Status,
+};
 
 /// The HiGHS solver (dual simplex by default).
 #[derive(Clone, Debug)]
@@ -39,6 +42,10 @@ pub struct HighsBackend {
     /// Value of HiGHS' `simplex_dual_edge_weight_strategy` (-1 choose, HiGHS'
     /// default; 0 Dantzig, 1 Devex, 2 steepest edge).
     pub dual_edge_weight_strategy: i32,
+    /// Sessions solve over an active column set with an exact pricing
+    /// check ([`crate::ActiveSession`]); `None` hands HiGHS every column.
+    /// One-shot solves ([`Backend::solve`]) always take every column.
+    pub active_columns: Option<ActiveColumns>,
 }
 
 impl Default for HighsBackend {
@@ -50,6 +57,7 @@ impl Default for HighsBackend {
             simplex_scale_strategy: 2,
             cost_perturbation: 1.0,
             dual_edge_weight_strategy: -1,
+            active_columns: None,
         }
     }
 }
@@ -64,7 +72,13 @@ impl Backend for HighsBackend {
     }
 
     fn session(&self) -> Box<dyn Session + '_> {
-        Box::new(HighsSession::new(self))
+        match self.active_columns {
+            Some(params) => Box::new(ActiveSession::new(
+                Box::new(HighsSession::new(self)),
+                params,
+            )),
+            None => Box::new(HighsSession::new(self)),
+        }
     }
 }
 

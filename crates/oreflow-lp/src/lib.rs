@@ -11,11 +11,13 @@
 //! `reduced_costs[c]` is the change of the objective per unit increase of
 //! column `c`'s bounds.
 
+mod active;
 mod highs_backend;
 pub mod mps;
 mod observe;
 pub mod verify;
 
+pub use active::{ActiveColumns, ActiveSession, DUAL_TOLERANCE};
 pub use highs_backend::{FileSolve, HighsBackend};
 pub use observe::{Observed, Observer};
 
