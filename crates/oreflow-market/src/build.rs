@@ -1038,18 +1038,16 @@ fn build(w: &mut Writer, net: &Network, layout: &Layout, d: &YearData) -> Vars {
         };
         steps.map_or(&[], |s| s.as_slice())
     };
-    let group_values =
-        |g: &DemandGroup| -> Vec<f64> { first_steps(g).iter().map(|s| s.value).collect() };
-    let join = |demand: &mut Vec<DemandGroup>, row: RowId, values: Vec<f64>, m: Member| {
-        let same = |g: &DemandGroup| {
-            let gv = group_values(g);
-            g.row == row
-                && gv.len() == values.len()
-                && gv
-                    .iter()
-                    .zip(&values)
-                    .all(|(a, b)| a.to_bits() == b.to_bits())
-        };
+    // Whether two step lists sit at the same prices (bit for bit).
+    let same_values = |a: &[Step], b: &[Step]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.value.to_bits() == y.value.to_bits())
+    };
+    let join = |demand: &mut Vec<DemandGroup>, row: RowId, steps: &[Step], m: Member| {
+        // The row first: most groups are on other rows (no value compared).
+        let same = |g: &DemandGroup| g.row == row && same_values(first_steps(g), steps);
         match demand.iter().position(same) {
             Some(i) => demand[i].members.push(m),
             None => demand.push(DemandGroup {
@@ -1067,12 +1065,10 @@ fn build(w: &mut Writer, net: &Network, layout: &Layout, d: &YearData) -> Vars {
             ) else {
                 continue;
             };
-            let values: Vec<f64> = h.steps.iter().map(|s| s.value).collect();
-            join(&mut demand, row, values, Member::Stock(r, e));
+            join(&mut demand, row, &h.steps, Member::Stock(r, e));
         }
         if let (Some(row), Some(Some(h))) = (magnet_balance[r], d.magnet_stocks.get(r)) {
-            let values: Vec<f64> = h.steps.iter().map(|s| s.value).collect();
-            join(&mut demand, row, values, Member::MagnetStock(r));
+            join(&mut demand, row, &h.steps, Member::MagnetStock(r));
         }
     }
     // An unattributed use joins the first group on its row, at its top step.
@@ -1089,42 +1085,50 @@ fn build(w: &mut Writer, net: &Network, layout: &Layout, d: &YearData) -> Vars {
             }
         }
     }
+    // Scratch space for each group's step numbers, reused across groups.
+    let (mut values, mut lattice, mut widths) = (Vec::new(), Vec::new(), Vec::new());
     for gi in 0..demand.len() {
-        let values = group_values(&demand[gi]);
         let g = &demand[gi];
-        let what = |m: &Member| match *m {
-            Member::Curve(c) => net.curves[c].label.clone(),
-            Member::Stock(r, e) => format!("{} {e} stockholders", code(r)),
-            Member::Unattributed(r, e) => format!("{} {e} unattributed use", code(r)),
-            Member::MagnetStock(r) => format!("{} magnet stockholders", code(r)),
-        };
-        let (good, region) = match g.members[0] {
-            Member::Curve(c) => (
-                match net.curves[c].good {
-                    Good::Magnet => "magnets".to_string(),
-                    Good::Oxide(e) => format!("{e} oxide"),
-                },
-                net.curves[c].region.index(),
-            ),
-            Member::Stock(r, e) | Member::Unattributed(r, e) => (format!("{e} oxide"), r),
-            Member::MagnetStock(r) => ("magnets".to_string(), r),
-        };
-        let widths: Vec<f64> = (0..values.len())
-            .map(|k| g.members.iter().map(|m| m.width(d, k)).sum())
-            .collect();
-        let lattice: Vec<Option<i32>> = first_steps(g).iter().map(|s| s.lattice).collect();
+        let steps = first_steps(g);
+        values.clear();
+        values.extend(steps.iter().map(|s| s.value));
+        lattice.clear();
+        lattice.extend(steps.iter().map(|s| s.lattice));
+        widths.clear();
+        widths.extend(
+            (0..values.len()).map(|k| g.members.iter().map(|m| m.width(d, k)).sum::<f64>()),
+        );
         let first = w.next_col_index();
         let costs = step_costs(&values, &lattice, first, w.cost_break);
+        // Labels are made only when the LP is first built.
+        let label = |k: usize| {
+            let what = |m: &Member| match *m {
+                Member::Curve(c) => net.curves[c].label.clone(),
+                Member::Stock(r, e) => format!("{} {e} stockholders", code(r)),
+                Member::Unattributed(r, e) => format!("{} {e} unattributed use", code(r)),
+                Member::MagnetStock(r) => format!("{} magnet stockholders", code(r)),
+            };
+            let (good, region) = match g.members[0] {
+                Member::Curve(c) => (
+                    match net.curves[c].good {
+                        Good::Magnet => "magnets".to_string(),
+                        Good::Oxide(e) => format!("{e} oxide"),
+                    },
+                    net.curves[c].region.index(),
+                ),
+                Member::Stock(r, e) | Member::Unattributed(r, e) => (format!("{e} oxide"), r),
+                Member::MagnetStock(r) => ("magnets".to_string(), r),
+            };
+            format!(
+                "demand for {good} in {} ({} members: {}) step {k}",
+                code(region),
+                g.members.len(),
+                g.members.iter().map(what).collect::<Vec<_>>().join(", ")
+            )
+        };
         let mut cols = Vec::with_capacity(values.len());
         for (k, (&cost, &width)) in costs.iter().zip(&widths).enumerate() {
-            cols.push(w.col_exact(cost, 0.0, width, &[(g.row, 1.0)], || {
-                format!(
-                    "demand for {good} in {} ({} members: {}) step {k}",
-                    code(region),
-                    g.members.len(),
-                    g.members.iter().map(what).collect::<Vec<_>>().join(", ")
-                )
-            }));
+            cols.push(w.col_exact(cost, 0.0, width, &[(g.row, 1.0)], || label(k)));
         }
         demand[gi].cols = cols;
     }
