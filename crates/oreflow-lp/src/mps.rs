@@ -126,7 +126,7 @@ pub fn write(p: &Problem, name: &str, out: &mut impl Write) -> io::Result<Names>
     Ok(nm)
 }
 
-/// [`write`] with the given names (from [`names`] or [`short_names`]; they
+/// [`write()`] with the given names (from [`names`] or [`short_names`]; they
 /// must be unique tokens and sized to the problem).
 pub fn write_named(p: &Problem, name: &str, nm: &Names, out: &mut impl Write) -> io::Result<()> {
     assert_eq!(nm.rows.len(), p.num_rows(), "one name per row");
@@ -230,7 +230,7 @@ pub fn write_named(p: &Problem, name: &str, nm: &Names, out: &mut impl Write) ->
     Ok(())
 }
 
-/// [`write`] into a string.
+/// [`write()`] into a string.
 pub fn to_string(p: &Problem, name: &str) -> (String, Names) {
     let names = names(p);
     (to_string_named(p, name, &names), names)
