@@ -78,10 +78,9 @@ enum Place {
 }
 
 struct State {
-    /// The full LP's pattern, to tell a new shape.
-    col_start: Vec<u32>,
-    index: Vec<u32>,
-    rows: usize,
+    /// The full LP's shape (no labels), to tell a new shape with
+    /// [`Problem::same_shape`].
+    shape: Problem,
     place: Vec<Place>,
     /// Full column of each reduced column, in increasing order.
     map: Vec<u32>,
@@ -97,12 +96,22 @@ struct State {
 
 impl State {
     fn new(p: &Problem) -> State {
-        let n = p.num_cols();
-        let mut s = State {
+        let shape = Problem {
+            sense: p.sense,
+            col_cost: p.col_cost.clone(),
+            col_lower: p.col_lower.clone(),
+            col_upper: p.col_upper.clone(),
+            col_label: vec![String::new(); p.num_cols()],
+            row_lower: p.row_lower.clone(),
+            row_upper: p.row_upper.clone(),
+            row_label: vec![String::new(); p.num_rows()],
             col_start: p.col_start.clone(),
             index: p.index.clone(),
-            rows: p.num_rows(),
-            place: vec![Place::Active; n],
+            value: p.value.clone(),
+        };
+        let mut s = State {
+            shape,
+            place: vec![Place::Active; p.num_cols()],
             map: Vec::new(),
             reduced: Problem::new(p.sense),
             restart: false,
@@ -114,10 +123,7 @@ impl State {
     }
 
     fn fits(&self, p: &Problem) -> bool {
-        self.rows == p.num_rows()
-            && self.reduced.sense == p.sense
-            && self.col_start == p.col_start
-            && self.index == p.index
+        self.shape.same_shape(p)
     }
 
     /// Rebuilds the reduced LP's structure from `place`.
@@ -147,22 +153,6 @@ impl State {
         self.restart = true;
     }
 
-    /// The value a held column is held at.
-    fn held_value(&self, p: &Problem, j: usize) -> f64 {
-        held_value(self.place[j], p, j)
-    }
-}
-
-/// The value a column in `place` is held at (0 when active).
-fn held_value(place: Place, p: &Problem, j: usize) -> f64 {
-    match place {
-        Place::Lower => p.col_lower[j],
-        Place::Upper => p.col_upper[j],
-        Place::Active => 0.0,
-    }
-}
-
-impl State {
     /// Writes `p`'s numbers into the reduced LP: active columns as they
     /// are, row bounds less the held columns' activity. Returns the held
     /// columns' objective and their activity per row.
@@ -202,8 +192,45 @@ impl State {
         objective
     }
 
+    /// Costs and bounds changed since the last solve: holds each held
+    /// column again where the last duals `y` say it belongs, or brings it
+    /// back when they say it is near entering (at the bound its reduced
+    /// cost favours).
+    fn place_again(&mut self, p: &Problem, y: &[f64], params: &ActiveColumns) {
+        let sign = p.sense.sign();
+        let mut changed = false;
+        for j in 0..p.num_cols() {
+            let old = self.place[j];
+            if old == Place::Active {
+                continue;
+            }
+            let (d, scale) = reduced_cost(p, j, y);
+            let new = params.place_for(p, j, d, scale, sign);
+            if new == old {
+                continue;
+            }
+            self.place[j] = new;
+            changed = true;
+            if let Some(b) = self.basis.as_mut() {
+                let at_upper = match new {
+                    Place::Upper => true,
+                    Place::Lower => false,
+                    Place::Active => sign * d > 0.0 && p.col_upper[j].is_finite(),
+                };
+                b.cols[j] = if at_upper {
+                    BasisStatus::Upper
+                } else {
+                    BasisStatus::Lower
+                };
+            }
+        }
+        if changed {
+            self.rebuild(p);
+        }
+    }
+
     /// The full basis from the reduced one.
-    fn full_basis(&self, reduced: &Basis, n: usize) -> Basis {
+    fn full_basis(&self, reduced: &Basis) -> Basis {
         let mut cols: Vec<BasisStatus> = self
             .place
             .iter()
@@ -212,7 +239,6 @@ impl State {
                 _ => BasisStatus::Lower,
             })
             .collect();
-        debug_assert_eq!(cols.len(), n);
         for (rc, &j) in self.map.iter().enumerate() {
             cols[j as usize] = reduced.cols[rc];
         }
@@ -231,12 +257,42 @@ impl State {
     }
 }
 
-/// The sign that makes a reduced cost's "improving" direction positive:
-/// +1 when maximising.
-fn sense_sign(p: &Problem) -> f64 {
-    match p.sense {
-        crate::Sense::Maximise => 1.0,
-        crate::Sense::Minimise => -1.0,
+/// The value a column in `place` is held at (0 when active).
+fn held_value(place: Place, p: &Problem, j: usize) -> f64 {
+    match place {
+        Place::Lower => p.col_lower[j],
+        Place::Upper => p.col_upper[j],
+        Place::Active => 0.0,
+    }
+}
+
+/// Column `j`'s reduced cost `c − aᵀy` under duals `y`, and its cost scale
+/// `|c| + Σ|a·y|`.
+fn reduced_cost(p: &Problem, j: usize, y: &[f64]) -> (f64, f64) {
+    let (mut d, mut scale) = (p.col_cost[j], p.col_cost[j].abs());
+    for k in p.col_start[j] as usize..p.col_start[j + 1] as usize {
+        let ay = p.value[k] * y[p.index[k] as usize];
+        d -= ay;
+        scale += ay.abs();
+    }
+    (d, scale)
+}
+
+impl ActiveColumns {
+    /// Where a non-basic column with reduced cost `d` and cost scale
+    /// `scale` belongs: held at the bound its reduced cost says is optimal
+    /// when it is wrong-signed for entering by more than
+    /// `retire_relative × scale` (and that bound is finite and may hold
+    /// it), else active. `sign` is [`crate::Sense::sign`].
+    fn place_for(&self, p: &Problem, j: usize, d: f64, scale: f64, sign: f64) -> Place {
+        let limit = (self.retire_relative * scale).max(DUAL_TOLERANCE);
+        if -sign * d > limit && p.col_lower[j].is_finite() {
+            Place::Lower
+        } else if self.hold_at_upper && sign * d > limit && p.col_upper[j].is_finite() {
+            Place::Upper
+        } else {
+            Place::Active
+        }
     }
 }
 
@@ -290,52 +346,10 @@ impl<'a> ActiveSession<'a> {
     /// Solves the reduced LP until every held column prices out.
     fn solve_active(&mut self, p: &Problem) -> Result<Solution, LpError> {
         let st = self.state.as_mut().expect("state set before solving");
-        let s = sense_sign(p);
+        let s = p.sense.sign();
         let mut iterations = 0;
         if let Some(y) = st.duals.take() {
-            // Costs and bounds changed since the last solve: hold each held
-            // column again where the last duals say it belongs, or bring it
-            // back when they say it is near entering.
-            let upper = self.params.hold_at_upper;
-            let mut changed = false;
-            for j in 0..p.num_cols() {
-                let old = st.place[j];
-                if old == Place::Active {
-                    continue;
-                }
-                let mut d = p.col_cost[j];
-                let mut scale = p.col_cost[j].abs();
-                for k in p.col_start[j] as usize..p.col_start[j + 1] as usize {
-                    let ay = p.value[k] * y[p.index[k] as usize];
-                    d -= ay;
-                    scale += ay.abs();
-                }
-                let limit = (self.params.retire_relative * scale).max(DUAL_TOLERANCE);
-                let new = if -s * d > limit && p.col_lower[j].is_finite() {
-                    Place::Lower
-                } else if upper && s * d > limit && p.col_upper[j].is_finite() {
-                    Place::Upper
-                } else {
-                    Place::Active
-                };
-                if new != old {
-                    st.place[j] = new;
-                    changed = true;
-                    if let Some(b) = st.basis.as_mut() {
-                        b.cols[j] = match new {
-                            Place::Upper => BasisStatus::Upper,
-                            Place::Lower => BasisStatus::Lower,
-                            Place::Active if s * d > 0.0 && p.col_upper[j].is_finite() => {
-                                BasisStatus::Upper
-                            }
-                            Place::Active => BasisStatus::Lower,
-                        };
-                    }
-                }
-            }
-            if changed {
-                st.rebuild(p);
-            }
+            st.place_again(p, &y, &self.params);
             st.duals = Some(y);
         }
         loop {
@@ -376,7 +390,7 @@ impl<'a> ActiveSession<'a> {
             }
             // Price every held column.
             let n = p.num_cols();
-            let full_basis = self.inner.basis().map(|b| st.full_basis(&b, n));
+            let full_basis = self.inner.basis().map(|b| st.full_basis(&b));
             let mut sol = Solution {
                 status: Status::Optimal,
                 objective: r.objective + held_objective,
@@ -401,11 +415,8 @@ impl<'a> ActiveSession<'a> {
                 if place == Place::Active {
                     continue;
                 }
-                let mut d = p.col_cost[j];
-                for k in p.col_start[j] as usize..p.col_start[j + 1] as usize {
-                    d -= p.value[k] * sol.row_duals[p.index[k] as usize];
-                }
-                sol.col_values[j] = st.held_value(p, j);
+                let (d, _) = reduced_cost(p, j, &sol.row_duals);
+                sol.col_values[j] = held_value(place, p, j);
                 sol.reduced_costs[j] = d;
                 // Improving direction: up from a lower bound, down from an upper.
                 let gain = match place {
@@ -435,15 +446,14 @@ impl<'a> ActiveSession<'a> {
     fn retire(&mut self, p: &Problem, sol: &Solution) {
         let st = self.state.as_mut().expect("state set");
         let Some(basis) = &st.basis else { return };
-        let s = sense_sign(p);
+        let sign = p.sense.sign();
         let mut out = Vec::new();
         for &j in &st.map {
             let j = j as usize;
-            let place = match basis.cols[j] {
-                BasisStatus::Lower if p.col_lower[j].is_finite() => Place::Lower,
-                BasisStatus::Upper if p.col_upper[j].is_finite() && self.params.hold_at_upper => {
-                    Place::Upper
-                }
+            // Held at the bound it is at (a fixed column may sit at either).
+            let at = match basis.cols[j] {
+                BasisStatus::Lower => Place::Lower,
+                BasisStatus::Upper => Place::Upper,
                 _ => continue,
             };
             // A column of one entry that is unbounded above is its row's
@@ -452,18 +462,12 @@ impl<'a> ActiveSession<'a> {
             if p.col_start[j + 1] - p.col_start[j] == 1 && p.col_upper[j] == f64::INFINITY {
                 continue;
             }
-            let d = sol.reduced_costs[j];
-            let mut scale = p.col_cost[j].abs();
-            for k in p.col_start[j] as usize..p.col_start[j + 1] as usize {
-                scale += (p.value[k] * sol.row_duals[p.index[k] as usize]).abs();
-            }
-            // How far from entering: the wrong-signed reduced cost.
-            let margin = match place {
-                Place::Lower => -s * d,
-                _ => s * d,
-            };
-            if margin > self.params.retire_relative * scale && margin > DUAL_TOLERANCE {
-                out.push((j, place));
+            let (_, scale) = reduced_cost(p, j, &sol.row_duals);
+            let place = self
+                .params
+                .place_for(p, j, sol.reduced_costs[j], scale, sign);
+            if place == at {
+                out.push((j, at));
             }
         }
         if out.is_empty() || (out.len() as f64) < self.params.retire_share * st.map.len() as f64 {

@@ -43,6 +43,17 @@ pub enum Sense {
     Maximise,
 }
 
+impl Sense {
+    /// +1 when maximising, −1 when minimising: the factor that makes a
+    /// reduced cost's improving direction positive.
+    pub fn sign(self) -> f64 {
+        match self {
+            Sense::Maximise => 1.0,
+            Sense::Minimise => -1.0,
+        }
+    }
+}
+
 /// A linear program `opt c·x  s.t.  lo_r ≤ A x ≤ hi_r,  lo_c ≤ x ≤ hi_c`,
 /// with a label on every row and column.
 ///
@@ -173,10 +184,7 @@ impl Problem {
         tol: f64,
     ) -> Option<(f64, f64)> {
         let y = sol.dual(row);
-        let s = match self.sense {
-            Sense::Maximise => 1.0,
-            Sense::Minimise => -1.0,
-        };
+        let s = self.sense.sign();
         let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
         // Most rows carry something: find out before any coefficient lookup.
         if cols.iter().any(|&c| sol.value(c).abs() > tol) {
