@@ -1,4 +1,4 @@
-#![allow(clippy::print_stdout)] // a benchmark reports on stdout
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a benchmark reports on stdout, a bad setting on stderr
 //! `cargo bench -p oreflow-ensemble --bench options`: HiGHS options measured
 //! on ensemble throughput, side by side in one process. Each configuration
 //! solves the same runs of `scenarios/ensemble-licensing-risk.toml` (runs
@@ -12,7 +12,10 @@
 //! 1e-9, primal 1e-7, prices equal or an alternative optimal dual), and
 //! the same runs' headline numbers are compared with those the defaults
 //! give (exactness at the level of runs: the time loop carries any
-//! difference of optimum forward). `OREFLOW_OPT_ROUNDS=0` skips the timing.
+//! difference of optimum forward). `OREFLOW_OPT_ROUNDS=0` skips the timing;
+//! `OREFLOW_OPT_SETS="a|b|…"` keeps only the sets whose names contain
+//! those words, the first as the reference (a word no set's name contains
+//! stops the bench, listing the names).
 
 #[path = "../tests/common/lp_check.rs"]
 #[allow(dead_code)]
@@ -119,14 +122,24 @@ fn main() {
     // these, in this order; the first is the reference of the run
     // comparison and of the ratios.
     if let Ok(filter) = std::env::var("OREFLOW_OPT_SETS") {
-        configs = filter
-            .split('|')
-            .filter_map(|f| configs.iter().find(|(n, _)| n.contains(f)).cloned())
-            .collect();
-        assert!(
-            !configs.is_empty(),
-            "OREFLOW_OPT_SETS matched no option set"
-        );
+        let mut chosen = Vec::new();
+        for f in filter.split('|') {
+            match configs.iter().find(|(n, _)| n.contains(f)) {
+                Some(c) => chosen.push(c.clone()),
+                None => {
+                    eprintln!(
+                        "OREFLOW_OPT_SETS: no option set's name contains `{f}`; the sets are: {}",
+                        configs
+                            .iter()
+                            .map(|(n, _)| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                    std::process::exit(2);
+                }
+            }
+        }
+        configs = chosen;
     }
     let runs = env("OREFLOW_OPT_RUNS", 100);
     let rounds = env("OREFLOW_OPT_ROUNDS", 3);
