@@ -626,7 +626,7 @@ pub async fn ensemble_events(
 #[derive(Serialize, ToSchema)]
 pub struct EnsembleResults {
     pub status: JobStatus,
-    /// summary.csv: mean and P5/P25/P50/P75/P95 per year, metric, good, region and stage.
+    /// summary.csv: mean, min, P5/P50/P95 and max per year, metric, good, region and stage.
     pub summary: Table,
     /// shortfall_probability.csv.
     pub shortfall_probability: Table,

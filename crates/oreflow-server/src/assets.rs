@@ -1,7 +1,7 @@
 //! The dashboard: every file compiled into the binary (scripts, styles,
 //! map shapes); nothing is fetched from anywhere else. `vendor.js` is the
 //! committed bundle of the chart, editor and TOML libraries
-//! (`dashboard/build.sh` rebuilds it; `dashboard/LICENSES.md` lists them).
+//! (`dashboard/build.sh` rebuilds it; `dashboard/dist/licenses.txt` lists them).
 
 use axum::body::Body;
 use axum::extract::Path;
