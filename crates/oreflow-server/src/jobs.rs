@@ -360,7 +360,10 @@ fn run_job(job: &Job, req: &EnsembleRequest, threads: usize, limit: Duration) {
                         limit.as_secs()
                     )),
                 )
-            } else if matches!(e, oreflow_ensemble::EnsembleError::Cancelled { .. }) {
+            } else if let oreflow_ensemble::EnsembleError::Cancelled { done, .. } = e {
+                // Progress updates are throttled: the count the message
+                // gives is the last word, so the status says the same.
+                job.status.send_modify(|s| s.done = done);
                 finish(JobState::Cancelled, Some(e.to_string()))
             } else {
                 finish(JobState::Failed, Some(e.to_string()))

@@ -832,6 +832,13 @@ async fn ensembles_progress_finish_cancel_and_are_bounded() {
     }
     assert_eq!(state["state"], "cancelled", "{state}");
     assert!(state["done"].as_u64().unwrap() < 500);
+    // The message's count and the status's agree (progress is throttled;
+    // the status once lagged the message by a run).
+    let msg = state["message"].as_str().unwrap_or_default();
+    if let Some(rest) = msg.strip_prefix("cancelled after ") {
+        let n: u64 = rest.split(' ').next().unwrap().parse().unwrap();
+        assert_eq!(n, state["done"].as_u64().unwrap(), "{state}");
+    }
     let r = c
         .get(s.at(&format!("/api/ensembles/{big}/results")))
         .send()

@@ -86,10 +86,13 @@ impl Browser {
             .client
             .issue_cmd(BrowserLog)
             .await
-            .unwrap_or(Value::Null);
-        v.as_array()
-            .into_iter()
-            .flatten()
+            // A log that cannot be read would read as "no errors": fail instead.
+            .unwrap_or_else(|e| panic!("cannot read the browser's console log: {e}"));
+        let Some(entries) = v.as_array() else {
+            panic!("the browser's console log is not a list: {v}");
+        };
+        entries
+            .iter()
             .map(|e| {
                 (
                     e["level"].as_str().unwrap_or("").to_string(),
