@@ -11,27 +11,19 @@ use std::path::Path;
 /// The numbers of a cell or a check string, in order: "5,120 USD/kg" → [5120],
 /// "8.1× (2012)" → [8.1, 2012], "not by 2015" → [2015].
 fn numbers(s: &str) -> Vec<f64> {
+    let chars: Vec<char> = s.chars().collect();
+    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
     let mut out = Vec::new();
     let mut cur = String::new();
-    let chars: Vec<char> = s.chars().collect();
-    for (i, &ch) in chars.iter().enumerate() {
-        let between_digits = |c: char| {
-            c == ','
-                && i > 0
-                && chars[i - 1].is_ascii_digit()
-                && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())
-        };
+    // A trailing space ends the last number.
+    for (i, &ch) in chars.iter().chain([' '].iter()).enumerate() {
+        let separator = ch == ',' && i > 0 && digit(i - 1) && digit(i + 1);
         if ch.is_ascii_digit() || (ch == '.' && !cur.is_empty()) {
             cur.push(ch);
-        } else if between_digits(ch) {
-            // a thousands separator
-        } else if !cur.is_empty() {
+        } else if !separator && !cur.is_empty() {
             out.push(cur.trim_end_matches('.').parse().unwrap());
             cur.clear();
         }
-    }
-    if !cur.is_empty() {
-        out.push(cur.trim_end_matches('.').parse().unwrap());
     }
     out
 }

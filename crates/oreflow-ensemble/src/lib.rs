@@ -55,6 +55,8 @@ pub enum EnsembleError {
     Io { path: String, detail: String },
     #[error("cannot merge: {0}")]
     Merge(String),
+    /// `done`: the runs reported through progress before the flag was seen
+    /// (the count a progress display last showed).
     #[error("cancelled after {done} of {total} runs")]
     Cancelled { done: u64, total: u64 },
 }
@@ -359,10 +361,14 @@ impl Ensemble {
             let mut write_next = range.start;
             for (k, (i, o)) in rx.into_iter().enumerate() {
                 let done = k as u64 + 1;
-                finished = done;
                 if cancel.load(Ordering::Relaxed) {
                     stop.store(true, Ordering::Relaxed);
-                    return Err(EnsembleError::Cancelled { done, total });
+                    // The runs progress has reported; this one goes with
+                    // the folder.
+                    return Err(EnsembleError::Cancelled {
+                        done: finished,
+                        total,
+                    });
                 }
                 if matches!(o, Outcome::Failed { .. }) {
                     failed += 1;
@@ -389,6 +395,7 @@ impl Ensemble {
                     failed,
                     elapsed: started.elapsed(),
                 });
+                finished = done;
             }
             Ok(())
         });

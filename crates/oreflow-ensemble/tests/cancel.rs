@@ -63,6 +63,8 @@ fn cancelling_stops_before_the_next_run() {
             // One thread: at most the run under way when the flag was set
             // finishes after it.
             assert!((3..=5).contains(&done), "{done}");
+            // The count is of the runs progress reported.
+            assert_eq!(done, seen);
         }
         other => panic!("expected Cancelled, got {:?}", other.map(|r| r.runs)),
     }

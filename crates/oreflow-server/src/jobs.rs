@@ -322,10 +322,14 @@ fn run_job(job: &Job, req: &EnsembleRequest, threads: usize, limit: Duration) {
     };
     let timed_out = AtomicBool::new(false);
     let mut last = Instant::now();
+    // The last progress seen: updates are throttled, so the one a run ends
+    // on may not have been published.
+    let mut seen = (0, 0);
     let r = ensemble.run_cancellable(
         &plan,
         &job.dir,
         &mut |p| {
+            seen = (p.done, p.failed);
             if p.elapsed > limit {
                 timed_out.store(true, Ordering::Relaxed);
                 job.cancel.store(true, Ordering::Relaxed);
@@ -351,6 +355,7 @@ fn run_job(job: &Job, req: &EnsembleRequest, threads: usize, limit: Duration) {
             finish(JobState::Done, None)
         }
         Err(e) => {
+            job.status.send_modify(|s| (s.done, s.failed) = seen);
             let _ = std::fs::remove_dir_all(&job.dir);
             if timed_out.load(Ordering::Relaxed) {
                 finish(
@@ -360,10 +365,7 @@ fn run_job(job: &Job, req: &EnsembleRequest, threads: usize, limit: Duration) {
                         limit.as_secs()
                     )),
                 )
-            } else if let oreflow_ensemble::EnsembleError::Cancelled { done, .. } = e {
-                // Progress updates are throttled: the count the message
-                // gives is the last word, so the status says the same.
-                job.status.send_modify(|s| s.done = done);
+            } else if matches!(e, oreflow_ensemble::EnsembleError::Cancelled { .. }) {
                 finish(JobState::Cancelled, Some(e.to_string()))
             } else {
                 finish(JobState::Failed, Some(e.to_string()))
