@@ -456,23 +456,74 @@ fn swap(a: &Path, b: &Path) -> Result<(), IoError> {
 /// `target`, oreflow's own files are removed, then the folder. Returns the
 /// names carried over. Best effort: what cannot be moved stays in `old`.
 fn finish_old(old: &Path, target: &Path) -> Vec<String> {
+    let mut carried = Vec::new();
+    for step in finish_old_steps(old) {
+        if let Some(name) = step.run(old, target) {
+            carried.push(name);
+        }
+    }
+    sync_dir(target);
+    carried
+}
+
+/// One step of emptying a replaced folder.
+#[derive(Debug)]
+enum OldStep {
+    /// An oreflow file: removed.
+    Remove(String),
+    /// A foreign file or folder: moved into the target (kept where it is if
+    /// the target has one of that name).
+    Carry(String),
+    /// The (then empty) folder itself.
+    RemoveDir,
+}
+
+impl OldStep {
+    /// Runs the step; the name carried over, if one was.
+    fn run(&self, old: &Path, target: &Path) -> Option<String> {
+        match self {
+            OldStep::Remove(name) => {
+                let _ = std::fs::remove_file(old.join(name));
+                None
+            }
+            OldStep::Carry(name) => {
+                let to = target.join(name);
+                (!to.exists() && std::fs::rename(old.join(name), &to).is_ok()).then(|| name.clone())
+            }
+            OldStep::RemoveDir => {
+                let _ = std::fs::remove_dir(old);
+                None
+            }
+        }
+    }
+}
+
+/// The steps of [`finish_old`], in an order that a writer killed after any of
+/// them leaves a folder the next writer's [`clean_stale`] finishes: the
+/// manifest, which tells oreflow's files from foreign ones, goes last, after
+/// the files it lists. A folder without a manifest holds no oreflow file but
+/// temporary ones (a manifest being written when its writer was killed).
+fn finish_old_steps(old: &Path) -> Vec<OldStep> {
     let ours: BTreeSet<String> = read_manifest(old)
         .ok()
         .flatten()
         .map(|m| m.files.into_iter().map(|f| f.name).collect())
         .unwrap_or_default();
-    let mut carried = Vec::new();
+    let temporary = format!(".{MANIFEST}.oreflow-tmp-");
+    let mut steps = Vec::new();
+    let mut manifest = None;
     for name in list(old).unwrap_or_default() {
-        let p = old.join(&name);
-        if name == MANIFEST || ours.contains(&name) {
-            let _ = std::fs::remove_file(&p);
-        } else if !target.join(&name).exists() && std::fs::rename(&p, target.join(&name)).is_ok() {
-            carried.push(name);
+        if name == MANIFEST {
+            manifest = Some(OldStep::Remove(name));
+        } else if ours.contains(&name) || name.starts_with(&temporary) {
+            steps.push(OldStep::Remove(name));
+        } else {
+            steps.push(OldStep::Carry(name));
         }
     }
-    let _ = std::fs::remove_dir(old);
-    sync_dir(target);
-    carried
+    steps.extend(manifest);
+    steps.push(OldStep::RemoveDir);
+    steps
 }
 
 /// After a crash between the two renames of a file system without
@@ -790,5 +841,77 @@ mod tests {
             .contains("incomplete"));
         write(&t, "new");
         assert!(!staging.exists());
+    }
+
+    #[test]
+    fn a_writer_killed_while_removing_the_replaced_folder_leaves_it_for_the_next() {
+        // The replaced folder, at its staging name after the swap, holds the
+        // previous result, its manifest and a foreign file; a writer killed
+        // after any step of emptying it leaves what the next writer removes,
+        // keeping the foreign file. (A manifest removed before the files it
+        // lists left them there for good: CI caught it.)
+        let k_max = {
+            let dir = tempfile::tempdir().unwrap();
+            let (old, _) = replaced(dir.path());
+            finish_old_steps(&old).len()
+        };
+        assert!(k_max >= 5, "{k_max} steps");
+        for k in 0..=k_max {
+            let dir = tempfile::tempdir().unwrap();
+            let (old, t) = replaced(dir.path());
+            for step in finish_old_steps(&old).iter().take(k) {
+                step.run(&old, &t);
+            }
+            write(&t, "next");
+            assert_eq!(
+                list(dir.path()).unwrap(),
+                vec!["base".to_string()],
+                "killed after {k} steps"
+            );
+            assert_eq!(
+                std::fs::read_to_string(t.join("notes.txt")).unwrap(),
+                "mine",
+                "after {k} steps"
+            );
+            let f = OutputFolder::open(&t, &["run"]).unwrap();
+            assert_eq!(f.read_text("prices.csv", Limit::Output).unwrap(), "next");
+        }
+    }
+
+    /// A target holding a new result and, at a staging name, the folder it
+    /// replaced (previous result plus a foreign `notes.txt`), as a writer
+    /// killed right after its swap leaves them.
+    fn replaced(dir: &Path) -> (PathBuf, PathBuf) {
+        let t = dir.join("base");
+        write(&t, "old");
+        std::fs::write(t.join("notes.txt"), "mine").unwrap();
+        let old = dir.join(format!("{}1-2", staging_prefix(&t)));
+        std::fs::rename(&t, &old).unwrap();
+        write(&t, "new");
+        (old, t)
+    }
+
+    #[test]
+    fn a_writer_killed_while_writing_its_first_manifest_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("base");
+        write(&t, "old");
+        let staging = dir.path().join(format!("{}1-2", staging_prefix(&t)));
+        std::fs::create_dir(&staging).unwrap();
+        std::fs::write(
+            staging.join(format!(".{MANIFEST}.oreflow-tmp-1")),
+            "{\"form",
+        )
+        .unwrap();
+        write(&t, "new");
+        assert_eq!(list(dir.path()).unwrap(), vec!["base".to_string()]);
+        assert_eq!(
+            list(&t).unwrap(),
+            vec![
+                MANIFEST.to_string(),
+                "prices.csv".into(),
+                "summary.json".into()
+            ]
+        );
     }
 }
