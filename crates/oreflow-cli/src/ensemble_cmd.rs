@@ -39,9 +39,14 @@ pub(crate) struct EnsembleArgs {
     /// reported (`--threshold 0.05 0.2` or `0.05,0.2`).
     #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = [0.05, 0.2])]
     threshold: Vec<f64>,
-    /// Solve every LP from scratch (no warm start; for benchmarks).
+    /// Solve every LP from scratch with HiGHS (no warm start; for benchmarks).
     #[arg(long)]
     cold: bool,
+    /// LP solver: `own` (oreflow's dual simplex, which keeps its state
+    /// between a run's solves; HiGHS answers what it cannot finish) or
+    /// `highs` (HiGHS alone, warm-started).
+    #[arg(long, default_value = "own", value_parser = oreflow_ensemble::Solver::parse)]
+    solver: oreflow_ensemble::Solver,
     #[command(flatten)]
     years: RunOverrides,
     /// No progress bar and no summary table.
@@ -132,6 +137,7 @@ pub(crate) fn run(a: EnsembleArgs) -> Result<(), Failure> {
         threads,
         thresholds: a.threshold.clone(),
         warm: !a.cold,
+        solver: a.solver,
     };
     let range = shard.range(a.runs);
     let unc = ensemble.uncertainty();
@@ -178,7 +184,14 @@ pub(crate) fn run(a: EnsembleArgs) -> Result<(), Failure> {
         report.lp.solves,
         per_lp * 1e3,
         report.lp.iterations as f64 / report.lp.solves.max(1) as f64,
-        if a.cold { "solved from scratch" } else { "warm-started" },
+        match (a.cold, a.solver) {
+            (true, _) => "HiGHS, solved from scratch".to_string(),
+            (false, oreflow_ensemble::Solver::Highs) => "HiGHS, warm-started".to_string(),
+            (false, oreflow_ensemble::Solver::Own) => format!(
+                "oreflow's dual simplex, warm-started; {} by its HiGHS fallback",
+                report.fallbacks
+            ),
+        },
     );
     if report.failed > 0 {
         eprintln!(

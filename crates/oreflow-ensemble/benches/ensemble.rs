@@ -75,6 +75,7 @@ fn main() {
         threads,
         thresholds: vec![0.05, 0.2],
         warm,
+        solver: oreflow_ensemble::Solver::default(),
     };
     let go = |n: u64, warm: bool, dir: &str| {
         e.run(&plan(n, warm), &tmp.join(dir), &mut |_| {})

@@ -4,7 +4,9 @@
 //! ensembles of the shipped scenarios with uncertainty, each warm-started
 //! solve checked against HiGHS from scratch (`tests/common/lp_check.rs`).
 //! `OREFLOW_CHECK_DEFAULTS=1` checks HiGHS' default options instead of the
-//! ensemble's backend. Exits non-zero if any check fails.
+//! ensemble's backend; `OREFLOW_CHECK_SOLVER=own` checks oreflow's own dual
+//! simplex (`oreflow-simplex`, HiGHS as its fallback). Exits non-zero if any
+//! check fails.
 
 #[path = "../tests/common/lp_check.rs"]
 #[allow(dead_code)] // check_scenario: the test's entry point
@@ -23,13 +25,27 @@ fn main() {
     for sc in &scenarios {
         // What ensembles solve with (`OREFLOW_CHECK_DEFAULTS=1`: HiGHS'
         // defaults instead).
-        let backend = if std::env::var_os("OREFLOW_CHECK_DEFAULTS").is_some() {
-            oreflow_lp::HighsBackend::default()
-        } else {
-            oreflow_ensemble::highs()
+        let own = oreflow_simplex::DualSimplex::new(oreflow_ensemble::highs());
+        let make = || -> Box<dyn oreflow_lp::Backend + '_> {
+            if std::env::var_os("OREFLOW_CHECK_DEFAULTS").is_some() {
+                Box::new(oreflow_lp::HighsBackend::default())
+            } else if std::env::var("OREFLOW_CHECK_SOLVER").as_deref() == Ok("own") {
+                Box::new(&own)
+            } else {
+                Box::new(oreflow_ensemble::highs())
+            }
         };
-        let c = lp_check::check_scenario_with(sc, per, 11, threads, &backend);
+        let c = lp_check::check_scenario_with(sc, per, 11, threads, &make);
         println!("{}", lp_check::describe(&c));
+        if std::env::var("OREFLOW_CHECK_SOLVER").as_deref() == Ok("own") {
+            let t = own.totals();
+            println!(
+                "  oreflow-simplex: {} LPs solved by itself, {} by its fallback {:?}",
+                t.solved,
+                t.fallback_count(),
+                t.fallbacks
+            );
+        }
         for f in &c.summary.failures {
             println!("  {f}");
         }

@@ -37,6 +37,7 @@ use oreflow_lp::{Backend, Basis, Cold, HighsBackend};
 use oreflow_market::{Good, MarketSession};
 use oreflow_sim::uncertainty::Uncertainty;
 use oreflow_sim::{Model, SimError, State, Warm};
+use oreflow_simplex::DualSimplex;
 
 pub use headline::{parse_good, ColumnInfo, Headline, DEFAULT_GOODS};
 pub use output::{merge, summarize, Manifest, MergeReport};
@@ -105,8 +106,43 @@ pub struct Plan {
     /// Shortfall shares whose probability of being exceeded is reported.
     pub thresholds: Vec<f64>,
     /// Warm starts (first year from the central basis, later years from the
-    /// previous year); `false` solves every LP from scratch (benchmarks).
+    /// previous year); `false` solves every LP from scratch with HiGHS
+    /// (benchmarks).
     pub warm: bool,
+    /// The solver of warm-started runs.
+    pub solver: Solver,
+}
+
+/// The LP solver of an ensemble's runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Solver {
+    /// oreflow's own dual simplex (`oreflow-simplex`), which keeps its
+    /// factorisation and edge weights between a run's solves and checks
+    /// every answer against the KKT conditions; what it cannot finish goes
+    /// to [`highs`] (the fallback).
+    #[default]
+    Own,
+    /// HiGHS alone ([`highs`]).
+    Highs,
+}
+
+impl Solver {
+    /// Parses `own` or `highs`.
+    pub fn parse(s: &str) -> Result<Solver, String> {
+        match s {
+            "own" => Ok(Solver::Own),
+            "highs" => Ok(Solver::Highs),
+            _ => Err(format!("`{s}` is not a solver: give `own` (oreflow's dual simplex, HiGHS as its fallback) or `highs`")),
+        }
+    }
+    /// `own` or `highs`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Solver::Own => "own",
+            Solver::Highs => "highs",
+        }
+    }
 }
 
 /// Progress of a running ensemble.
@@ -142,6 +178,8 @@ pub struct Report {
     pub failed: u64,
     pub elapsed: Duration,
     pub lp: LpStats,
+    /// LPs that oreflow's own solver handed to its fallback (HiGHS).
+    pub fallbacks: u64,
     /// First failures, `(run, message)`.
     pub failures: Vec<(u64, String)>,
 }
@@ -306,6 +344,8 @@ impl Ensemble {
         let mut writer = output::RunsWriter::create(out, self, plan)?;
         let next = AtomicU64::new(range.start);
         let stop = AtomicBool::new(false);
+        let fallbacks_seen = AtomicU64::new(0);
+        let fallbacks = &fallbacks_seen;
         let (tx, rx) = mpsc::channel::<(u64, Outcome)>();
         let mut lp = LpStats::default();
         let mut failures = Vec::new();
@@ -316,12 +356,18 @@ impl Ensemble {
                 let tx = tx.clone();
                 let (next, stop) = (&next, &stop);
                 s.spawn(move || {
+                    let own_backend = DualSimplex::new(highs());
                     let warm_backend = highs();
                     let cold_backend = Cold(highs());
-                    let backend: &dyn Backend = if plan.warm {
-                        &warm_backend
-                    } else {
-                        &cold_backend
+                    let backend: &dyn Backend = match (plan.warm, plan.solver) {
+                        (false, _) => &cold_backend,
+                        (true, Solver::Own) => &own_backend,
+                        (true, Solver::Highs) => &warm_backend,
+                    };
+                    // The fallback's share, once this thread's runs are done.
+                    let _count = CountFallbacks {
+                        backend: &own_backend,
+                        into: fallbacks,
                     };
                     let mut warm = Warm {
                         first_basis: if plan.warm {
@@ -418,6 +464,7 @@ impl Ensemble {
             failed,
             elapsed,
             lp,
+            fallbacks: fallbacks_seen.load(Ordering::Relaxed),
             failures,
         })
     }
@@ -513,6 +560,20 @@ impl Ensemble {
 
     pub(crate) fn name(&self) -> &str {
         &self.name
+    }
+}
+
+/// Adds the LPs a thread's own solver handed to its fallback to `into`
+/// when the thread ends (also when it ends early).
+struct CountFallbacks<'a> {
+    backend: &'a DualSimplex<HighsBackend>,
+    into: &'a AtomicU64,
+}
+
+impl Drop for CountFallbacks<'_> {
+    fn drop(&mut self) {
+        self.into
+            .fetch_add(self.backend.totals().fallback_count(), Ordering::Relaxed);
     }
 }
 

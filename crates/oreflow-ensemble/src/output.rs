@@ -25,7 +25,7 @@ use crate::parquet_io::{
     ColumnData, ColumnKind, ColumnSpec, ColumnValues, TableReader, TableWriter,
 };
 use crate::summary::{share_above, stats};
-use crate::{Ensemble, EnsembleError, LpStats, Outcome, Plan, Shard};
+use crate::{Ensemble, EnsembleError, LpStats, Outcome, Plan, Shard, Solver};
 
 /// What an ensemble or shard ran (`manifest.json`, also in the Parquet footers).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,13 +51,27 @@ pub struct Manifest {
     pub threads: usize,
     pub elapsed_seconds: f64,
     pub lp: LpStats,
+    /// The solver of the runs (`own`: oreflow's dual simplex with HiGHS as
+    /// its fallback; `highs`), and whether they were warm-started.
+    #[serde(default)]
+    pub solver: Solver,
+    #[serde(default = "yes")]
+    pub warm: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Manifest {
     /// Whether two folders come from the same ensemble (all but the shard,
     /// its runs and its timings agree).
     fn same_ensemble(&self, o: &Manifest) -> Result<(), String> {
-        let checks: [(&str, bool); 9] = [
+        let checks: [(&str, bool); 10] = [
+            (
+                "solver (--solver, --cold)",
+                self.solver == o.solver && self.warm == o.warm,
+            ),
             ("oreflow version", self.oreflow_version == o.oreflow_version),
             ("scenario", self.scenario == o.scenario),
             ("scenario fingerprint", self.fingerprint == o.fingerprint),
@@ -174,6 +188,8 @@ impl RunsWriter {
             threads: plan.threads,
             elapsed_seconds: 0.0,
             lp: LpStats::default(),
+            solver: plan.solver,
+            warm: plan.warm,
         };
         let runs = TableWriter::create(
             &dir.join("runs.parquet"),

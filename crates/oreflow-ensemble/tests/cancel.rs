@@ -36,6 +36,7 @@ fn plan(runs: u64) -> Plan {
         threads: 1,
         thresholds: vec![0.05],
         warm: true,
+        solver: oreflow_ensemble::Solver::default(),
     }
 }
 

@@ -131,6 +131,7 @@ distribution = { kind = "lognormal", median = 1.0, sigma = 0.3 }
         threads: 2,
         thresholds: vec![0.05],
         warm: true,
+        solver: oreflow_ensemble::Solver::default(),
     };
     let out = tmp.path().join("out");
     let report = e.run(&plan, &out, &mut |_| {}).unwrap();
@@ -262,6 +263,7 @@ distribution = { kind = "uniform", min = 0.999999999, max = 1.000000001 }
         threads: 2,
         thresholds: vec![0.05],
         warm: true,
+        solver: oreflow_ensemble::Solver::default(),
     };
     let out = tmp.path().join("out");
     e.run(&plan, &out, &mut |_| {}).unwrap();

@@ -285,6 +285,24 @@ impl Problem {
         true
     }
 
+    /// The problem's numbers as slices, for a solver of its own: costs,
+    /// bounds and the column-wise matrix (`col_start` has one entry more
+    /// than there are columns; `index` and `value` hold each column's rows
+    /// and coefficients).
+    pub fn parts(&self) -> Parts<'_> {
+        Parts {
+            sense: self.sense,
+            col_cost: &self.col_cost,
+            col_lower: &self.col_lower,
+            col_upper: &self.col_upper,
+            row_lower: &self.row_lower,
+            row_upper: &self.row_upper,
+            col_start: &self.col_start,
+            index: &self.index,
+            value: &self.value,
+        }
+    }
+
     /// Whether `other` has the same sense, dimensions and sparsity pattern as
     /// `self` (bounds, costs and coefficient values may differ).
     pub fn same_shape(&self, other: &Problem) -> bool {
@@ -326,6 +344,20 @@ impl Problem {
         }
         Ok(())
     }
+}
+
+/// A [`Problem`]'s numbers, borrowed (see [`Problem::parts`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Parts<'a> {
+    pub sense: Sense,
+    pub col_cost: &'a [f64],
+    pub col_lower: &'a [f64],
+    pub col_upper: &'a [f64],
+    pub row_lower: &'a [f64],
+    pub row_upper: &'a [f64],
+    pub col_start: &'a [u32],
+    pub index: &'a [u32],
+    pub value: &'a [f64],
 }
 
 /// Outcome of a solve.
@@ -437,6 +469,31 @@ pub trait Session {
     /// ignore it.
     fn start_from(&mut self, basis: &Basis) {
         let _ = basis;
+    }
+}
+
+/// A backend behind a reference (to share one, e.g. for its statistics).
+impl<B: Backend + ?Sized> Backend for &B {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn solve(&self, problem: &Problem) -> Result<Solution, LpError> {
+        (**self).solve(problem)
+    }
+    fn session(&self) -> Box<dyn Session + '_> {
+        (**self).session()
+    }
+}
+
+impl<B: Backend + ?Sized> Backend for Box<B> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn solve(&self, problem: &Problem) -> Result<Solution, LpError> {
+        (**self).solve(problem)
+    }
+    fn session(&self) -> Box<dyn Session + '_> {
+        (**self).session()
     }
 }
 

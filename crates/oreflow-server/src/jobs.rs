@@ -319,6 +319,7 @@ fn run_job(job: &Job, req: &EnsembleRequest, threads: usize, limit: Duration) {
         threads: threads.max(1),
         thresholds: req.thresholds.clone().unwrap_or_else(|| vec![0.05, 0.2]),
         warm: true,
+        solver: oreflow_ensemble::Solver::default(),
     };
     let timed_out = AtomicBool::new(false);
     let mut last = Instant::now();

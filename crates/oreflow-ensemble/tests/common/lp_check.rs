@@ -64,16 +64,19 @@ pub fn ensemble_of(scenario: &Path) -> (String, Ensemble) {
 /// Checks at least `lps` LPs of `scenario`'s ensemble (seed `seed`, runs
 /// 0, 1, … until enough LPs were solved) on `threads` threads.
 pub fn check_scenario(scenario: &Path, lps: u64, seed: u64, threads: usize) -> Checked {
-    check_scenario_with(scenario, lps, seed, threads, &oreflow_ensemble::highs())
+    check_scenario_with(scenario, lps, seed, threads, &|| {
+        Box::new(oreflow_ensemble::highs())
+    })
 }
 
-/// As [`check_scenario`], on `backend` instead of the ensemble's own.
-pub fn check_scenario_with(
+/// As [`check_scenario`], on the backends `backend` makes (one per thread)
+/// instead of the ensemble's own.
+pub fn check_scenario_with<'b>(
     scenario: &Path,
     lps: u64,
     seed: u64,
     threads: usize,
-    backend: &oreflow_lp::HighsBackend,
+    backend: &(dyn Fn() -> Box<dyn oreflow_lp::Backend + 'b> + Sync),
 ) -> Checked {
     let (name, e) = ensemble_of(scenario);
     let checker = AgainstCold::new(Tolerances::default());
@@ -84,7 +87,7 @@ pub fn check_scenario_with(
             s.spawn(|| {
                 // The backend under test, against HiGHS' defaults from scratch.
                 let backend = Observed {
-                    backend: backend.clone(),
+                    backend: backend(),
                     observer: &checker,
                 };
                 let mut problem = None;
