@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Peer benchmark (docs/benchmarks.md): in one run, the LP sequence of the
-# baseline run solved by oreflow, highspy from scratch, highspy warm-started
+# baseline run solved by oreflow (with HiGHS, and with its own dual
+# simplex), highspy from scratch, highspy warm-started
 # and linopy (build + solve), with per-run times, ratios against oreflow and
 # a check that every objective agrees with oreflow's to 1e-9 relative.
 #
@@ -28,9 +29,11 @@ work=target/peer-bench
 mkdir -p "$work"
 "$bin" lp "$scenario" --all-years --short-names --out "$work/lp" -q
 "$bin" bench "$scenario" --repeat "${OREFLOW_PEER_ORE_REPEAT:-20}" --json > "$work/oreflow.json"
+"$bin" bench "$scenario" --repeat "${OREFLOW_PEER_ORE_REPEAT:-20}" --solver own --json > "$work/oreflow-own.json"
 extra=()
 if [ "${OREFLOW_PEER_LP_FILE:-0}" = 1 ]; then extra+=(--linopy-lp-file); fi
 echo "machine: $(nproc) cores, $(uname -m); load average $(cut -d' ' -f1-3 /proc/loadavg) (shared: other builds may run)"
 # HiGHS prints its banner from linopy's solves; keep the table readable.
 "$venv/bin/python" scripts/bench_peers.py --lp-dir "$work/lp" --oreflow-json "$work/oreflow.json" \
+  --oreflow-own-json "$work/oreflow-own.json" \
   --repeat "${OREFLOW_PEER_REPEAT:-5}" "${extra[@]}" | grep -v -e '^Running HiGHS' -e '^Includes third-party'

@@ -227,6 +227,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lp-dir", required=True)
     ap.add_argument("--oreflow-json", required=True)
+    ap.add_argument("--oreflow-own-json", help="oreflow bench --solver own --json")
     ap.add_argument("--repeat", type=int, default=5, help="timed repeats of the highspy runs")
     ap.add_argument("--linopy-repeat", type=int, default=1)
     ap.add_argument("--linopy-lp-file", action="store_true", help="also linopy through an LP file")
@@ -246,12 +247,24 @@ def main():
         ok = False
     for o, w in zip(ore_obj, want):
         ok &= check("oreflow bench", o, w, worst)
+    own = None
+    if a.oreflow_own_json:
+        with open(a.oreflow_own_json) as f:
+            own = json.load(f)
+        own_obj = [float(o) for o in own["objectives"]]
+        if len(own_obj) != len(want):
+            print(f"oreflow bench --solver own solved {len(own_obj)} LPs, the export has {len(want)}", file=sys.stderr)
+            ok = False
+        for o, w in zip(own_obj, want):
+            ok &= check("oreflow bench --solver own", o, w, worst)
 
     lps = [Lp(f) for f in files]  # parsed once, untimed (for the warm and linopy runs)
     shape = f"{lps[0].m} rows x {lps[0].n} columns, {len(lps[0].value)} non-zeros"
 
     times = {}
     times["oreflow (warm, whole run)"] = ore["median_seconds_per_run"]
+    if own is not None:
+        times["oreflow own simplex (warm, whole run)"] = own["median_seconds_per_run"]
     cold = []
     warm = []
     for _ in range(a.repeat):
@@ -278,10 +291,12 @@ def main():
     print(f"LP sequence of one run of {ore['scenario']} {ore['from']}-{ore['to']}: {len(files)} LPs of {shape}")
     print(f"highspy {highspy.Highs().version()} (oreflow links HiGHS through highs-sys); "
           f"oreflow median of {ore['runs']} runs, highspy median of {a.repeat}, linopy of {a.linopy_repeat}")
-    print(f"simplex iterations per run: oreflow {ore.get('iterations_per_run')}, highspy warm {iters}")
-    print(f"{'':40} {'s per run':>10} {'x oreflow':>10}")
+    own_iters = f", oreflow own simplex {own.get('iterations_per_run')}" if own else ""
+    print(f"simplex iterations per run: oreflow {ore.get('iterations_per_run')}{own_iters}, highspy warm {iters}")
+    own_base = times.get("oreflow own simplex (warm, whole run)")
+    print(f"{'':40} {'s per run':>10} {'x oreflow':>10}" + (f" {'x own':>8}" if own_base else ""))
     for k, v in times.items():
-        print(f"{k:40} {v:10.4f} {v / base:10.2f}")
+        print(f"{k:40} {v:10.4f} {v / base:10.2f}" + (f" {v / own_base:8.2f}" if own_base else ""))
     print("largest objective difference vs oreflow (relative):")
     for k, v in worst.items():
         print(f"  {k:38} {v:.2e}" + ("" if v <= TOL else "  > 1e-9: DISAGREES"))

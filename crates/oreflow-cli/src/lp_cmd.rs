@@ -305,6 +305,11 @@ pub(crate) struct BenchArgs {
     /// Solve every LP from scratch (no warm start).
     #[arg(long)]
     cold: bool,
+    /// LP solver of the warm-started runs: `highs` (as `oreflow run`) or
+    /// `own` (oreflow's dual simplex, HiGHS as its fallback; what ensembles
+    /// use).
+    #[arg(long, default_value = "highs", value_parser = oreflow_ensemble::Solver::parse)]
+    solver: oreflow_ensemble::Solver,
     #[command(flatten)]
     years: RunOverrides,
     /// Print one JSON object instead of text.
@@ -335,8 +340,14 @@ pub(crate) fn bench(a: BenchArgs) -> Result<(), Failure> {
     let sc = load_scenario(Some(&a.scenario))?;
     let (name, model) = build_model(sc, &a.years)?;
     let highs = HighsBackend::default();
+    let own = oreflow_simplex::DualSimplex::new(HighsBackend::default());
     let cold = oreflow_lp::Cold(HighsBackend::default());
-    let plain: &dyn Backend = if a.cold { &cold } else { &highs };
+    let own_solver = a.solver == oreflow_ensemble::Solver::Own && !a.cold;
+    let plain: &dyn Backend = match (a.cold, own_solver) {
+        (true, _) => &cold,
+        (false, true) => &own,
+        (false, false) => &highs,
+    };
     // The warm-up run records the objectives (through an observer, which
     // costs a little, so it is not timed).
     let objectives = Objectives(Mutex::new(Vec::new()));
@@ -344,11 +355,19 @@ pub(crate) fn bench(a: BenchArgs) -> Result<(), Failure> {
         backend: HighsBackend::default(),
         observer: &objectives,
     };
+    let observed_own = Observed {
+        backend: oreflow_simplex::DualSimplex::new(HighsBackend::default()),
+        observer: &objectives,
+    };
     let observed_cold = Observed {
         backend: oreflow_lp::Cold(HighsBackend::default()),
         observer: &objectives,
     };
-    let first: &dyn Backend = if a.cold { &observed_cold } else { &observed };
+    let first: &dyn Backend = match (a.cold, own_solver) {
+        (true, _) => &observed_cold,
+        (false, true) => &observed_own,
+        (false, false) => &observed,
+    };
     let r = oreflow_sim::run(&model, first, |_| {}).map_err(|e| Failure::model(e.to_string()))?;
     let solves: usize = r.years.iter().map(|y| y.solves).sum();
     let mut seconds = Vec::with_capacity(a.repeat);
@@ -370,6 +389,8 @@ pub(crate) fn bench(a: BenchArgs) -> Result<(), Failure> {
             "from": model.config.from,
             "to": model.config.to,
             "warm": !a.cold,
+            "solver": if a.cold { "highs" } else { a.solver.name() },
+            "fallbacks_per_run": own.totals().fallback_count() as f64 / a.repeat as f64,
             "lps_per_run": objectives.len(),
             "year_solves_per_run": solves,
             "runs": a.repeat,
@@ -388,7 +409,14 @@ pub(crate) fn bench(a: BenchArgs) -> Result<(), Failure> {
             objectives.len(),
             solves,
             a.repeat,
-            if a.cold { "from scratch" } else { "warm-started" },
+            match (a.cold, own_solver) {
+                (true, _) => "from scratch (HiGHS)".to_string(),
+                (false, false) => "warm-started (HiGHS)".to_string(),
+                (false, true) => format!(
+                    "warm-started (oreflow's dual simplex; {} LPs by its HiGHS fallback)",
+                    own.totals().fallback_count()
+                ),
+            },
             median,
             min,
             1e3 * median / objectives.len().max(1) as f64,

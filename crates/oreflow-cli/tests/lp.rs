@@ -146,3 +146,45 @@ fn bad_years_and_foreign_folders_are_refused() {
     );
     assert!(!mine.join("index.csv").exists());
 }
+
+/// `oreflow bench --solver own` solves the same LPs as HiGHS does (the
+/// objectives of the recorded run agree to 1e-9), answering them itself;
+/// an unknown solver is refused in words.
+#[test]
+fn bench_with_the_own_solver_finds_highs_objectives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |solver: &str| -> serde_json::Value {
+        let o = oreflow(
+            &[
+                "bench", "baseline", "--to", "2027", "--repeat", "1", "--json", "--solver", solver,
+            ],
+            tmp.path(),
+        );
+        ok(&o);
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let (h, own) = (run("highs"), run("own"));
+    assert_eq!(own["solver"], "own");
+    assert_eq!(own["fallbacks_per_run"], 0.0, "{own}");
+    let objs = |v: &serde_json::Value| -> Vec<f64> {
+        v["objectives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_str().unwrap().parse().unwrap())
+            .collect()
+    };
+    let (a, b) = (objs(&h), objs(&own));
+    assert!(a.len() >= 4, "{a:?}");
+    assert_eq!(a.len(), b.len(), "LPs per run");
+    for (k, (x, y)) in a.iter().zip(&b).enumerate() {
+        assert!(
+            (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+            "LP {k}: HiGHS {x}, own {y}"
+        );
+    }
+    bad_input(
+        &oreflow(&["bench", "baseline", "--solver", "glpk"], tmp.path()),
+        "`glpk` is not a solver: give `own`",
+    );
+}
