@@ -685,7 +685,7 @@ impl State {
             let p = self.head[r];
             let below = self.x[p] < self.lower[p];
             let target = if below { self.lower[p] } else { self.upper[p] };
-            let mut slope = (self.x[p] - target).abs();
+            let slope = (self.x[p] - target).abs();
             // ρ = B⁻ᵀ e_r, α_r = ρᵀ A_N.
             self.rho.iter_mut().for_each(|v| *v = 0.0);
             self.rho[r] = 1.0;
@@ -713,48 +713,43 @@ impl State {
                     cands.push((j, self.d[j] / a, a));
                 }
             }
-            // Bound-flipping ratio test with Harris' tolerance, on the
-            // candidates sorted by their ratio.
-            cands.sort_unstable_by(|a, b| a.1.total_cmp(&b.1));
+            // Bound-flipping ratio test with Harris' tolerance. A candidate
+            // that cannot be passed (not boxed) bounds the step at its
+            // relaxed ratio, so any whose ratio lies beyond cannot take part;
+            // the rest are sorted by ratio, the smallest few first.
+            let relaxed = |j: usize, a: f64| {
+                if self.status[j] == At::Zero {
+                    (self.d[j].abs() + td) / a.abs()
+                } else {
+                    (self.d[j] + td * a.signum()) / a
+                }
+            };
+            let range = |j: usize| self.upper[j] - self.lower[j];
+            let bound = cands
+                .iter()
+                .filter(|c| !range(c.0).is_finite())
+                .map(|c| relaxed(c.0, c.2))
+                .fold(f64::INFINITY, f64::min);
+            cands.retain(|c| c.1 <= bound);
             let mut flips = std::mem::take(&mut self.flips);
-            flips.clear();
-            let mut k = 0;
-            let q = loop {
-                if k == cands.len() {
+            let by_ratio = |a: &(usize, f64, f64), b: &(usize, f64, f64)| a.1.total_cmp(&b.1);
+            let mut outcome = Ratio::NeedMore;
+            if cands.len() > PREFIX {
+                cands.select_nth_unstable_by(PREFIX - 1, by_ratio);
+                cands[..PREFIX].sort_unstable_by(by_ratio);
+                outcome =
+                    bound_flipping(&cands[..PREFIX], false, slope, &relaxed, &range, &mut flips);
+            }
+            if outcome == Ratio::NeedMore {
+                cands.sort_unstable_by(by_ratio);
+                outcome = bound_flipping(&cands, true, slope, &relaxed, &range, &mut flips);
+            }
+            let q = match outcome {
+                Ratio::Enter(k) => cands[k],
+                _ => {
+                    self.flips = flips;
                     return Err(Fail::PrimalInfeasible);
                 }
-                // Harris: the smallest relaxed ratio among the candidates
-                // whose exact ratio does not exceed it.
-                let mut theta_max = f64::INFINITY;
-                let mut i = k;
-                while i < cands.len() && cands[i].1 <= theta_max {
-                    let (j, _, a) = cands[i];
-                    let relaxed = if self.status[j] == At::Zero {
-                        (self.d[j].abs() + td) / a.abs()
-                    } else {
-                        (self.d[j] + td * a.signum()) / a
-                    };
-                    theta_max = theta_max.min(relaxed);
-                    i += 1;
-                }
-                let mut g = k;
-                let mut drop = 0.0;
-                while g < i && cands[g].1 <= theta_max {
-                    let (j, _, a) = cands[g];
-                    drop += a.abs() * (self.upper[j] - self.lower[j]);
-                    g += 1;
-                }
-                let g = g.max(k + 1);
-                if drop.is_finite() && slope - drop > 0.0 {
-                    slope -= drop;
-                    flips.extend(cands[k..g].iter().map(|c| c.0));
-                    k = g;
-                    continue;
-                }
-                let best = (k..g)
-                    .max_by(|&a, &b| cands[a].2.abs().total_cmp(&cands[b].2.abs()))
-                    .expect("a group is never empty");
-                break cands[best];
             };
             let (q, t, _) = q;
             // Bound flips: Δx_B = −B⁻¹ Σ a_j Δx_j.
@@ -1199,6 +1194,78 @@ impl State {
             self.x[j] = v[k];
         }
         self.col = v;
+    }
+}
+
+/// Candidates sorted first, before the rest is sorted too (most ratio
+/// tests end among the smallest ratios).
+const PREFIX: usize = 48;
+
+/// What the bound-flipping ratio test decided.
+#[derive(Debug, PartialEq)]
+enum Ratio {
+    /// The candidate at this index enters; `flips` holds those passed.
+    Enter(usize),
+    /// `cands` is a prefix and the decision needs candidates beyond it.
+    NeedMore,
+    /// Every candidate passed with the slope still positive: the dual is
+    /// unbounded (the primal infeasible).
+    Unbounded,
+}
+
+/// The bound-flipping ratio test with Harris' tolerance on candidates
+/// `(variable, ratio, α̂)` sorted by ratio (`complete`: all of them, else a
+/// prefix): passes groups of breakpoints while the dual objective's slope
+/// (starting at the leaving variable's infeasibility) stays positive, each
+/// boxed candidate passed lowering it by `|α̂| · range`, then chooses the
+/// largest `|α̂|` of the group where it stops.
+fn bound_flipping(
+    cands: &[(usize, f64, f64)],
+    complete: bool,
+    mut slope: f64,
+    relaxed: &dyn Fn(usize, f64) -> f64,
+    range: &dyn Fn(usize) -> f64,
+    flips: &mut Vec<usize>,
+) -> Ratio {
+    flips.clear();
+    let mut k = 0;
+    loop {
+        if k == cands.len() {
+            return if complete {
+                Ratio::Unbounded
+            } else {
+                Ratio::NeedMore
+            };
+        }
+        // Harris: the smallest relaxed ratio among the candidates whose
+        // exact ratio does not exceed it.
+        let mut theta_max = f64::INFINITY;
+        let mut i = k;
+        while i < cands.len() && cands[i].1 <= theta_max {
+            let (j, _, a) = cands[i];
+            theta_max = theta_max.min(relaxed(j, a));
+            i += 1;
+        }
+        if i == cands.len() && !complete {
+            return Ratio::NeedMore;
+        }
+        let mut g = k;
+        let mut drop = 0.0;
+        while g < i && cands[g].1 <= theta_max {
+            drop += cands[g].2.abs() * range(cands[g].0);
+            g += 1;
+        }
+        let g = g.max(k + 1);
+        if drop.is_finite() && slope - drop > 0.0 {
+            slope -= drop;
+            flips.extend(cands[k..g].iter().map(|c| c.0));
+            k = g;
+            continue;
+        }
+        let best = (k..g)
+            .max_by(|&a, &b| cands[a].2.abs().total_cmp(&cands[b].2.abs()))
+            .expect("a group is never empty");
+        return Ratio::Enter(best);
     }
 }
 
