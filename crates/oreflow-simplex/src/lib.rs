@@ -638,33 +638,38 @@ impl State {
 
     /// `alpha[j] = ρᵀ a_j` for the non-basic variables touched by `rho`.
     fn price_row(&mut self) {
-        for &j in &self.touched {
-            self.alpha[j] = 0.0;
+        // Local slices: the loops below then keep their pointers in registers.
+        let alpha = &mut self.alpha[..];
+        let touched = &mut self.touched;
+        for &j in touched.iter() {
+            alpha[j] = 0.0;
         }
-        self.touched.clear();
+        touched.clear();
         let n = self.n;
-        for i in 0..self.m {
-            let r = self.rho[i];
+        let status = &self.status[..];
+        let (row_start, row_col, row_val) =
+            (&self.row_start[..], &self.row_col[..], &self.row_val[..]);
+        for (i, &r) in self.rho.iter().enumerate() {
             if r == 0.0 {
                 continue;
             }
-            if self.status[n + i] != At::Basic {
-                self.alpha[n + i] = r;
-                self.touched.push(n + i);
+            if status[n + i] != At::Basic {
+                alpha[n + i] = r;
+                touched.push(n + i);
             }
-            for k in self.row_start[i] as usize..self.row_start[i + 1] as usize {
-                let j = self.row_col[k] as usize;
-                if self.status[j] == At::Basic {
+            let (s, t) = (row_start[i] as usize, row_start[i + 1] as usize);
+            for (&j, &v) in row_col[s..t].iter().zip(&row_val[s..t]) {
+                let j = j as usize;
+                if status[j] == At::Basic {
                     continue;
                 }
-                if self.alpha[j] == 0.0 {
-                    self.touched.push(j);
+                let a = alpha[j];
+                if a == 0.0 {
+                    touched.push(j);
                 }
-                self.alpha[j] += r * self.row_val[k];
-                if self.alpha[j] == 0.0 {
-                    // Keep it listed: a tiny value will do.
-                    self.alpha[j] = f64::MIN_POSITIVE;
-                }
+                let a = a + r * v;
+                // Keep a listed entry non-zero: a tiny value will do.
+                alpha[j] = if a == 0.0 { f64::MIN_POSITIVE } else { a };
             }
         }
     }
@@ -694,23 +699,21 @@ impl State {
             // α̂ = α (leaving above) or −α (below): d_j(t) = d_j − t α̂_j.
             let dir = if below { -1.0 } else { 1.0 };
             cands.clear();
+            let (alpha, status, d) = (&self.alpha[..], &self.status[..], &self.d[..]);
+            let (lower, upper) = (&self.lower[..], &self.upper[..]);
             for &j in &self.touched {
-                let a = dir * self.alpha[j];
+                let a = dir * alpha[j];
                 if a.abs() < 1e-9 {
                     continue;
                 }
-                let (l, u) = (self.lower[j], self.upper[j]);
-                if l == u {
-                    continue;
-                }
-                let ok = match self.status[j] {
+                let ok = match status[j] {
                     At::Lower => a > 0.0,
                     At::Upper => a < 0.0,
                     At::Zero => true,
                     At::Basic => false,
                 };
-                if ok {
-                    cands.push((j, self.d[j] / a, a));
+                if ok && lower[j] != upper[j] {
+                    cands.push((j, d[j] / a, a));
                 }
             }
             // Bound-flipping ratio test with Harris' tolerance. A candidate
@@ -797,10 +800,12 @@ impl State {
             self.x[q] += theta_p;
             self.x[p] = target;
             // Dual step.
-            let tt = t;
+            let step = t * dir;
+            let (d, alpha) = (&mut self.d[..], &self.alpha[..]);
             for &j in &self.touched {
-                self.d[j] -= tt * dir * self.alpha[j];
+                d[j] -= step * alpha[j];
             }
+            let tt = t;
             self.d[q] = 0.0;
             self.d[p] = -tt * dir;
             // Dual steepest-edge weights: τ = B⁻¹ ρ.
