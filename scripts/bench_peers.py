@@ -236,27 +236,26 @@ def main():
     index = read_index(a.lp_dir)
     files = [os.path.join(a.lp_dir, r["file"]) for r in index]
     want = [float(r["objective"]) for r in index]
-    with open(a.oreflow_json) as f:
-        ore = json.load(f)
     worst = {}
-    ok = True
-    # oreflow's timed runs are the same run as the exported one: same objectives.
-    ore_obj = [float(o) for o in ore["objectives"]]
-    if len(ore_obj) != len(want):
-        print(f"oreflow bench solved {len(ore_obj)} LPs, the export has {len(want)}", file=sys.stderr)
-        ok = False
-    for o, w in zip(ore_obj, want):
-        ok &= check("oreflow bench", o, w, worst)
+
+    def oreflow_run(path, name):
+        """An `oreflow bench --json` result; its timed runs are the same run
+        as the exported one, so its objectives must be the export's."""
+        with open(path) as f:
+            run = json.load(f)
+        got = [float(o) for o in run["objectives"]]
+        good = len(got) == len(want)
+        if not good:
+            print(f"{name} solved {len(got)} LPs, the export has {len(want)}", file=sys.stderr)
+        for o, w in zip(got, want):
+            good &= check(name, o, w, worst)
+        return run, good
+
+    ore, ok = oreflow_run(a.oreflow_json, "oreflow bench")
     own = None
     if a.oreflow_own_json:
-        with open(a.oreflow_own_json) as f:
-            own = json.load(f)
-        own_obj = [float(o) for o in own["objectives"]]
-        if len(own_obj) != len(want):
-            print(f"oreflow bench --solver own solved {len(own_obj)} LPs, the export has {len(want)}", file=sys.stderr)
-            ok = False
-        for o, w in zip(own_obj, want):
-            ok &= check("oreflow bench --solver own", o, w, worst)
+        own, good = oreflow_run(a.oreflow_own_json, "oreflow bench --solver own")
+        ok &= good
 
     lps = [Lp(f) for f in files]  # parsed once, untimed (for the warm and linopy runs)
     shape = f"{lps[0].m} rows x {lps[0].n} columns, {len(lps[0].value)} non-zeros"

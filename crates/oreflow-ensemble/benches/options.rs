@@ -188,30 +188,12 @@ fn main() {
     let reference = values(&configs[0].1);
     for (name, b) in configs.iter().skip(1) {
         let got = values(b);
-        let (mut n, mut n6, mut n3) = (0usize, 0usize, 0usize);
-        let mut worst: Vec<(f64, String)> = Vec::new();
-        let cols = e.columns();
-        let from = e.years().0;
-        for (run, (a, b)) in reference.iter().zip(&got).enumerate() {
-            for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
-                let scale = x.abs().max(y.abs());
-                n += 1;
-                if scale < 1e-3 {
-                    continue;
-                }
-                let d = (x - y).abs() / scale;
-                n6 += usize::from(d > 1e-6);
-                n3 += usize::from(d > 1e-3);
-                if d > 1e-3 {
-                    let c = &cols[k % cols.len()];
-                    let year = from + (k / cols.len()) as i32;
-                    worst.push((d, format!("run {run} {year} {} {x:.4} vs {y:.4}", c.name)));
-                }
-            }
-        }
-        worst.sort_by(|a, b| b.0.total_cmp(&a.0));
-        println!("  {name:<34} {n6} of {n} beyond 1e-6, {n3} beyond 1e-3");
-        for (d, what) in worst.iter().take(5) {
+        let diff = lp_check::compare_runs(&e, &reference, &got, 1e-3);
+        println!(
+            "  {name:<34} {} of {} beyond 1e-6, {} beyond 1e-3",
+            diff.beyond_1e6, diff.numbers, diff.beyond_1e3
+        );
+        for (d, what) in diff.worst.iter().take(5) {
             println!("    {d:.1e}: {what}");
         }
     }

@@ -26,30 +26,12 @@
 mod lp_check;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use oreflow_lp::{Observed, Observer, Problem, Solution};
+use oreflow_lp::Observed;
 
-#[derive(Default)]
-struct Count {
-    lps: AtomicU64,
-    iterations: AtomicU64,
-    rows: AtomicU64,
-    cols: AtomicU64,
-}
-
-impl Observer for Count {
-    fn solved(&self, problem: &Problem, solution: &Solution) {
-        self.lps.fetch_add(1, Ordering::Relaxed);
-        self.iterations
-            .fetch_add(solution.iterations, Ordering::Relaxed);
-        self.rows
-            .fetch_max(problem.num_rows() as u64, Ordering::Relaxed);
-        self.cols
-            .fetch_max(problem.num_cols() as u64, Ordering::Relaxed);
-    }
-}
+use lp_check::Count;
 
 /// Seconds per rank-one update of a dense `m × m` inverse (row `r` is the
 /// pivot row; every other row takes a multiple of it), median of 5 rounds.

@@ -11,25 +11,13 @@
 mod lp_check;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use oreflow_lp::{Backend, Observed, Observer, Problem, Solution};
+use oreflow_lp::{Backend, Observed};
 use oreflow_simplex::DualSimplex;
 
-#[derive(Default)]
-struct Count {
-    lps: AtomicU64,
-    iterations: AtomicU64,
-}
-
-impl Observer for Count {
-    fn solved(&self, _: &Problem, solution: &Solution) {
-        self.lps.fetch_add(1, Ordering::Relaxed);
-        self.iterations
-            .fetch_add(solution.iterations, Ordering::Relaxed);
-    }
-}
+use lp_check::Count;
 
 fn env(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
@@ -129,30 +117,12 @@ fn main() {
         stats.structural_basics as f64 / stats.factorisations.max(1) as f64,
         stats.factor_nonzeros as f64 / stats.factorisations.max(1) as f64
     );
-    let (mut n, mut n6, mut n3) = (0usize, 0usize, 0usize);
-    let mut worst: Vec<(f64, String)> = Vec::new();
-    let cols = e.columns();
-    let from = e.years().0;
-    for (run, (a, b)) in v_highs.iter().zip(&v_own).enumerate() {
-        for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
-            let scale = x.abs().max(y.abs());
-            n += 1;
-            if scale < 1e-3 {
-                continue;
-            }
-            let d = (x - y).abs() / scale;
-            n6 += usize::from(d > 1e-6);
-            n3 += usize::from(d > 1e-3);
-            if d > 1e-6 {
-                let c = &cols[k % cols.len()];
-                let year = from + (k / cols.len()) as i32;
-                worst.push((d, format!("run {run} {year} {} {x:.4} vs {y:.4}", c.name)));
-            }
-        }
-    }
-    worst.sort_by(|a, b| b.0.total_cmp(&a.0));
-    println!("headline numbers against HiGHS' runs: {n6} of {n} beyond 1e-6, {n3} beyond 1e-3");
-    for (d, what) in worst.iter().take(8) {
+    let diff = lp_check::compare_runs(&e, &v_highs, &v_own, 1e-6);
+    println!(
+        "headline numbers against HiGHS' runs: {} of {} beyond 1e-6, {} beyond 1e-3",
+        diff.beyond_1e6, diff.numbers, diff.beyond_1e3
+    );
+    for (d, what) in diff.worst.iter().take(8) {
         println!("  {d:.1e}: {what}");
     }
 }

@@ -364,11 +364,6 @@ impl Ensemble {
                         (true, Solver::Own) => &own_backend,
                         (true, Solver::Highs) => &warm_backend,
                     };
-                    // The fallback's share, once this thread's runs are done.
-                    let _count = CountFallbacks {
-                        backend: &own_backend,
-                        into: fallbacks,
-                    };
                     let mut warm = Warm {
                         first_basis: if plan.warm {
                             self.first_basis.clone()
@@ -398,6 +393,8 @@ impl Ensemble {
                             break;
                         }
                     }
+                    // The fallback's share of this thread's runs.
+                    fallbacks.fetch_add(own_backend.totals().fallback_count(), Ordering::Relaxed);
                 });
             }
             drop(tx);
@@ -560,20 +557,6 @@ impl Ensemble {
 
     pub(crate) fn name(&self) -> &str {
         &self.name
-    }
-}
-
-/// Adds the LPs a thread's own solver handed to its fallback to `into`
-/// when the thread ends (also when it ends early).
-struct CountFallbacks<'a> {
-    backend: &'a DualSimplex<HighsBackend>,
-    into: &'a AtomicU64,
-}
-
-impl Drop for CountFallbacks<'_> {
-    fn drop(&mut self) {
-        self.into
-            .fetch_add(self.backend.totals().fallback_count(), Ordering::Relaxed);
     }
 }
 

@@ -144,8 +144,9 @@ impl Stats {
     fn add(&mut self, o: &Stats) {
         self.solved += o.solved;
         for (w, n) in &o.fallbacks {
-            for _ in 0..*n {
-                self.fell_back(w);
+            match self.fallbacks.iter_mut().find(|(v, _)| v == w) {
+                Some((_, k)) => *k += n,
+                None => self.fallbacks.push((w.clone(), *n)),
             }
         }
         self.dual_iterations += o.dual_iterations;
@@ -246,6 +247,8 @@ struct State {
     /// Position in the row-wise copy of each column-wise entry.
     csr_of: Vec<u32>,
     status: Vec<At>,
+    /// The statuses the current solve began from.
+    begun: Vec<At>,
     /// Basic variable of each basis position.
     head: Vec<usize>,
     x: Vec<f64>,
@@ -312,6 +315,7 @@ impl State {
             status: (0..n + m)
                 .map(|j| if j < n { At::Lower } else { At::Basic })
                 .collect(),
+            begun: Vec::new(),
             head: (n..n + m).collect(),
             x: vec![0.0; n + m],
             d: vec![0.0; n + m],
@@ -417,6 +421,11 @@ impl State {
     }
 
     fn basis(&self) -> Basis {
+        self.basis_of(&self.status)
+    }
+
+    /// The basis of the statuses `status` (this state's or a saved copy).
+    fn basis_of(&self, status: &[At]) -> Basis {
         let n = self.n;
         let conv = |a: At| match a {
             At::Basic => BasisStatus::Basic,
@@ -425,9 +434,10 @@ impl State {
             At::Zero => BasisStatus::Zero,
         };
         Basis {
-            cols: (0..n).map(|j| conv(self.status[j])).collect(),
-            rows: (0..self.m)
-                .map(|i| match self.status[n + i] {
+            cols: status[..n].iter().map(|&a| conv(a)).collect(),
+            rows: status[n..]
+                .iter()
+                .map(|&a| match a {
                     At::Lower => BasisStatus::Upper,
                     At::Upper => BasisStatus::Lower,
                     other => conv(other),
@@ -496,7 +506,6 @@ impl State {
             head[best.0] = j;
         }
         self.col = v;
-        self.factor.updates = 0;
         stats.factor_nonzeros += self.factor.nonzeros() as u64;
         stats.structural_basics += structural.len() as u64;
         self.head = head;
@@ -507,31 +516,14 @@ impl State {
     /// Non-basic values at their bounds, basic values and reduced costs
     /// from scratch.
     fn recompute(&mut self) {
-        let (m, n) = (self.m, self.n);
-        let mut v = std::mem::take(&mut self.col);
-        v.iter_mut().for_each(|x| *x = 0.0);
-        for j in 0..n + m {
-            let xj = match self.status[j] {
-                At::Basic => continue,
-                At::Lower => self.lower[j],
-                At::Upper => self.upper[j],
-                At::Zero => 0.0,
-            };
-            self.x[j] = xj;
-            if xj != 0.0 {
-                self.add_col(j, -xj, &mut v);
-            }
-        }
-        self.factor.ftran(&mut v);
-        for (k, &j) in self.head.iter().enumerate() {
-            self.x[j] = v[k];
-        }
+        self.recompute_primal();
         // y = B⁻ᵀ c_B, d = c − Aᵀ y.
+        let mut v = std::mem::take(&mut self.col);
         for (k, &j) in self.head.iter().enumerate() {
             v[k] = self.cost[j] + self.shift[j];
         }
         self.factor.btran(&mut v);
-        for j in 0..n + m {
+        for j in 0..self.n + self.m {
             self.d[j] = if self.status[j] == At::Basic {
                 0.0
             } else {
@@ -546,41 +538,29 @@ impl State {
     fn make_dual_feasible(&mut self, tol: f64, stats: &mut Stats) {
         for j in 0..self.n + self.m {
             let (l, u, d) = (self.lower[j], self.upper[j], self.d[j]);
-            let st = self.status[j];
-            if st == At::Basic {
+            if self.status[j] == At::Basic {
                 continue;
             }
-            // A status the bounds no longer allow.
-            let fixed = match (l.is_finite(), u.is_finite()) {
-                (true, true) => {
-                    if l == u {
-                        self.status[j] = At::Lower;
-                        true
+            // The status the bounds allow: a fixed variable never needs
+            // mending, a one-sided or free one has one place to be.
+            let st = match (l.is_finite(), u.is_finite()) {
+                (true, true) if l == u => {
+                    self.status[j] = At::Lower;
+                    continue;
+                }
+                (true, true) if self.status[j] == At::Zero => {
+                    if d >= 0.0 {
+                        At::Lower
                     } else {
-                        if st == At::Zero {
-                            self.status[j] = if d >= 0.0 { At::Lower } else { At::Upper };
-                        }
-                        false
+                        At::Upper
                     }
                 }
-                (true, false) => {
-                    self.status[j] = At::Lower;
-                    false
-                }
-                (false, true) => {
-                    self.status[j] = At::Upper;
-                    false
-                }
-                (false, false) => {
-                    self.status[j] = At::Zero;
-                    false
-                }
+                (true, true) => self.status[j],
+                (true, false) => At::Lower,
+                (false, true) => At::Upper,
+                (false, false) => At::Zero,
             };
-            if fixed {
-                continue;
-            }
-            let boxed = l.is_finite() && u.is_finite();
-            let st = self.status[j];
+            self.status[j] = st;
             let wrong = match st {
                 At::Lower => d < -tol,
                 At::Upper => d > tol,
@@ -590,7 +570,7 @@ impl State {
             if !wrong {
                 continue;
             }
-            if boxed {
+            if l.is_finite() && u.is_finite() {
                 self.status[j] = if st == At::Lower {
                     At::Upper
                 } else {
@@ -1287,7 +1267,9 @@ impl Session for SimplexSession<'_> {
         if let Some(b) = self.start.take() {
             state.adopt(&b);
         }
-        let begun = state.basis();
+        // The statuses this solve begins from, for the fallback (copied into
+        // a kept buffer: a basis is built only if the fallback is needed).
+        state.begun.clone_from(&state.status);
         let t = std::time::Instant::now();
         let result = state.run(&self.options, &mut self.stats);
         self.stats.seconds[2] += t.elapsed().as_secs_f64();
@@ -1298,7 +1280,8 @@ impl Session for SimplexSession<'_> {
             }
             Err(why) => {
                 self.stats.fell_back(why.reason());
-                self.fallback.start_from(&begun);
+                let state = self.state.as_ref().expect("state set above");
+                self.fallback.start_from(&state.basis_of(&state.begun));
                 let sol = self.fallback.solve(problem)?;
                 if let Some(b) = self.fallback.basis() {
                     let state = self.state.as_mut().expect("state set above");

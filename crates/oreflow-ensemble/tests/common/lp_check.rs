@@ -132,3 +132,75 @@ pub fn describe(c: &Checked) -> String {
         s.differing_by_kind
     )
 }
+
+/// Headline numbers of two sets of the same runs (`run_values`) compared:
+/// how many, how many differ beyond 1e-6 and 1e-3 relative (values ≥
+/// 1e-3), and those beyond `listed`, largest first, named by run, year and
+/// column.
+#[allow(dead_code)] // used by the benches, not by tests/lp_check.rs
+pub struct RunsDiff {
+    pub numbers: usize,
+    pub beyond_1e6: usize,
+    pub beyond_1e3: usize,
+    pub worst: Vec<(f64, String)>,
+}
+
+#[allow(dead_code)]
+pub fn compare_runs(
+    e: &Ensemble,
+    reference: &[Vec<f64>],
+    got: &[Vec<f64>],
+    listed: f64,
+) -> RunsDiff {
+    let mut diff = RunsDiff {
+        numbers: 0,
+        beyond_1e6: 0,
+        beyond_1e3: 0,
+        worst: Vec::new(),
+    };
+    let cols = e.columns();
+    let from = e.years().0;
+    for (run, (a, b)) in reference.iter().zip(got).enumerate() {
+        for (k, (&x, &y)) in a.iter().zip(b).enumerate() {
+            let scale = x.abs().max(y.abs());
+            diff.numbers += 1;
+            if scale < 1e-3 {
+                continue;
+            }
+            let d = (x - y).abs() / scale;
+            diff.beyond_1e6 += usize::from(d > 1e-6);
+            diff.beyond_1e3 += usize::from(d > 1e-3);
+            if d > listed {
+                let c = &cols[k % cols.len()];
+                let year = from + (k / cols.len()) as i32;
+                diff.worst
+                    .push((d, format!("run {run} {year} {} {x:.4} vs {y:.4}", c.name)));
+            }
+        }
+    }
+    diff.worst.sort_by(|a, b| b.0.total_cmp(&a.0));
+    diff
+}
+
+/// An observer that counts LPs and simplex iterations and keeps the
+/// largest shape seen (for the benches' per-pivot figures).
+#[derive(Default)]
+#[allow(dead_code)] // used by the benches
+pub struct Count {
+    pub lps: AtomicU64,
+    pub iterations: AtomicU64,
+    pub rows: AtomicU64,
+    pub cols: AtomicU64,
+}
+
+impl oreflow_lp::Observer for Count {
+    fn solved(&self, problem: &oreflow_lp::Problem, solution: &oreflow_lp::Solution) {
+        self.lps.fetch_add(1, Ordering::Relaxed);
+        self.iterations
+            .fetch_add(solution.iterations, Ordering::Relaxed);
+        self.rows
+            .fetch_max(problem.num_rows() as u64, Ordering::Relaxed);
+        self.cols
+            .fetch_max(problem.num_cols() as u64, Ordering::Relaxed);
+    }
+}
