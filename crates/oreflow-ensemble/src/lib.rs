@@ -200,16 +200,19 @@ pub struct Ensemble {
 }
 
 /// Calibrates a run's model (the central run's or a draw's) as `oreflow
-/// run` does, on HiGHS' defaults, with the calibration probes started from
-/// `probe` (for a run: the basis the central run's calibration ended with,
-/// and the probes' LP of the thread's previous run; the probes' LP has the
-/// same shape in every run, its numbers come from the run's draws).
-fn calibrate(inputs: Inputs, probe: &mut Warm) -> Result<Model, SimError> {
+/// run` does, solving the calibration probes on `backend` (the central run:
+/// HiGHS' defaults, as `oreflow run`; a run: the run's own solver) started
+/// from `probe` (for a run: the basis the central run's calibration ended
+/// with, and the probes' LP of the thread's previous run; the probes' LP
+/// has the same shape in every run, its numbers come from the run's draws).
+/// The probes' optimum is unique (the market LP's degeneracy breaks), so the
+/// solver and the start change pivots, not the calibration.
+fn calibrate(inputs: Inputs, backend: &dyn Backend, probe: &mut Warm) -> Result<Model, SimError> {
     Model::calibrated_with(
         inputs.dataset,
         inputs.config,
         inputs.policies,
-        &HighsBackend::default(),
+        backend,
         probe,
     )
 }
@@ -245,7 +248,7 @@ impl Ensemble {
         }
         let c = sample::central(&base, &uncertainty);
         let mut probe = Warm::default();
-        let central = calibrate(c, &mut probe)?;
+        let central = calibrate(c, &HighsBackend::default(), &mut probe)?;
         let backend = highs();
         let first_basis = {
             let mut market = MarketSession::new(&central.network, &backend);
@@ -527,7 +530,7 @@ impl Ensemble {
                 message: format!("a draw left the possible range: {issue}"),
             };
         }
-        let model = match calibrate(inputs, probe) {
+        let model = match calibrate(inputs, backend, probe) {
             Ok(m) => m,
             Err(e) => {
                 return Outcome::Failed {
