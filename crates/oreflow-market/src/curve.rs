@@ -264,19 +264,7 @@ pub fn centred_steps(
     centre: f64,
     params: &CurveParams,
 ) -> Vec<Step> {
-    let valid = q_ref > 0.0 && q_ref.is_finite() && p_ref > 0.0 && elasticity < 0.0;
-    steps_for(
-        |p| {
-            if valid && p.is_finite() {
-                q_ref * (p / p_ref).powf(elasticity)
-            } else {
-                0.0
-            }
-        },
-        p_ref,
-        centre,
-        params,
-    )
+    Shape::new(p_ref, centre, params).steps(q_ref, elasticity)
 }
 
 /// Steps of any demand `q(p)` (non-increasing in price) on the price lattice
@@ -289,24 +277,112 @@ pub fn steps_for(
     centre: f64,
     params: &CurveParams,
 ) -> Vec<Step> {
-    let p_ref = if p_ref > 0.0 && p_ref.is_finite() {
-        p_ref
-    } else {
-        1.0
-    };
-    let mut steps = Vec::with_capacity(params.len());
-    let mut q_prev = 0.0;
-    for (_, lower, value, lattice) in params.cells(p_ref, centre) {
-        let x = q(lower);
-        let q_hi = if x.is_finite() { x.max(q_prev) } else { q_prev };
-        steps.push(Step {
-            width: q_hi - q_prev,
-            value,
-            lattice,
-        });
-        q_prev = q_hi;
+    Shape::new(p_ref, centre, params).steps_for(q)
+}
+
+/// One cell of a cut curve: its lower price boundary, its value and, in
+/// the fine band, its lattice index.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Cell {
+    lower: f64,
+    value: f64,
+    lattice: Option<i32>,
+}
+
+/// The price cells of one band position, ready to be filled with a demand:
+/// what cutting a curve costs (the grading of the coarse steps, powers and
+/// logarithms; it is done for every curve at every solve) depends on the
+/// reference price and the centre's lattice index only, and the curves of
+/// one good in one region share both. A caller that cuts curves of the same
+/// lattice at the same band position (several end uses of one market, a
+/// later year, a re-solve) keeps the `Shape`: [`Shape::steps`] gives the
+/// numbers of [`centred_steps`] and [`Shape::steps_for`] those of
+/// [`steps_for`], bit for bit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shape {
+    p_ref: f64,
+    centre_index: i32,
+    cells: Vec<Cell>,
+}
+
+impl Shape {
+    /// The cells of a curve with reference price `p_ref` (USD/kg), band
+    /// centred on `centre` (see [`CurveParams::clamp_centre`]).
+    pub fn new(p_ref: f64, centre: f64, params: &CurveParams) -> Shape {
+        let lattice_ref = Self::lattice_ref(p_ref);
+        let cells: Vec<Cell> = params
+            .cells(lattice_ref, centre)
+            .into_iter()
+            .map(|(_, lower, value, lattice)| Cell {
+                lower,
+                value,
+                lattice,
+            })
+            .collect();
+        Shape {
+            p_ref,
+            centre_index: params.centre_index(lattice_ref, centre),
+            cells,
+        }
     }
-    steps
+
+    /// Whether this is the shape [`Shape::new`] gives for these arguments
+    /// (`params` being those it was made with).
+    pub fn is_for(&self, p_ref: f64, centre: f64, params: &CurveParams) -> bool {
+        self.p_ref.to_bits() == p_ref.to_bits()
+            && self.centre_index == params.centre_index(Self::lattice_ref(p_ref), centre)
+    }
+
+    /// The reference price the lattice is built on (1 where `p_ref` is not
+    /// a positive finite price).
+    fn lattice_ref(p_ref: f64) -> f64 {
+        if p_ref > 0.0 && p_ref.is_finite() {
+            p_ref
+        } else {
+            1.0
+        }
+    }
+
+    /// The steps of the constant-elasticity curve through `(q_ref, p_ref)`:
+    /// [`centred_steps`] with this shape's reference price and centre.
+    pub fn steps(&self, q_ref: f64, elasticity: f64) -> Vec<Step> {
+        let p_ref = self.p_ref;
+        let valid = q_ref > 0.0 && q_ref.is_finite() && p_ref > 0.0 && elasticity < 0.0;
+        if !valid {
+            return self.fill(|_| 0.0);
+        }
+        self.fill(|p| {
+            if p.is_finite() {
+                q_ref * (p / p_ref).powf(elasticity)
+            } else {
+                0.0
+            }
+        })
+    }
+
+    /// The steps of any demand `q(p)` (non-increasing in price) on this
+    /// shape's cells: [`steps_for`] with its reference price and centre.
+    pub fn steps_for(&self, q: impl Fn(f64) -> f64) -> Vec<Step> {
+        self.fill(q)
+    }
+
+    /// Steps whose cumulative quantity at a cell with lower boundary
+    /// `lower` is `q(lower)`, kept non-decreasing.
+    fn fill(&self, q: impl Fn(f64) -> f64) -> Vec<Step> {
+        let mut steps = Vec::with_capacity(self.cells.len());
+        let mut q_prev = 0.0;
+        for c in &self.cells {
+            let x = q(c.lower);
+            let q_hi = if x.is_finite() { x.max(q_prev) } else { q_prev };
+            steps.push(Step {
+                width: q_hi - q_prev,
+                value: c.value,
+                lattice: c.lattice,
+            });
+            q_prev = q_hi;
+        }
+        steps
+    }
 }
 
 /// [`centred_steps`] with the band centred on the reference price.
@@ -447,6 +523,54 @@ mod tests {
         // Boundaries meet: each step's lower boundary is the next one's upper.
         for w in cells.windows(2) {
             assert!((w[0].1 - w[1].0).abs() <= 1e-9 * w[0].1, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn a_kept_shape_cuts_the_curve_as_a_fresh_cut_does() {
+        let p = CurveParams::default();
+        // A reference implementation of the cut: demand at each cell's
+        // lower boundary, accumulated (what `centred_steps` has to give).
+        let direct = |q_ref: f64, p_ref: f64, el: f64, centre: f64| -> Vec<Step> {
+            let mut prev = 0.0;
+            p.cells(p_ref, centre)
+                .into_iter()
+                .map(|(_, lower, value, lattice)| {
+                    let x = q_ref * (lower / p_ref).powf(el);
+                    let hi = x.max(prev);
+                    let s = Step {
+                        width: hi - prev,
+                        value,
+                        lattice,
+                    };
+                    prev = hi;
+                    s
+                })
+                .collect()
+        };
+        for (p_ref, el) in [(56.0, -0.3), (812.0, -1.5), (0.9, -0.05)] {
+            for centre in [p_ref, p_ref * 1.3, p_ref / 4.0] {
+                let shape = Shape::new(p_ref, centre, &p);
+                for q in [1000.0, 3.5, 1e-6, 250_000.0] {
+                    for el in [el, el * 0.5] {
+                        assert_eq!(shape.steps(q, el), direct(q, p_ref, el, centre));
+                        assert_eq!(shape.steps(q, el), centred_steps(q, p_ref, el, centre, &p));
+                    }
+                }
+                let stock = |x: f64| (40.0 * (x / 60.0).powf(-0.8)).min(90.0);
+                assert_eq!(shape.steps_for(stock), steps_for(stock, p_ref, centre, &p));
+                // A centre on the same lattice point is the same shape;
+                // the next lattice point or another reference price is not.
+                assert!(shape.is_for(p_ref, centre * 1.001, &p));
+                assert!(!shape.is_for(p_ref, centre * 1.0101, &p));
+                assert!(!shape.is_for(p_ref * 1.0001, centre, &p));
+            }
+        }
+        // No demand whatever the quantity where the curve has none.
+        for (p_ref, el, q) in [(56.0, 0.2, 10.0), (0.0, -0.3, 10.0), (56.0, -0.3, f64::NAN)] {
+            let s = Shape::new(p_ref, 56.0, &p).steps(q, el);
+            assert_eq!(s.len(), p.len());
+            assert!(s.iter().all(|st| st.width == 0.0), "{p_ref} {el} {q}");
         }
     }
 

@@ -17,7 +17,7 @@ mod curve;
 mod solution;
 
 pub use build::{solve_year, MarketError, MarketSession};
-pub use curve::{centred_steps, constant_elasticity_steps, steps_for, CurveParams, Step};
+pub use curve::{centred_steps, constant_elasticity_steps, steps_for, CurveParams, Shape, Step};
 pub use solution::Flow;
 pub use solution::{BalanceViolation, YearSolution};
 

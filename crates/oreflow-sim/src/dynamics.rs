@@ -10,7 +10,7 @@
 use oreflow_core::{
     Commodity, Dataset, Element, Stage, Status, StockItem, Year, ELEMENTS, N_ELEMENTS,
 };
-use oreflow_market::{steps_for, CurveParams, Good, Step, YearSolution};
+use oreflow_market::{Good, Shape, Step, YearSolution};
 
 use crate::{Model, State};
 
@@ -121,29 +121,22 @@ pub(crate) fn stock_steps(
     spec: &StockSpec,
     target_t: f64,
     expected: Option<f64>,
-    p_ref: f64,
-    centre: f64,
-    params: &CurveParams,
+    shape: &Shape,
 ) -> Vec<Step> {
     let Some(expected) = expected.filter(|&e| e > 0.0) else {
-        let mut steps = steps_for(|_| 0.0, p_ref, centre, params);
+        let mut steps = shape.steps_for(|_| 0.0);
         if let Some(top) = steps.first_mut() {
             top.width = target_t.min(spec.max_t);
         }
         return steps;
     };
-    steps_for(
-        |p| {
-            if p <= 0.0 {
-                spec.max_t
-            } else {
-                (target_t * (p / expected).powf(spec.elasticity)).min(spec.max_t)
-            }
-        },
-        p_ref,
-        centre,
-        params,
-    )
+    shape.steps_for(|p| {
+        if p <= 0.0 {
+            spec.max_t
+        } else {
+            (target_t * (p / expected).powf(spec.elasticity)).min(spec.max_t)
+        }
+    })
 }
 
 /// One step of a partial adjustment toward `target`, with time constant

@@ -18,8 +18,8 @@ use oreflow_core::{
 };
 use oreflow_lp::Backend;
 use oreflow_market::{
-    centred_steps, CurveParams, Good, MarketError, MarketSession, Network, Step, StockHolding,
-    StockRule, TradeTerms, YearData, YearSolution,
+    CurveParams, Good, MarketError, MarketSession, Network, Step, StockHolding, StockRule,
+    TradeTerms, YearData, YearSolution,
 };
 
 pub use calibrate::{Calibration, CurveRef};
@@ -124,6 +124,66 @@ pub struct Model {
     unattributed: Vec<[f64; N_ELEMENTS]>,
     /// Region of each production-cap group of the network.
     production_cap_regions: Vec<oreflow_core::RegionId>,
+    /// Price cells cut before, kept for the next cut at the same band
+    /// position.
+    shapes: Shapes,
+    /// The price group of each curve.
+    group_of: Vec<usize>,
+}
+
+/// The last few band positions of each price group ([`oreflow_market::Shape`]):
+/// every curve is cut at every solve, the curves of a group share their
+/// lattice and band, and a group often returns to a band position it had
+/// (a later year, a re-solve) with only the quantities changed. A cache,
+/// nothing more: a kept shape gives the numbers a fresh cut gives, bit for
+/// bit (`Shape::is_for` checks the reference price and the centre's
+/// lattice index), so a `Model` stays a pure function of its inputs; a
+/// clone starts empty.
+#[derive(Default)]
+struct Shapes(std::sync::Mutex<Vec<Vec<oreflow_market::Shape>>>);
+
+/// Band positions kept per price group (most recently used first).
+const SHAPES_KEPT: usize = 4;
+
+impl Shapes {
+    /// `f` of group `g`'s cells for reference price `p_ref` centred on
+    /// `centre`, made if none kept fits.
+    fn with<R>(
+        &self,
+        g: usize,
+        (p_ref, centre): (f64, f64),
+        params: &CurveParams,
+        f: impl FnOnce(&oreflow_market::Shape) -> R,
+    ) -> R {
+        // A poisoned lock only means a panic elsewhere: the cache is
+        // still a set of valid cuts.
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if all.len() <= g {
+            all.resize_with(g + 1, Vec::new);
+        }
+        let kept = &mut all[g];
+        match kept.iter().position(|s| s.is_for(p_ref, centre, params)) {
+            Some(0) => {}
+            Some(i) => kept[..=i].rotate_right(1),
+            None => {
+                kept.insert(0, oreflow_market::Shape::new(p_ref, centre, params));
+                kept.truncate(SHAPES_KEPT);
+            }
+        }
+        f(&kept[0])
+    }
+}
+
+impl Clone for Shapes {
+    fn clone(&self) -> Shapes {
+        Shapes::default()
+    }
+}
+
+impl std::fmt::Debug for Shapes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Shapes(cache)")
+    }
 }
 
 /// At most this many solves of one year: the first, and re-solves with the
@@ -323,6 +383,12 @@ impl Model {
                 }
             }
         }
+        let mut group_of = vec![usize::MAX; network.curves.len()];
+        for (g, group) in price_groups.iter().enumerate() {
+            for &c in group {
+                group_of[c] = g;
+            }
+        }
         let lifetimes = network
             .curves
             .iter()
@@ -342,6 +408,8 @@ impl Model {
             magnet_stock_specs,
             unattributed,
             production_cap_regions,
+            shapes: Shapes::default(),
+            group_of,
         }
     }
 
@@ -462,7 +530,27 @@ impl Model {
         } else {
             r.elasticity
         };
-        centred_steps(q.max(0.0), r.p_ref, slope, centre, &self.config.curve)
+        self.with_shape(c, centre, |s| s.steps(q.max(0.0), slope))
+    }
+
+    /// `f` of the price cells of curve `c` with its fine band centred on
+    /// `centre` (shared by its price group, kept for re-use).
+    fn with_shape<R>(
+        &self,
+        c: usize,
+        centre: f64,
+        f: impl FnOnce(&oreflow_market::Shape) -> R,
+    ) -> R {
+        let p_ref = self.calibration.curves[c].p_ref;
+        let g = self.group_of.get(c).copied().unwrap_or(usize::MAX);
+        if g == usize::MAX {
+            return f(&oreflow_market::Shape::new(
+                p_ref,
+                centre,
+                &self.config.curve,
+            ));
+        }
+        self.shapes.with(g, (p_ref, centre), &self.config.curve, f)
     }
 
     /// The price a solution gives curve `c`'s good in its region, if any.
@@ -791,14 +879,9 @@ impl Model {
         let centre = centres.get(c).copied().unwrap_or(p_ref);
         Some(StockHolding {
             opening: state.stock.get(r).map(|s| s[e.index()]).unwrap_or(0.0),
-            steps: dynamics::stock_steps(
-                &spec,
-                target,
-                expected,
-                p_ref,
-                centre,
-                &self.config.curve,
-            ),
+            steps: self.with_shape(c, centre, |s| {
+                dynamics::stock_steps(&spec, target, expected, s)
+            }),
         })
     }
 
@@ -839,14 +922,9 @@ impl Model {
         let centre = centres.get(c).copied().unwrap_or(p_ref);
         Some(StockHolding {
             opening: state.magnet_stock.get(r).copied().unwrap_or(0.0),
-            steps: dynamics::stock_steps(
-                &spec,
-                target,
-                expected,
-                p_ref,
-                centre,
-                &self.config.curve,
-            ),
+            steps: self.with_shape(c, centre, |s| {
+                dynamics::stock_steps(&spec, target, expected, s)
+            }),
         })
     }
 
