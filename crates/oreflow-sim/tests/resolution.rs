@@ -264,3 +264,39 @@ fn prices_do_not_depend_on_where_the_bands_were_centred() {
         worst_q.1
     );
 }
+
+/// The model keeps the price cells of a few band positions per price group
+/// (a cache): whatever it has kept or evicted, a curve is cut into the
+/// steps a fresh cut gives, bit for bit.
+#[test]
+fn kept_curve_cuts_give_the_steps_of_a_fresh_cut() {
+    let ds = oreflow_data::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let m = Model::new(ds, RunConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    let params = &m.config.curve;
+    // Band positions revisited, and more of them than are kept, so kept,
+    // moved-to-front and evicted cuts are all read back; the curves of a
+    // group are cut in turn at each.
+    let factors = [
+        1.0, 1.3, 0.7, 1.3, 2.0, 0.5, 3.0, 1.0, 0.7, 1.004, 40.0, 1e-3,
+    ];
+    let mut checked = 0;
+    for (k, f) in factors.iter().enumerate() {
+        for (c, r) in m.calibration.curves.iter().enumerate() {
+            let slope = if m.config.adjustment {
+                r.elasticity_short_run
+            } else {
+                r.elasticity
+            };
+            let centre = r.p_ref * f;
+            let q = r.q_ref * (1.0 + k as f64 / 7.0);
+            let fresh = oreflow_market::centred_steps(q, r.p_ref, slope, centre, params);
+            assert_eq!(
+                m.curve_steps(c, q, centre),
+                fresh,
+                "curve {c}, centre × {f}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} cuts");
+}
