@@ -141,12 +141,13 @@ impl CurveParams {
     }
 
     /// Price boundaries of the steps, highest first, and each step's value:
-    /// `(upper boundary, lower boundary, value, lattice index)`; the top
-    /// step's upper boundary is infinite (it starts at zero quantity).
-    fn cells(&self, p_ref: f64, centre: f64) -> Vec<(f64, f64, f64, Option<i32>)> {
+    /// `(upper boundary, lower boundary, value, lattice index)`, for the
+    /// band centred on lattice index `jc` ([`CurveParams::centre_index`]);
+    /// the top step's upper boundary is infinite (it starts at zero
+    /// quantity).
+    fn cells(&self, p_ref: f64, jc: i32) -> Vec<(f64, f64, f64, Option<i32>)> {
         let r = self.fine_ratio;
         let k = self.fine_steps as i32;
-        let jc = self.centre_index(p_ref, centre);
         let c = p_ref * r.powi(jc);
         let p_max = p_ref * self.max_multiple;
         let p_min = p_ref * self.min_multiple;
@@ -309,9 +310,20 @@ impl Shape {
     /// The cells of a curve with reference price `p_ref` (USD/kg), band
     /// centred on `centre` (see [`CurveParams::clamp_centre`]).
     pub fn new(p_ref: f64, centre: f64, params: &CurveParams) -> Shape {
-        let lattice_ref = Self::lattice_ref(p_ref);
-        let cells: Vec<Cell> = params
-            .cells(lattice_ref, centre)
+        Shape::at(p_ref, Shape::index(p_ref, centre, params), params)
+    }
+
+    /// The band position a centre gives: the lattice index of
+    /// [`CurveParams::centre_index`] on this shape's lattice. Shapes of one
+    /// reference price and index are equal.
+    pub fn index(p_ref: f64, centre: f64, params: &CurveParams) -> i32 {
+        params.centre_index(Self::lattice_ref(p_ref), centre)
+    }
+
+    /// The cells of band position `index` (from [`Shape::index`]).
+    pub fn at(p_ref: f64, index: i32, params: &CurveParams) -> Shape {
+        let cells = params
+            .cells(Self::lattice_ref(p_ref), index)
             .into_iter()
             .map(|(_, lower, value, lattice)| Cell {
                 lower,
@@ -321,16 +333,15 @@ impl Shape {
             .collect();
         Shape {
             p_ref,
-            centre_index: params.centre_index(lattice_ref, centre),
+            centre_index: index,
             cells,
         }
     }
 
-    /// Whether this is the shape [`Shape::new`] gives for these arguments
-    /// (`params` being those it was made with).
-    pub fn is_for(&self, p_ref: f64, centre: f64, params: &CurveParams) -> bool {
-        self.p_ref.to_bits() == p_ref.to_bits()
-            && self.centre_index == params.centre_index(Self::lattice_ref(p_ref), centre)
+    /// Whether this is the shape [`Shape::at`] gives for `p_ref` and
+    /// `index` (with the `params` it was made with).
+    pub fn is_at(&self, p_ref: f64, index: i32) -> bool {
+        self.p_ref.to_bits() == p_ref.to_bits() && self.centre_index == index
     }
 
     /// The reference price the lattice is built on (1 where `p_ref` is not
@@ -349,9 +360,9 @@ impl Shape {
         let p_ref = self.p_ref;
         let valid = q_ref > 0.0 && q_ref.is_finite() && p_ref > 0.0 && elasticity < 0.0;
         if !valid {
-            return self.fill(|_| 0.0);
+            return self.steps_for(|_| 0.0);
         }
-        self.fill(|p| {
+        self.steps_for(|p| {
             if p.is_finite() {
                 q_ref * (p / p_ref).powf(elasticity)
             } else {
@@ -362,13 +373,9 @@ impl Shape {
 
     /// The steps of any demand `q(p)` (non-increasing in price) on this
     /// shape's cells: [`steps_for`] with its reference price and centre.
+    /// The cumulative quantity at a cell with lower boundary `lower` is
+    /// `q(lower)`, kept non-decreasing.
     pub fn steps_for(&self, q: impl Fn(f64) -> f64) -> Vec<Step> {
-        self.fill(q)
-    }
-
-    /// Steps whose cumulative quantity at a cell with lower boundary
-    /// `lower` is `q(lower)`, kept non-decreasing.
-    fn fill(&self, q: impl Fn(f64) -> f64) -> Vec<Step> {
         let mut steps = Vec::with_capacity(self.cells.len());
         let mut q_prev = 0.0;
         for c in &self.cells {
@@ -510,7 +517,7 @@ mod tests {
         assert!(graded(f64::NAN, 3, 0.04).iter().all(|&x| x == 0.0));
         // On a curve: the coarse steps next to the band are 4 fine steps wide.
         let p = CurveParams::default();
-        let cells = p.cells(56.0, 56.0);
+        let cells = p.cells(56.0, p.centre_index(56.0, 56.0));
         let top = cells.iter().position(|c| c.3.is_some()).expect("fine band");
         let (hi, lo) = (cells[top - 1].0, cells[top - 1].1);
         assert!((hi / lo - 1.01f64.powi(4)).abs() < 1e-9, "{}", hi / lo);
@@ -533,7 +540,7 @@ mod tests {
         // lower boundary, accumulated (what `centred_steps` has to give).
         let direct = |q_ref: f64, p_ref: f64, el: f64, centre: f64| -> Vec<Step> {
             let mut prev = 0.0;
-            p.cells(p_ref, centre)
+            p.cells(p_ref, p.centre_index(p_ref, centre))
                 .into_iter()
                 .map(|(_, lower, value, lattice)| {
                     let x = q_ref * (lower / p_ref).powf(el);
@@ -561,9 +568,11 @@ mod tests {
                 assert_eq!(shape.steps_for(stock), steps_for(stock, p_ref, centre, &p));
                 // A centre on the same lattice point is the same shape;
                 // the next lattice point or another reference price is not.
-                assert!(shape.is_for(p_ref, centre * 1.001, &p));
-                assert!(!shape.is_for(p_ref, centre * 1.0101, &p));
-                assert!(!shape.is_for(p_ref * 1.0001, centre, &p));
+                let at = |p_ref: f64, centre: f64| Shape::index(p_ref, centre, &p);
+                assert!(shape.is_at(p_ref, at(p_ref, centre * 1.001)));
+                assert!(!shape.is_at(p_ref, at(p_ref, centre * 1.0101)));
+                assert!(!shape.is_at(p_ref * 1.0001, at(p_ref, centre)));
+                assert_eq!(Shape::at(p_ref, at(p_ref, centre * 1.001), &p), shape);
             }
         }
         // No demand whatever the quantity where the curve has none.

@@ -18,7 +18,7 @@ use oreflow_core::{
 };
 use oreflow_lp::Backend;
 use oreflow_market::{
-    CurveParams, Good, MarketError, MarketSession, Network, Step, StockHolding, StockRule,
+    CurveParams, Good, MarketError, MarketSession, Network, Shape, Step, StockHolding, StockRule,
     TradeTerms, YearData, YearSolution,
 };
 
@@ -136,11 +136,11 @@ pub struct Model {
 /// lattice and band, and a group often returns to a band position it had
 /// (a later year, a re-solve) with only the quantities changed. A cache,
 /// nothing more: a kept shape gives the numbers a fresh cut gives, bit for
-/// bit (`Shape::is_for` checks the reference price and the centre's
+/// bit (`Shape::is_at` checks the reference price and the centre's
 /// lattice index), so a `Model` stays a pure function of its inputs; a
 /// clone starts empty.
 #[derive(Default)]
-struct Shapes(std::sync::Mutex<Vec<Vec<oreflow_market::Shape>>>);
+struct Shapes(std::sync::Mutex<Vec<Vec<Shape>>>);
 
 /// Band positions kept per price group (most recently used first).
 const SHAPES_KEPT: usize = 4;
@@ -153,8 +153,9 @@ impl Shapes {
         g: usize,
         (p_ref, centre): (f64, f64),
         params: &CurveParams,
-        f: impl FnOnce(&oreflow_market::Shape) -> R,
+        f: impl FnOnce(&Shape) -> R,
     ) -> R {
+        let index = Shape::index(p_ref, centre, params);
         // A poisoned lock only means a panic elsewhere: the cache is
         // still a set of valid cuts.
         let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -162,11 +163,11 @@ impl Shapes {
             all.resize_with(g + 1, Vec::new);
         }
         let kept = &mut all[g];
-        match kept.iter().position(|s| s.is_for(p_ref, centre, params)) {
+        match kept.iter().position(|s| s.is_at(p_ref, index)) {
             Some(0) => {}
             Some(i) => kept[..=i].rotate_right(1),
             None => {
-                kept.insert(0, oreflow_market::Shape::new(p_ref, centre, params));
+                kept.insert(0, Shape::at(p_ref, index, params));
                 kept.truncate(SHAPES_KEPT);
             }
         }
@@ -383,7 +384,8 @@ impl Model {
                 }
             }
         }
-        let mut group_of = vec![usize::MAX; network.curves.len()];
+        // Every curve is in one group (the groups were built from them).
+        let mut group_of = vec![0; network.curves.len()];
         for (g, group) in price_groups.iter().enumerate() {
             for &c in group {
                 group_of[c] = g;
@@ -535,22 +537,10 @@ impl Model {
 
     /// `f` of the price cells of curve `c` with its fine band centred on
     /// `centre` (shared by its price group, kept for re-use).
-    fn with_shape<R>(
-        &self,
-        c: usize,
-        centre: f64,
-        f: impl FnOnce(&oreflow_market::Shape) -> R,
-    ) -> R {
+    fn with_shape<R>(&self, c: usize, centre: f64, f: impl FnOnce(&Shape) -> R) -> R {
         let p_ref = self.calibration.curves[c].p_ref;
-        let g = self.group_of.get(c).copied().unwrap_or(usize::MAX);
-        if g == usize::MAX {
-            return f(&oreflow_market::Shape::new(
-                p_ref,
-                centre,
-                &self.config.curve,
-            ));
-        }
-        self.shapes.with(g, (p_ref, centre), &self.config.curve, f)
+        self.shapes
+            .with(self.group_of[c], (p_ref, centre), &self.config.curve, f)
     }
 
     /// The price a solution gives curve `c`'s good in its region, if any.
